@@ -1,0 +1,65 @@
+# The README's two commands: `make run` and `make test`. Everything they need is installed here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+# Local development defaults; production sets these through the environment (README, Configuration).
+DEV_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-true} OMS_DEMO_MODE=$${OMS_DEMO_MODE:-true}
+
+.PHONY: run test install messages translations migrate seed lint format bench worker beat clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Compiles the committed .po catalogues with Babel, so no system gettext is needed to run or test.
+# (Extracting new strings, `make translations`, uses Django's makemessages and needs gettext.)
+messages: install
+	$(VENV)/bin/pybabel compile --domain=django --directory=locale --use-fuzzy --statistics 2>&1 | grep -v '^$$' || true
+	@test -f locale/de/LC_MESSAGES/django.mo
+
+translations: install
+	$(DEV_ENV) $(PY) manage.py makemessages -l de -l en --ignore=.venv --ignore=var --no-obsolete
+
+migrate: install
+	mkdir -p var
+	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
+
+seed: migrate
+	$(DEV_ENV) $(PY) manage.py seed_demo
+
+run: messages migrate seed
+	@echo ""
+	@echo "  OMS back office: http://127.0.0.1:$(PORT)/"
+	@echo "  Demo logins (password 'demo'): admin, manager, support, warehouse"
+	@echo ""
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	$(PY) -m bench.run
+
+worker: install
+	$(PY) -m celery -A oms worker -l info
+
+beat: install
+	$(PY) -m celery -A oms beat -l info
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BillingConfig(AppConfig):
+    """Invoices, credit notes, payments and refunds."""
+
+    name = "billing"
+    verbose_name = _("Billing")

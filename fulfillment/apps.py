@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FulfillmentConfig(AppConfig):
+    """Pick lists, packing, shipments, carriers, labels and tracking."""
+
+    name = "fulfillment"
+    verbose_name = _("Fulfilment")

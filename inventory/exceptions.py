@@ -1,0 +1,166 @@
+"""Domain errors of the inventory. Each carries the data a page or the API needs for a good message."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from oms.exceptions import ConflictError, DomainError, NotFoundError
+
+
+class InvalidQuantityError(DomainError):
+    """A quantity was zero, negative or not a whole number."""
+
+    code = "invalid_quantity"
+    http_status = 400
+
+    def __init__(self, *, field: str = "quantity", value: Any = None, message: str | None = None):
+        super().__init__(
+            message or _("The quantity must be a whole number greater than zero (got %(value)s).") % {"value": value},
+            data={"field": field, "value": value if isinstance(value, int | str | None) else str(value)},
+        )
+
+
+@dataclass(frozen=True)
+class ShortLine:
+    """One line of a stock request that cannot be served."""
+
+    product_id: int
+    warehouse_id: int
+    sku: str
+    warehouse: str
+    requested: int
+    available: int
+
+
+class InsufficientStockError(ConflictError):
+    """Not enough available units for one or more lines; nothing was reserved or taken."""
+
+    code = "insufficient_stock"
+
+    def __init__(self, lines: list[ShortLine], *, message: str | None = None):
+        self.lines = lines
+        summary = "; ".join(
+            _("%(sku)s in %(warehouse)s: requested %(requested)d, available %(available)d")
+            % {"sku": ln.sku, "warehouse": ln.warehouse, "requested": ln.requested, "available": ln.available}
+            for ln in lines
+        )
+        super().__init__(
+            message or _("Not enough stock: %(lines)s.") % {"lines": summary},
+            data={"lines": [asdict(ln) for ln in lines]},
+        )
+
+
+class InsufficientReservationError(InsufficientStockError):
+    """Releasing or consuming more than is reserved; nothing was changed."""
+
+    code = "insufficient_reservation"
+
+    def __init__(self, lines: list[ShortLine]):
+        summary = "; ".join(
+            _("%(sku)s in %(warehouse)s: requested %(requested)d, reserved %(available)d")
+            % {"sku": ln.sku, "warehouse": ln.warehouse, "requested": ln.requested, "available": ln.available}
+            for ln in lines
+        )
+        super().__init__(lines, message=_("Not enough reserved stock: %(lines)s.") % {"lines": summary})
+
+
+class InsufficientBinStockError(ConflictError):
+    code = "insufficient_bin_stock"
+
+    def __init__(self, *, bin_code: str, sku: str, requested: int, available: int):
+        super().__init__(
+            _("Bin %(bin)s holds only %(available)d of %(sku)s (requested %(requested)d).")
+            % {"bin": bin_code, "available": available, "sku": sku, "requested": requested},
+            data={"bin": bin_code, "sku": sku, "requested": requested, "available": available},
+        )
+
+
+class SameLocationError(DomainError):
+    code = "same_location"
+    http_status = 400
+
+    def __init__(self) -> None:
+        super().__init__(_("Source and destination are the same location; choose another bin or warehouse."))
+
+
+class ReasonRequiredError(DomainError):
+    code = "reason_required"
+    http_status = 400
+
+    def __init__(self) -> None:
+        super().__init__(_("Please give a reason for this stock change."), data={"field": "reason"})
+
+
+class BinWarehouseMismatchError(DomainError):
+    code = "bin_not_in_warehouse"
+    http_status = 400
+
+    def __init__(self, *, bin_code: str, warehouse_code: str, field: str = "bin"):
+        super().__init__(
+            _("Bin %(bin)s does not belong to warehouse %(warehouse)s.")
+            % {"bin": bin_code, "warehouse": warehouse_code},
+            data={"field": field, "bin": bin_code, "warehouse": warehouse_code},
+        )
+
+
+class UnknownProductCodeError(NotFoundError):
+    code = "unknown_product"
+
+    def __init__(self, code: str):
+        super().__init__(
+            _("No product has the SKU or GTIN “%(code)s”.") % {"code": code}, data={"field": "code", "code": code}
+        )
+
+
+class OverReceiptError(DomainError):
+    """Receiving more than ordered needs an explicit confirmation (``allow_over_receipt=True``)."""
+
+    code = "over_receipt"
+
+    def __init__(self, *, sku: str, ordered: int, received: int, requested: int):
+        super().__init__(
+            _(
+                "%(sku)s: %(ordered)d ordered, %(received)d already received; receiving %(requested)d more "
+                "exceeds the order. Confirm to receive anyway."
+            )
+            % {"sku": sku, "ordered": ordered, "received": received, "requested": requested},
+            data={"sku": sku, "ordered": ordered, "received": received, "requested": requested},
+        )
+
+
+class CountBelowReservedError(ConflictError):
+    code = "count_below_reserved"
+
+    def __init__(self, *, sku: str, counted: int, reserved: int):
+        super().__init__(
+            _(
+                "%(sku)s: counted %(counted)d but %(reserved)d units are reserved for orders. "
+                "Release or reallocate those reservations first."
+            )
+            % {"sku": sku, "counted": counted, "reserved": reserved},
+            data={"sku": sku, "counted": counted, "reserved": reserved},
+        )
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in an imported file: 1-based data row (the header is row 1), column, message."""
+
+    row: int
+    field: str
+    message: str
+
+
+class ImportValidationError(DomainError):
+    code = "import_invalid"
+    http_status = 400
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__(
+            _("The file has %(count)d error(s); nothing was imported.") % {"count": len(errors)},
+            data={"errors": [asdict(e) for e in errors]},
+        )

@@ -1,0 +1,335 @@
+"""Reads for the inventory screens (stock overview, product stock page, receiving, purchase orders).
+
+The domain's own reads live in ``inventory.selectors``; these are the page-shaped ones. Lists are
+keyset-paginated (``KeysetPage``): a page costs one query however deep the user pages, which keeps
+the stock overview fast with 100,000 SKUs.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
+
+from inventory.exceptions import UnknownProductCodeError
+from inventory.models import (
+    OPEN_PO_STATES,
+    BinStock,
+    Product,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    ReplenishmentRule,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
+from inventory.selectors import gtin_candidates
+from inventory.selectors import product_by_code as domain_product_by_code
+
+# Without a reorder point (ReplenishmentRule) a product counts as low at this many available units.
+DEFAULT_LOW_STOCK_THRESHOLD = 5
+DEFAULT_PER_PAGE = 50
+
+
+# --- keyset pagination --------------------------------------------------------------------------
+
+
+@dataclass
+class KeysetPage:
+    """One page of a keyset-paginated list; the shared ``partials/pagination.html`` renders it."""
+
+    rows: list[Any]
+    has_next: bool = False
+    has_previous: bool = False
+    next_query: str = ""
+    previous_query: str = ""
+
+    def __iter__(self):  # templates loop over the page directly
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def keyset_paginate(
+    queryset: QuerySet,
+    *,
+    key: str,
+    params: QueryDict,
+    per_page: int = DEFAULT_PER_PAGE,
+    descending: bool = False,
+    parse: Callable[[str], Any] = str,
+) -> KeysetPage:
+    """Fetch one page of ``queryset`` ordered by the unique field ``key``, in one query.
+
+    ``?after=<key>`` continues forward, ``?before=<key>`` goes back; other query parameters (the
+    filters) are kept in the next/previous links. An unparsable cursor starts at the first page.
+    """
+    after = _parse_cursor(params.get("after"), parse)
+    before = _parse_cursor(params.get("before"), parse) if after is None else None
+    forward_lookup, backward_lookup = ("lt", "gt") if descending else ("gt", "lt")
+    forward_order, backward_order = (f"-{key}", key) if descending else (key, f"-{key}")
+
+    if before is not None:
+        rows = list(queryset.filter(**{f"{key}__{backward_lookup}": before}).order_by(backward_order)[: per_page + 1])
+        has_previous = len(rows) > per_page
+        rows = rows[:per_page][::-1]
+        has_next = True
+    else:
+        qs = queryset.filter(**{f"{key}__{forward_lookup}": after}) if after is not None else queryset
+        rows = list(qs.order_by(forward_order)[: per_page + 1])
+        has_next = len(rows) > per_page
+        rows = rows[:per_page]
+        has_previous = after is not None
+
+    page = KeysetPage(rows=rows, has_next=has_next and bool(rows), has_previous=has_previous and bool(rows))
+    if rows:
+        page.next_query = _cursor_query(params, "after", getattr(rows[-1], key))
+        page.previous_query = _cursor_query(params, "before", getattr(rows[0], key))
+    return page
+
+
+def _parse_cursor(raw: str | None, parse: Callable[[str], Any]) -> Any:
+    if not raw or "\x00" in raw or len(raw) > 200:  # PostgreSQL refuses NUL in text
+        return None
+    try:
+        return parse(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def _cursor_query(params: QueryDict, name: str, value: Any) -> str:
+    query = params.copy()
+    query.pop("after", None)
+    query.pop("before", None)
+    query[name] = str(value)
+    return query.urlencode()
+
+
+# --- stock overview -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StockFilters:
+    q: str = ""
+    warehouse: Warehouse | None = None
+    low: bool = False
+    out: bool = False
+
+
+def stock_overview(*, filters: StockFilters) -> QuerySet[Product]:
+    """Products with their stock totals across warehouses (or in ``filters.warehouse``).
+
+    Annotates ``on_hand_total``, ``reserved_total``, ``available_total`` and ``low_threshold``
+    with correlated subqueries, so the database only sums the rows of the page it returns when
+    the caller slices in ``sku`` order (index scan on the unique SKU index, no GROUP BY of the
+    whole catalogue).
+    """
+    levels = StockLevel.objects.filter(product=OuterRef("pk"))
+    if filters.warehouse is not None:
+        levels = levels.filter(warehouse=filters.warehouse)
+
+    def total(expression: Any) -> Coalesce:
+        summed = levels.order_by().values("product").annotate(s=Sum(expression)).values("s")
+        return Coalesce(Subquery(summed, output_field=IntegerField()), Value(0))
+
+    # ``available_total`` is its own subquery (not on_hand - reserved of the other two): the
+    # filters evaluate it per scanned row, and one subplan is half the work of two.
+    qs = Product.objects.annotate(
+        on_hand_total=total("on_hand"),
+        reserved_total=total("reserved"),
+        available_total=total(F("on_hand") - F("reserved")),
+    )
+
+    # "Low" means at or below the reorder points of the rules in the warehouses shown (summed),
+    # or the default threshold for a product without rules.
+    rules = ReplenishmentRule.objects.filter(product=OuterRef("pk"))
+    if filters.warehouse is not None:
+        rules = rules.filter(warehouse=filters.warehouse)
+    reorder = rules.order_by().values("product").annotate(s=Sum("reorder_point")).values("s")
+    qs = qs.annotate(
+        low_threshold=Coalesce(Subquery(reorder, output_field=IntegerField()), Value(DEFAULT_LOW_STOCK_THRESHOLD))
+    )
+
+    if filters.warehouse is not None:
+        qs = qs.filter(Exists(StockLevel.objects.filter(product=OuterRef("pk"), warehouse=filters.warehouse)))
+    if filters.q:
+        qs = qs.filter(product_search_q(filters.q))
+    if filters.out:
+        # Every level has available >= 0 (check constraint reserved <= on_hand), so "nothing
+        # available in total" is "no level with on_hand > reserved": an anti-join, not a sum per row.
+        qs = qs.filter(~Exists(levels.filter(on_hand__gt=F("reserved"))))
+    elif filters.low:
+        qs = qs.filter(available_total__lte=F("low_threshold"))
+    return qs.only("id", "sku", "name", "gtin", "active")
+
+
+def product_search_q(term: str) -> Q:
+    """SKU prefix, GTIN exact, or a part of the name (all case-insensitive).
+
+    On PostgreSQL the trigram indexes of migration ``product_search_indexes`` serve
+    ``UPPER(sku) LIKE 'X%'`` and ``UPPER(name) LIKE '%X%'``; the GTIN has its own unique index.
+    """
+    term = term.strip()
+    q = Q(sku__istartswith=term) | Q(name__icontains=term)
+    if term.isdigit():
+        q |= Q(gtin=term)
+    return q
+
+
+def active_warehouses() -> list[Warehouse]:
+    return list(Warehouse.objects.filter(active=True).order_by("priority", "code"))
+
+
+# --- product stock page -------------------------------------------------------------------------
+
+
+@dataclass
+class ProductStock:
+    """Everything the product stock page shows above the ledger, read in a fixed number of queries."""
+
+    product: Product
+    levels: list[StockLevel]
+    on_hand: int = 0
+    reserved: int = 0
+    inbound: list[PurchaseOrderLine] = field(default_factory=list)
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+def product_stock(*, product: Product) -> ProductStock:
+    """Levels per warehouse with their bins (``level.bins``: BinStock rows with quantity > 0) and open inbound lines."""
+    levels = list(
+        StockLevel.objects.filter(product=product)
+        .select_related("warehouse")
+        .prefetch_related(
+            Prefetch(
+                "bin_stocks",
+                queryset=BinStock.objects.filter(quantity__gt=0).select_related("bin").order_by("bin__pick_sequence"),
+                to_attr="bins",
+            )
+        )
+        .order_by("warehouse__priority", "warehouse__code")
+    )
+    for level in levels:
+        level.unbinned = level.on_hand - sum(b.quantity for b in level.bins)
+    inbound = list(
+        PurchaseOrderLine.objects.filter(product=product, purchase_order__state__in=OPEN_PO_STATES)
+        .filter(quantity_received__lt=F("quantity_ordered"))
+        .select_related("purchase_order", "purchase_order__warehouse")
+        .order_by("purchase_order__expected_date", "purchase_order__number")[:20]
+    )
+    return ProductStock(
+        product=product,
+        levels=levels,
+        on_hand=sum(lv.on_hand for lv in levels),
+        reserved=sum(lv.reserved for lv in levels),
+        inbound=inbound,
+    )
+
+
+@dataclass(frozen=True)
+class LedgerFilters:
+    kind: str = ""
+    warehouse: Warehouse | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+def product_ledger(*, product: Product, filters: LedgerFilters) -> QuerySet[StockMovement]:
+    """The product's movements, newest first (paginate by ``id`` descending)."""
+    qs = StockMovement.objects.filter(product=product).select_related("warehouse", "bin", "user")
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.warehouse is not None:
+        qs = qs.filter(warehouse=filters.warehouse)
+    if filters.date_from:
+        qs = qs.filter(created_at__date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(created_at__date__lte=filters.date_to)
+    return qs
+
+
+def product_by_code(code: str) -> Product | None:
+    """The product whose SKU or GTIN is ``code`` (what a scanner sends), or ``None``.
+
+    The rules are ``inventory.selectors.product_by_code``'s: exact SKU first, then case-insensitive,
+    and a GTIN also when the scanner pads or strips leading zeros (EAN-13 as GTIN-14).
+    """
+    try:
+        return domain_product_by_code(code)
+    except UnknownProductCodeError:
+        return None
+
+
+# --- purchasing ---------------------------------------------------------------------------------
+
+
+def open_purchase_orders(*, warehouse: Warehouse | None = None, limit: int = 200) -> list[PurchaseOrder]:
+    """Open and partially received POs for the receiving picker, soonest expected first."""
+    qs = PurchaseOrder.objects.filter(state__in=OPEN_PO_STATES).select_related("supplier", "warehouse")
+    if warehouse is not None:
+        qs = qs.filter(warehouse=warehouse)
+    return list(qs.order_by(F("expected_date").asc(nulls_last=True), "number")[:limit])
+
+
+def purchase_orders_for_list(*, state: str = "", q: str = "") -> QuerySet[PurchaseOrder]:
+    """POs with line totals (``ordered_total``, ``received_total``, ``line_count``); paginate by ``id``."""
+    lines = PurchaseOrderLine.objects.filter(purchase_order=OuterRef("pk")).order_by().values("purchase_order")
+    qs = PurchaseOrder.objects.select_related("supplier", "warehouse").annotate(
+        ordered_total=Coalesce(
+            Subquery(lines.annotate(s=Sum("quantity_ordered")).values("s"), output_field=IntegerField()), Value(0)
+        ),
+        received_total=Coalesce(
+            Subquery(lines.annotate(s=Sum("quantity_received")).values("s"), output_field=IntegerField()), Value(0)
+        ),
+    )
+    if state == "open":
+        qs = qs.filter(state__in=OPEN_PO_STATES)
+    elif state:
+        qs = qs.filter(state=state)
+    if q:
+        q = q.strip()
+        qs = qs.filter(Q(number__istartswith=q) | Q(supplier__name__icontains=q))
+    return qs
+
+
+def purchase_order_with_lines(*, number: str) -> PurchaseOrder | None:
+    """The PO with ``number`` (case-insensitive) and its lines with products as ``po.line_list``."""
+    if "\x00" in number:  # PostgreSQL refuses NUL in text: no PO has such a number
+        return None
+    po = (
+        PurchaseOrder.objects.filter(number__iexact=number.strip())
+        .select_related("supplier", "warehouse")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=PurchaseOrderLine.objects.select_related("product").order_by("id"),
+                to_attr="line_list",
+            )
+        )
+        .first()
+    )
+    return po
+
+
+def po_line_for_code(po: PurchaseOrder, code: str) -> PurchaseOrderLine | None:
+    """The line of ``po`` (lines prefetched) whose product has SKU or GTIN ``code`` (padded GTINs too)."""
+    code = code.strip()
+    gtins = gtin_candidates(code) if code.isdigit() else set()
+    for line in _lines(po):
+        if line.product.sku.lower() == code.lower() or (line.product.gtin and line.product.gtin in gtins):
+            return line
+    return None
+
+
+def _lines(po: PurchaseOrder) -> Sequence[PurchaseOrderLine]:
+    lines = getattr(po, "line_list", None)
+    return lines if lines is not None else list(po.lines.select_related("product").order_by("id"))

@@ -1,0 +1,222 @@
+"""Reservations: the contract with ``orders``. Inventory holds only quantities and an opaque
+``reference`` (e.g. ``"order:123"``); which order line holds which units is an allocation row
+that belongs to ``orders``.
+
+``reserve_stock`` is the hot path (hundreds of orders per second): the stock levels of the
+request are locked with one ``SELECT ... FOR UPDATE ORDER BY id`` (pk order, so two orders for the
+same SKUs never deadlock), checked, and changed with one ``UPDATE``: two queries whatever the number
+of lines. A short line raises ``InsufficientStockError`` listing every short line, and nothing is
+reserved (the transaction rolls back). The check constraint ``reserved <= on_hand`` backs it up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inventory.exceptions import InsufficientReservationError, InsufficientStockError, ShortLine
+from inventory.locks import bin_stocks_for_update
+from inventory.models import BinStock, MovementKind, Product, StockLevel, StockMovement, Warehouse
+from inventory.services.notifications import note_stock_changed
+from inventory.services.stock import ledger_user, require_positive
+from oms.exceptions import DomainError
+
+
+@dataclass(frozen=True)
+class StockRequest:
+    """``quantity`` units of a product in one warehouse."""
+
+    product_id: int
+    warehouse_id: int
+    quantity: int
+
+
+def _merge(requests: Iterable[StockRequest], reference: str) -> dict[tuple[int, int], int]:
+    """Sum lines per (product, warehouse), after checking every quantity is a whole number > 0
+    and that the caller said on whose behalf (``reference``, e.g. ``"order:123"``)."""
+    if not isinstance(reference, str) or not reference.strip():
+        raise DomainError(
+            _("A stock request needs a reference (such as the order)."),
+            code="reference_required",
+            data={"field": "reference"},
+        )
+    merged: dict[tuple[int, int], int] = {}
+    for i, req in enumerate(requests):
+        if not isinstance(req, StockRequest):
+            raise TypeError(f"expected StockRequest, got {type(req).__name__}")
+        require_positive(req.quantity, field=f"requests[{i}].quantity")
+        key = (req.product_id, req.warehouse_id)
+        merged[key] = merged.get(key, 0) + req.quantity
+    if not merged:
+        raise DomainError(_("The stock request has no lines."), code="empty_request")
+    return merged
+
+
+def _short_lines(shorts: list[tuple[int, int, int, int]]) -> list[ShortLine]:
+    """Add SKU and warehouse code to (product_id, warehouse_id, requested, available); error path only."""
+    skus = dict(Product.objects.filter(pk__in={s[0] for s in shorts}).values_list("pk", "sku"))
+    codes = dict(Warehouse.objects.filter(pk__in={s[1] for s in shorts}).values_list("pk", "code"))
+    return [
+        ShortLine(p, w, skus.get(p, f"#{p}"), codes.get(w, f"#{w}"), requested, available)
+        for p, w, requested, available in shorts
+    ]
+
+
+_TABLE = StockLevel._meta.db_table
+
+
+def _lock_levels(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], StockLevel]:
+    """``locks.stock_levels_for_update`` in plain SQL: the same rows, the same pk order, without the
+    ORM's query compilation, which was half the time of a reservation."""
+    pairs = set(pairs)
+    products = sorted({p for p, _w in pairs})
+    warehouses = sorted({w for _p, w in pairs})
+    sql = (
+        f"SELECT id, product_id, warehouse_id, on_hand, reserved FROM {_TABLE} "
+        f"WHERE product_id IN ({', '.join(['%s'] * len(products))}) "
+        f"AND warehouse_id IN ({', '.join(['%s'] * len(warehouses))}) ORDER BY id"
+    )
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*products, *warehouses])
+        rows = cursor.fetchall()
+    return {
+        (product_id, warehouse_id): StockLevel(
+            id=pk, product_id=product_id, warehouse_id=warehouse_id, on_hand=on_hand, reserved=reserved
+        )
+        for pk, product_id, warehouse_id, on_hand, reserved in rows
+        if (product_id, warehouse_id) in pairs
+    }
+
+
+def _change(
+    merged: dict[tuple[int, int], int],
+    *,
+    have: Callable[[StockLevel], int],
+    error: type[InsufficientStockError],
+    fields: tuple[str, ...],
+    sign: int,
+) -> dict[tuple[int, int], StockLevel]:
+    """Lock the levels, check ``have(level) >= quantity`` for every line, then add ``sign * quantity``
+    to ``fields`` of all of them in one UPDATE. Returns the locked levels (before the change).
+
+    The check runs on locked rows, so it cannot go stale before the UPDATE; the check constraints
+    stay as the last line of defence.
+    """
+    levels = _lock_levels(merged.keys())
+    shorts = []
+    for (product_id, warehouse_id), quantity in sorted(merged.items()):
+        level = levels.get((product_id, warehouse_id))
+        available = have(level) if level else 0
+        if available < quantity:
+            shorts.append((product_id, warehouse_id, quantity, max(available, 0)))
+    if shorts:
+        raise error(_short_lines(shorts))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        if len(merged) == 1:
+            ((pair, quantity),) = merged.items()
+            sets = ", ".join(f"{f} = {f} + %s" for f in fields)
+            cursor.execute(
+                f"UPDATE {_TABLE} SET {sets}, updated_at = %s WHERE id = %s",
+                [*([sign * quantity] * len(fields)), now, levels[pair].pk],
+            )
+        else:
+            rows = " UNION ALL ".join(["SELECT %s AS id, %s AS q"] * len(merged))
+            sets = ", ".join(f"{f} = {_TABLE}.{f} + v.q" for f in fields)
+            params: list[Any] = []
+            for pair, quantity in sorted(merged.items(), key=lambda item: levels[item[0]].pk):
+                params += [levels[pair].pk, sign * quantity]
+            cursor.execute(
+                f"UPDATE {_TABLE} SET {sets}, updated_at = %s FROM ({rows}) AS v WHERE {_TABLE}.id = v.id",
+                [now, *params],
+            )
+    note_stock_changed(merged.keys())
+    return levels
+
+
+@transaction.atomic
+def reserve_stock(*, requests: list[StockRequest], reference: str) -> None:
+    """Reserve every line or nothing; raises ``InsufficientStockError`` (per line: sku, warehouse,
+    requested, available) when any line is short. Publishes ``stock.changed`` after commit."""
+    _change(
+        _merge(requests, reference),
+        have=lambda s: s.on_hand - s.reserved,
+        error=InsufficientStockError,
+        fields=("reserved",),
+        sign=1,
+    )
+
+
+@transaction.atomic
+def release_stock(*, requests: list[StockRequest], reference: str) -> None:
+    """Give reserved units back (order cancelled or re-routed); all or nothing.
+
+    Raises ``InsufficientReservationError`` when a line releases more than is reserved.
+    """
+    _change(
+        _merge(requests, reference),
+        have=lambda s: s.reserved,
+        error=InsufficientReservationError,
+        fields=("reserved",),
+        sign=-1,
+    )
+
+
+@transaction.atomic
+def consume_stock(*, requests: list[StockRequest], reference: str, user: Any = None) -> list[StockMovement]:
+    """Reserved units leave the warehouse (shipment): ``on_hand`` and ``reserved`` both drop and a
+    ``ship`` movement is written per line. All or nothing; raises ``InsufficientReservationError``.
+
+    Units are taken from stock without a bin first, then from bins in pick order.
+    """
+    merged = _merge(requests, reference)
+    levels = _change(
+        merged, have=lambda s: s.reserved, error=InsufficientReservationError, fields=("on_hand", "reserved"), sign=-1
+    )
+    _take_from_bins_bulk({levels[pair]: q for pair, q in merged.items()})
+    actor = ledger_user(user)
+    return StockMovement.objects.bulk_create(
+        [
+            StockMovement(
+                product_id=product_id,
+                warehouse_id=warehouse_id,
+                kind=MovementKind.SHIP,
+                quantity=-quantity,
+                on_hand_after=levels[(product_id, warehouse_id)].on_hand - quantity,
+                reference=reference[:100],
+                user=actor,
+            )
+            for (product_id, warehouse_id), quantity in sorted(merged.items())
+        ]
+    )
+
+
+def _take_from_bins_bulk(taking: dict[StockLevel, int]) -> None:
+    """Lower bin quantities for units leaving several levels (``on_hand`` values are from before)."""
+    rows = list(bin_stocks_for_update(stock_level_ids=[lv.pk for lv in taking]))
+    if not rows:
+        return
+    by_level: dict[int, list[BinStock]] = {}
+    for row in rows:
+        by_level.setdefault(row.stock_level_id, []).append(row)
+    changed = []
+    for level, quantity in taking.items():
+        level_rows = sorted(by_level.get(level.pk, []), key=lambda r: (r.bin.pick_sequence, r.bin.code))
+        need = quantity - max(level.on_hand - sum(r.quantity for r in level_rows), 0)
+        for row in level_rows:
+            if need <= 0:
+                break
+            take = min(row.quantity, need)
+            if take:
+                row.quantity -= take
+                need -= take
+                changed.append(row)
+    if changed:
+        BinStock.objects.bulk_update(changed, ["quantity"])

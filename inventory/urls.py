@@ -1,0 +1,30 @@
+"""Inventory pages. Stock and inbound under /warehouse/, the CSV exchange and replenishment under /reports/.
+
+SKUs may contain "/", so product URLs use the ``path`` converter and the action URLs
+(``…/adjust/`` etc.) come before the product page, which would otherwise swallow them.
+"""
+
+from django.urls import path
+
+from inventory.views import catalogue_csv, purchasing, replenishment, stock
+
+app_name = "inventory"
+
+urlpatterns: list = [
+    path("warehouse/stock/", stock.stock_list, name="stock-list"),
+    path("warehouse/stock/<path:sku>/adjust/", stock.stock_adjust, name="stock-adjust"),
+    path("warehouse/stock/<path:sku>/transfer/", stock.stock_transfer, name="stock-transfer"),
+    path("warehouse/stock/<path:sku>/count/", stock.stock_count, name="stock-count"),
+    path("warehouse/stock/<path:sku>/", stock.product_stock_page, name="product-stock"),
+    path("warehouse/receiving/", purchasing.receiving, name="receiving"),
+    path("warehouse/receiving/<str:number>/receive/", purchasing.receiving_receive, name="receiving-receive"),
+    path(
+        "warehouse/receiving/<str:number>/receive-all/", purchasing.receiving_receive_all, name="receiving-receive-all"
+    ),
+    path("warehouse/purchase-orders/", purchasing.purchase_order_list, name="purchase-order-list"),
+    path("warehouse/purchase-orders/<str:number>/", purchasing.purchase_order_detail, name="purchase-order-detail"),
+    path("reports/inventory-csv/", catalogue_csv.csv_exchange, name="csv-exchange"),
+    path("reports/inventory-csv/<str:kind>.csv", catalogue_csv.csv_export, name="csv-export"),
+    path("reports/replenishment/", replenishment.replenishment_list, name="replenishment-list"),
+    path("reports/replenishment/<int:pk>/", replenishment.replenishment_detail, name="replenishment-detail"),
+]

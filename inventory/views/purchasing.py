@@ -1,0 +1,227 @@
+"""Inbound pages: the receiving screen (scan a PO, then its lines) and the purchase order list/detail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import retarget
+
+from inventory.forms import (
+    PurchaseOrderFilterForm,
+    PurchaseOrderPickForm,
+    ReceiveAllForm,
+    ReceiveLineForm,
+    add_domain_error,
+)
+from inventory.models import PurchaseOrder
+from inventory.screen_selectors import (
+    keyset_paginate,
+    open_purchase_orders,
+    po_line_for_code,
+    product_by_code,
+    purchase_order_with_lines,
+    purchase_orders_for_list,
+)
+from inventory.services.receiving import ReceiptLine, receive_purchase_order, receive_purchase_order_line
+from inventory.views import render_fragments
+from oms.exceptions import DomainError
+from oms.roles import Role, role_required
+
+PO_VIEW_ROLES = (Role.WAREHOUSE, Role.MANAGER)
+PO_PER_PAGE = 50
+
+
+# --- receiving ----------------------------------------------------------------------------------
+
+
+def _receiving_context(
+    request: HttpRequest,
+    *,
+    po: PurchaseOrder | None,
+    pick_form: PurchaseOrderPickForm,
+    line_form: ReceiveLineForm | None = None,
+    all_form: ReceiveAllForm | None = None,
+) -> dict[str, Any]:
+    if po is not None:
+        # The scanner focus belongs to the line's code input once a PO is chosen.
+        for attr in ("data-autofocus", "autofocus"):
+            pick_form.fields["po"].widget.attrs.pop(attr, None)
+        if line_form is None:
+            line_form = ReceiveLineForm(warehouse=po.warehouse)
+        if all_form is None:
+            all_form = ReceiveAllForm(warehouse=po.warehouse)
+    return {
+        "po": po,
+        "pick_form": pick_form,
+        "line_form": line_form,
+        "all_form": all_form,
+        "open_pos": open_purchase_orders(),
+    }
+
+
+@role_required(Role.WAREHOUSE)
+@require_http_methods(["GET"])
+def receiving(request: HttpRequest) -> HttpResponse:
+    """Pick or scan an open PO (``?po=<number>``); then its lines and the receive form are shown."""
+    po = None
+    status = 200
+    if "po" in request.GET:
+        pick_form = PurchaseOrderPickForm(request.GET)
+        if pick_form.is_valid():
+            po = purchase_order_with_lines(number=pick_form.cleaned_data["po"])
+            if po is None:
+                pick_form.add_error(
+                    "po", _("Purchase order: there is no PO “%(number)s”.") % {"number": pick_form.cleaned_data["po"]}
+                )
+        if pick_form.errors:
+            status = 422
+    else:
+        pick_form = PurchaseOrderPickForm()
+    context = _receiving_context(request, po=po, pick_form=pick_form)
+    template = "inventory/receiving.html"
+    if request.htmx and request.htmx.target == "receiving-work":
+        template += "#receiving-work"
+    return render(request, template, context, status=status)
+
+
+@role_required(Role.WAREHOUSE)
+@require_http_methods(["POST"])
+def receiving_receive(request: HttpRequest, number: str) -> HttpResponse:
+    """Receive one scanned line of PO ``number`` into its warehouse (and bin)."""
+    po = purchase_order_with_lines(number=number)
+    if po is None:
+        raise Http404(_("There is no purchase order “%(number)s”.") % {"number": number})
+    form = ReceiveLineForm(request.POST, warehouse=po.warehouse)
+    if not po.is_open:
+        form.is_valid()
+        form.add_error(
+            None,
+            _("%(number)s is %(state)s and cannot receive goods.")
+            % {"number": po.number, "state": po.get_state_display()},
+        )
+    elif form.is_valid():
+        data = form.cleaned_data
+        line = po_line_for_code(po, data["code"])
+        if line is None:
+            if product_by_code(data["code"]) is None:
+                message = _("SKU or GTIN: no product has the code “%(code)s”.")
+            else:
+                message = _("SKU or GTIN: “%(code)s” is not on this purchase order.")
+            form.add_error("code", message % {"code": data["code"]})
+        else:
+            try:
+                receive_purchase_order_line(
+                    line=line,
+                    quantity=data["quantity"],
+                    bin=data.get("bin_location"),
+                    allow_over_receipt=data["confirm_over_receipt"],
+                    user=request.user,
+                )
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Received %(quantity)d x %(sku)s for %(number)s%(bin)s.")
+                    % {
+                        "quantity": data["quantity"],
+                        "sku": line.product.sku,
+                        "number": po.number,
+                        "bin": f" → {data['bin_location'].code}" if data.get("bin_location") else "",
+                    },
+                )
+                return _received(request, po)
+
+    if request.htmx:
+        return render(request, "inventory/receiving.html#receive-form", {"po": po, "line_form": form}, status=422)
+    messages.error(request, _("Nothing was received: please correct the marked fields."))
+    pick_form = PurchaseOrderPickForm(initial={"po": po.number})
+    context = _receiving_context(request, po=po, pick_form=pick_form, line_form=form)
+    return render(request, "inventory/receiving.html", context, status=422)
+
+
+def _received(request: HttpRequest, po: PurchaseOrder) -> HttpResponse:
+    """After a receipt: back to the PO (redirect without JS; htmx: the refreshed receiving area)."""
+    if not request.htmx:
+        return redirect(f"{reverse('inventory:receiving')}?{urlencode({'po': po.number})}")
+    po = purchase_order_with_lines(number=po.number)
+    pick_form = PurchaseOrderPickForm(initial={"po": po.number})
+    context = _receiving_context(request, po=po, pick_form=pick_form)
+    response = render_fragments(request, [("inventory/receiving.html#receiving-work", context)])
+    return retarget(response, "#receiving-work")
+
+
+@role_required(Role.WAREHOUSE)
+@require_http_methods(["POST"])
+def receiving_receive_all(request: HttpRequest, number: str) -> HttpResponse:
+    """Receive every open quantity of PO ``number`` (a complete delivery)."""
+    po = purchase_order_with_lines(number=number)
+    if po is None:
+        raise Http404(_("There is no purchase order “%(number)s”.") % {"number": number})
+    form = ReceiveAllForm(request.POST, warehouse=po.warehouse)
+    open_lines = [line for line in po.line_list if line.quantity_open > 0]
+    if form.is_valid():
+        bin_location = form.cleaned_data.get("bin_location")
+        try:
+            receive_purchase_order(
+                purchase_order=po,
+                lines=[
+                    ReceiptLine(
+                        line_id=line.pk, quantity=line.quantity_open, bin_id=bin_location.pk if bin_location else None
+                    )
+                    for line in open_lines
+                ],
+                user=request.user,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Received all open quantities of %(number)s: %(units)d units on %(lines)d lines.")
+                % {"number": po.number, "units": sum(ln.quantity_open for ln in open_lines), "lines": len(open_lines)},
+            )
+            return _received(request, po)
+    if request.htmx:
+        return render(request, "inventory/receiving.html#receive-all-form", {"po": po, "all_form": form}, status=422)
+    messages.error(request, _("Nothing was received: please correct the marked fields."))
+    pick_form = PurchaseOrderPickForm(initial={"po": po.number})
+    context = _receiving_context(request, po=po, pick_form=pick_form, all_form=form)
+    return render(request, "inventory/receiving.html", context, status=422)
+
+
+# --- purchase orders ----------------------------------------------------------------------------
+
+
+@role_required(*PO_VIEW_ROLES)
+@require_http_methods(["GET"])
+def purchase_order_list(request: HttpRequest) -> HttpResponse:
+    form = PurchaseOrderFilterForm(request.GET or {"state": "open"})
+    data = form.cleaned_data if form.is_valid() else {"state": "open"}
+    qs = purchase_orders_for_list(state=data.get("state") or "", q=data.get("q") or "")
+    page = keyset_paginate(qs, key="id", params=request.GET, per_page=PO_PER_PAGE, descending=True, parse=int)
+    template = "inventory/purchase_order_list.html"
+    if request.htmx and request.htmx.target == "purchase-order-table":
+        template += "#purchase-order-table"
+    return render(request, template, {"form": form, "page": page})
+
+
+@role_required(*PO_VIEW_ROLES)
+@require_http_methods(["GET"])
+def purchase_order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    po = purchase_order_with_lines(number=number)
+    if po is None:
+        raise Http404(_("There is no purchase order “%(number)s”.") % {"number": number})
+    totals = {
+        "ordered": sum(line.quantity_ordered for line in po.line_list),
+        "received": sum(line.quantity_received for line in po.line_list),
+        "open": sum(line.quantity_open for line in po.line_list),
+    }
+    return render(request, "inventory/purchase_order_detail.html", {"po": po, "totals": totals})

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class OmsConfig(AppConfig):
+    name = "oms"
+    verbose_name = _("OMS core")
+
+    def ready(self) -> None:
+        from oms import roles, seeding
+        from oms.demo import seed_users
+
+        post_migrate.connect(roles.sync_role_permissions, dispatch_uid="oms.sync_role_permissions")
+        roles.grant(roles.Role.ADMIN, ["oms.view_outboxmessage", "oms.change_outboxmessage"])
+        seeding.register("users", seed_users, order=0)
+
+
+class OmsAdminConfig(AdminConfig):
+    default_site = "oms.admin_site.OmsAdminSite"

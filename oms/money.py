@@ -1,0 +1,61 @@
+"""Money: Decimal amounts with an explicit currency, rounded half-up to the currency's minor unit.
+
+Never ``float``, never the built-in ``round()`` (banker's rounding). Totals are computed from
+lines by services and stored; this module only knows arithmetic.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+# Currencies we take orders in; all have two minor digits.
+SUPPORTED_CURRENCIES: dict[str, str] = {
+    "EUR": _("Euro"),
+    "CHF": _("Swiss franc"),
+    "GBP": _("Pound sterling"),
+    "PLN": _("Polish złoty"),
+    "CZK": _("Czech koruna"),
+    "DKK": _("Danish krone"),
+    "SEK": _("Swedish krona"),
+}
+CURRENCY_CHOICES = [(code, f"{code} - {name}") for code, name in SUPPORTED_CURRENCIES.items()]
+
+# German VAT rates (UStG §12): standard, reduced, zero. The rate is stored on each order line.
+VAT_RATES = {"standard": Decimal("19.00"), "reduced": Decimal("7.00"), "zero": Decimal("0.00")}
+
+
+def quantize(amount: Decimal | int | str) -> Decimal:
+    """Round to the cent, half-up (the commercial rounding customers and tax offices expect)."""
+    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def quantize_up(amount: Decimal | int | str) -> Decimal:
+    """Round up to the cent: for a unit price derived from a line amount (amount / quantity), so
+    that ``unit price x quantity`` never falls short of the amount and a discount takes up the rest."""
+    return Decimal(amount).quantize(CENT, rounding=ROUND_CEILING)
+
+
+def gross_from_net(net: Decimal, rate_percent: Decimal) -> Decimal:
+    return quantize(net * (1 + rate_percent / 100))
+
+
+def net_from_gross(gross: Decimal, rate_percent: Decimal) -> Decimal:
+    return quantize(gross / (1 + rate_percent / 100))
+
+
+def vat_in_gross(gross: Decimal, rate_percent: Decimal) -> Decimal:
+    """The VAT contained in a gross amount, rounded once for the whole amount."""
+    return quantize(gross - gross / (1 + rate_percent / 100))
+
+
+def vat_on_net(net: Decimal, rate_percent: Decimal) -> Decimal:
+    return quantize(net * rate_percent / 100)
+
+
+def is_supported_currency(code: str) -> bool:
+    return code in SUPPORTED_CURRENCIES

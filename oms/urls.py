@@ -1,0 +1,31 @@
+"""URL map. Staff areas: /warehouse/, /support/, /reports/, /admin/; API: /api/v1/; portal: /track/."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from oms import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("warehouse/", views.warehouse_home, name="warehouse-home"),
+    path("support/", views.support_home, name="support-home"),
+    path("reports/", views.reports_home, name="reports-home"),
+    path("admin/", admin.site.urls),
+    # App URLs are included by dotted name: the root URLconf is the one place that names every app.
+    path("", include("inventory.urls")),
+    path("", include("orders.urls")),
+    path("api/v1/", include("inventory.api.urls")),
+    path("api/v1/", include("orders.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler404 = "oms.views.page_not_found"
+handler500 = "oms.views.server_error"

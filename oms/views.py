@@ -1,0 +1,90 @@
+"""Pages of the shell: the start page, the role home pages and the error pages (404, 500/503).
+(/healthz is answered by oms.middleware.HealthCheckMiddleware.)"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+from oms import panels
+from oms.navigation import areas_for
+from oms.roles import Role, role_required
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each user to the home page of their first area."""
+    areas = areas_for(request.user)
+    if len(areas) == 1:
+        return redirect(areas[0]["url"])
+    return render(request, "oms/home.html", {"areas": areas})
+
+
+def _area_home(request: HttpRequest, area: str) -> HttpResponse:
+    current = next((a for a in areas_for(request.user) if a["code"] == area), None)
+    return render(
+        request,
+        "oms/area_home.html",
+        {"area": current, "panels": panels.render_slot(f"{area}-home", request=request)},
+    )
+
+
+@role_required(Role.WAREHOUSE)
+def warehouse_home(request: HttpRequest) -> HttpResponse:
+    return _area_home(request, "warehouse")
+
+
+@role_required(Role.SUPPORT)
+def support_home(request: HttpRequest) -> HttpResponse:
+    return _area_home(request, "support")
+
+
+@role_required(Role.MANAGER)
+def reports_home(request: HttpRequest) -> HttpResponse:
+    return _area_home(request, "reports")
+
+
+logger = logging.getLogger(__name__)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404. Under /api/ a path no URL pattern matches answers like every API error, in
+    JSON (a client parsing our errors must not get an HTML page); elsewhere the site's 404 page."""
+    if _is_api(request):
+        return JsonResponse({"code": "not_found", "message": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500. A lost database connection (failover, restart, a killed backend) is not our bug:
+    answer 503 with Retry-After and drop the broken connection, so the next request reconnects.
+    Anything else is a plain 500 page that needs no database."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, (OperationalError, InterfaceError)) or (
+        isinstance(exc, DatabaseError) and "connection" in str(exc).lower()
+    ):
+        logger.warning("Database unavailable for %s: %s", request.path, exc)
+        for conn in connections.all(initialized_only=True):
+            conn.close()
+        message = _("The database is briefly unavailable. Please try again in a moment.")
+        if _is_api(request):
+            response: HttpResponse = JsonResponse({"code": "service_unavailable", "message": message}, status=503)
+        else:
+            response = HttpResponse(loader.render_to_string("503.html", {"message": message}), status=503)
+        response["Retry-After"] = "5"
+        return response
+    if _is_api(request):
+        return JsonResponse({"code": "server_error", "message": _("Internal server error.")}, status=500)
+    return HttpResponse(loader.render_to_string("500.html"), status=500)

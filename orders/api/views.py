@@ -1,0 +1,429 @@
+"""Order API (``/api/v1/orders/``): intake with Idempotency-Key, listing, detail, cancel.
+
+Views stay thin: parse, check who may act, call one service or selector, render. A channel's API
+key sees and acts on its own channel's orders only; staff sessions (support, manager, admin) see
+all. Errors are JSON ``{"code", "message", "errors"|"details"}`` (``oms.api.exception_handler``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, permissions, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from oms.api import ApiKeyUser
+from oms.roles import Role, has_role
+from orders.api import idempotency
+from orders.api.serializers import (
+    CancelInputSerializer,
+    ErrorSerializer,
+    OrderInputSerializer,
+    OrderOutputSerializer,
+)
+from orders.exceptions import OrderValidationError
+from orders.models import Channel, Order, OrderState
+from orders.services.cancellation import cancel_order
+from orders.services.intake import place_order
+
+STAFF_ROLES = (Role.SUPPORT, Role.MANAGER, Role.ADMIN)
+
+
+# --- plumbing -----------------------------------------------------------------------------------
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = gettext_lazy("The request body is too large.")
+    default_code = "payload_too_large"
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class OrderJSONParser(JSONParser):
+    """JSON with exact decimals, and a 400 (not a 500) for JSON nested too deep to parse."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
+        encoding = (parser_context or {}).get("encoding", "utf-8")
+        try:
+            return json.load(codecs.getreader(encoding)(stream), parse_float=Decimal, parse_constant=_reject_constant)
+        except (ValueError, RecursionError) as exc:
+            raise exceptions.ParseError(_("JSON parse error - %(error)s") % {"error": str(exc)[:200]}) from None
+
+
+# The intake service names draft fields; the API request names some of them differently.
+_API_FIELD_NAMES = {"stated_total": "total", "payment_method": "payment.method"}
+
+
+class OrderApiMixin:
+    """Shared by the order endpoints: parser, permission, 413 handling, the requester's orders."""
+
+    parser_classes = [OrderJSONParser]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # Django refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE with a SuspiciousOperation, which
+        # would become an HTML 400; the API answers a JSON 413.
+        if isinstance(exc, RequestDataTooBig):
+            exc = PayloadTooLarge()
+        if isinstance(exc, OrderValidationError):
+            # Per-field errors at the top level, the same shape as the serializer's 400s, named
+            # like the request's fields.
+            errors = {_API_FIELD_NAMES.get(key, key): messages for key, messages in exc.errors.items()}
+            return Response({"code": exc.code, "message": exc.message, "errors": errors}, status=exc.http_status)
+        response = super().handle_exception(exc)  # type: ignore[misc]
+        if isinstance(exc, idempotency.IdempotencyKeyInFlight):
+            response["Retry-After"] = str(idempotency.RETRY_AFTER_SECONDS)
+        return response
+
+    def requester_channel(self) -> Channel | None:
+        """The channel an API key acts for (None for staff sessions)."""
+        request: Request = self.request  # type: ignore[attr-defined]
+        if isinstance(request.user, ApiKeyUser):
+            return _channel_for_key(request)
+        return None
+
+    def visible_orders(self) -> QuerySet[Order]:
+        channel = self.requester_channel()
+        qs = Order.objects.select_related("channel", "customer")
+        return qs.filter(channel=channel) if channel is not None else qs
+
+    def order_or_404(self, number: str, *, with_lines: bool = False) -> Order:
+        """One of the requester's orders by number; a missing, foreign or impossible number is a 404."""
+        if "\x00" in number:  # PostgreSQL refuses NUL in text: no order has such a number
+            raise Http404
+        orders = self.visible_orders()
+        return get_object_or_404(orders.prefetch_related("lines") if with_lines else orders, number=number)
+
+    def actor_label(self) -> str:
+        """How the timeline names who acted: ``api:<channel>`` for a key, ``api:<username>`` for staff."""
+        user = self.request.user  # type: ignore[attr-defined]
+        return f"api:{user.key.channel_code}" if isinstance(user, ApiKeyUser) else f"api:{user.get_username()}"
+
+    def acting_user(self) -> Any:
+        """The staff user to store as the actor (an API key is no user)."""
+        user = self.request.user  # type: ignore[attr-defined]
+        return None if isinstance(user, ApiKeyUser) else user
+
+
+def _channel_for_key(request: Request) -> Channel:
+    cached = getattr(request, "_oms_channel", None)
+    if cached is None:
+        cached = Channel.objects.filter(code=request.auth.channel_code).first()
+        if cached is None:
+            # A key whose channel was deleted authenticates nothing useful.
+            raise exceptions.AuthenticationFailed(_("The API key's channel does not exist."), code="unknown_channel")
+        request._oms_channel = cached
+    return cached
+
+
+class IsChannelOrStaff(permissions.BasePermission):
+    """An API key of a channel, or a signed-in support agent, manager or admin."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        if isinstance(user, ApiKeyUser):
+            return True
+        return bool(user and user.is_authenticated and (user.is_staff or has_role(user, *STAFF_ROLES)))
+
+
+ERRORS = {
+    400: OpenApiResponse(
+        ErrorSerializer, description=gettext_lazy("Invalid request: per-field errors, or malformed JSON.")
+    ),
+    401: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Missing or invalid API key.")),
+    403: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Signed in, but not allowed.")),
+    404: OpenApiResponse(ErrorSerializer, description=gettext_lazy("No such order (for this channel).")),
+    409: OpenApiResponse(
+        ErrorSerializer, description=gettext_lazy("Conflict: illegal state transition or request in flight.")
+    ),
+    413: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Request body larger than 1 MB.")),
+    415: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Body is not application/json.")),
+    422: OpenApiResponse(
+        ErrorSerializer, description=gettext_lazy("Refused by a business rule, or Idempotency-Key reused.")
+    ),
+}
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: ERRORS[code] for code in codes}
+
+
+# --- list and create ----------------------------------------------------------------------------
+
+
+class OrderCursorPagination(CursorPagination):
+    """Stable paging while orders change: newest change first, id breaks ties."""
+
+    ordering = ("-updated_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def decode_cursor(self, request: Request) -> Any:
+        # DRF answers a broken cursor with 404; it is a bad parameter, so 400 naming it.
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise exceptions.ValidationError({"cursor": [_("Invalid cursor: use the next/previous links.")]}) from None
+
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    name=idempotency.HEADER,
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=gettext_lazy(
+        "Optional, recommended: 1-255 printable ASCII characters (a UUID), scoped to your channel and kept "
+        "24 hours. The same key with the same body replays the first response (200, header "
+        "Idempotent-Replayed: true); with another body it is refused (422 idempotency_key_reused); while the "
+        "first request is still running, 409 idempotency_key_in_flight. A refused request does not use the key "
+        "up. Without a key a repeated order is still not created twice when it carries the same external_id."
+    ),
+)
+
+
+class OrderListCreateView(OrderApiMixin, generics.GenericAPIView):
+    """Orders of the caller's channel (staff: all), newest change first; place an order."""
+
+    permission_classes = [IsChannelOrStaff]
+    serializer_class = OrderOutputSerializer
+    pagination_class = OrderCursorPagination
+
+    def get_queryset(self) -> QuerySet[Order]:
+        qs = self.visible_orders().prefetch_related("lines")
+        params = self.request.query_params
+        for name in ("state", "channel", "external_id", "updated_since"):
+            if "\x00" in params.get(name, ""):
+                # PostgreSQL refuses NUL in text: a clear 400 instead of a database error.
+                raise exceptions.ValidationError({name: [_("Null characters are not allowed.")]})
+        if state := params.get("state"):
+            if state not in OrderState.values:
+                raise exceptions.ValidationError({"state": [_("Unknown state “%(state)s”.") % {"state": state}]})
+            qs = qs.filter(state=state)
+        if channel := params.get("channel"):
+            qs = qs.filter(channel__code=channel)
+        if external_id := params.get("external_id"):
+            qs = qs.filter(external_id=external_id)
+        if updated_since := params.get("updated_since"):
+            qs = qs.filter(updated_at__gte=_parse_datetime_param("updated_since", updated_since))
+        return qs
+
+    @extend_schema(
+        operation_id="orders_list",
+        summary="List orders",
+        parameters=[
+            OpenApiParameter("state", OpenApiTypes.STR, enum=list(OrderState.values)),
+            OpenApiParameter("channel", OpenApiTypes.STR, description=gettext_lazy("Channel code (staff only).")),
+            OpenApiParameter("external_id", OpenApiTypes.STR, description=gettext_lazy("The channel's own order id.")),
+            OpenApiParameter(
+                "updated_since",
+                OpenApiTypes.DATETIME,
+                description=gettext_lazy("Only orders changed at or after this ISO 8601 time (with time zone)."),
+            ),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description=gettext_lazy("1-200, default 50.")),
+        ],
+        responses={200: OrderOutputSerializer(many=True), **errors(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(OrderOutputSerializer(page, many=True, context={"request": request}).data)
+
+    @extend_schema(
+        operation_id="orders_create",
+        summary="Place an order",
+        description=gettext_lazy(
+            "Creates the order (201), confirms it when the payment is captured or the method has terms, "
+            "routes and allocates it or puts it on backorder. Repeat-safe with the Idempotency-Key header."
+        ),
+        parameters=[IDEMPOTENCY_PARAMETER],
+        request=OrderInputSerializer,
+        responses={
+            201: OrderOutputSerializer,
+            200: OpenApiResponse(
+                OrderOutputSerializer,
+                description=gettext_lazy(
+                    "Replay of an earlier request (same Idempotency-Key), or the order with "
+                    "this external_id already exists."
+                ),
+            ),
+            **errors(400, 401, 403, 409, 413, 415, 422),
+        },
+        examples=[
+            OpenApiExample(
+                "Order",
+                request_only=True,
+                value={
+                    "external_id": "SHOP-100234",
+                    "customer": {"email": "anna@example.com", "name": "Anna Schmidt"},
+                    "billing_address": {
+                        "name": "Anna Schmidt",
+                        "street": "Lindenstraße 4",
+                        "postcode": "10969",
+                        "city": "Berlin",
+                        "country": "DE",
+                    },
+                    "lines": [{"sku": "SHIRT-BLK-M", "quantity": 2, "unit_price": "24.90"}],
+                    "currency": "EUR",
+                    "shipping_total": "4.90",
+                    "total": "54.70",
+                    "payment": {"method": "card", "captured": True},
+                },
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        raw_key = request.headers.get(idempotency.HEADER)
+        key = idempotency.validate_key(raw_key) if raw_key is not None else None
+        data = request.data  # parse errors (400), oversize (413) before anything is claimed
+        serializer = OrderInputSerializer(data=data)
+        if not serializer.is_valid():
+            raise exceptions.ValidationError(flatten_errors(serializer.errors))
+        channel = self._channel_for_intake(serializer.validated_data.get("channel"))
+        draft = serializer.to_draft()
+
+        def place() -> tuple[int, dict[str, Any], Order]:
+            result = place_order(channel=channel, draft=draft, actor_label=self.actor_label(), user=self.acting_user())
+            body = OrderOutputSerializer(result.order, context={"request": request}).data
+            return (status.HTTP_201_CREATED if result.created else status.HTTP_200_OK), _plain(body), result.order
+
+        if key is None:
+            code, body, _order = place()
+            return Response(body, status=code)
+        claim = idempotency.claim_key(channel=channel, key=key, request_fingerprint=idempotency.fingerprint(data))
+        stored = (
+            claim
+            if isinstance(claim, idempotency.StoredResponse)
+            else idempotency.run_claimed(record=claim, action=place)
+        )
+        response = Response(stored.body, status=stored.status)
+        if stored.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+    def _channel_for_intake(self, requested: str | None) -> Channel:
+        own = self.requester_channel()
+        if own is not None:
+            if requested and requested != own.code:
+                raise exceptions.ValidationError(
+                    {
+                        "channel": [
+                            _("An API key places orders only for its own channel “%(code)s”.") % {"code": own.code}
+                        ]
+                    }
+                )
+            return own
+        if not requested:
+            raise exceptions.ValidationError({"channel": [_("Staff sessions must name the channel.")]})
+        channel = Channel.objects.filter(code=requested).first()
+        if channel is None:
+            raise exceptions.ValidationError({"channel": [_("Unknown channel “%(code)s”.") % {"code": requested}]})
+        return channel
+
+
+def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested errors as flat field paths (``lines[0].quantity``), the shape the intake
+    service uses, so a client handles one format whichever layer refused the order."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(errors, dict):
+        for name, value in errors.items():
+            if isinstance(name, int) or str(name).isdigit():
+                path = f"{prefix}[{name}]"
+            elif name == "non_field_errors":
+                path = prefix or "non_field_errors"
+            else:
+                path = f"{prefix}.{name}" if prefix else str(name)
+            for key, messages in flatten_errors(value, path).items():
+                flat.setdefault(key, []).extend(messages)
+    elif isinstance(errors, list) and errors and all(isinstance(item, (dict, list)) for item in errors):
+        for i, value in enumerate(errors):
+            flat.update(flatten_errors(value, f"{prefix}[{i}]"))
+    else:
+        items = errors if isinstance(errors, list) else [errors]
+        flat[prefix or "non_field_errors"] = [str(item) for item in items]
+    return flat
+
+
+def _plain(body: Any) -> Any:
+    """Serializer output as plain JSON types, so it can be stored for a replay (JSONField)."""
+    return json.loads(json.dumps(body, default=str))
+
+
+def _parse_datetime_param(name: str, value: str) -> datetime.datetime:
+    try:
+        parsed = parse_datetime(value.replace(" ", "+"))  # a "+" in a query string arrives as a space
+    except ValueError:
+        parsed = None
+    if parsed is not None and parsed.tzinfo is not None:
+        try:
+            # In UTC: PostgreSQL refuses odd offsets (+21:35) that Python accepts.
+            return parsed.astimezone(datetime.UTC)
+        except (OverflowError, ValueError):
+            pass
+    raise exceptions.ValidationError(
+        {name: [_("Use an ISO 8601 date-time with a time zone, e.g. 2026-11-23T08:00:00Z.")]}
+    )
+
+
+# --- detail and cancel --------------------------------------------------------------------------
+
+
+class OrderDetailView(OrderApiMixin, APIView):
+    """One order of the caller's channel (staff: any), with lines and their allocated quantities."""
+
+    permission_classes = [IsChannelOrStaff]
+
+    @extend_schema(
+        operation_id="orders_retrieve",
+        summary="One order",
+        responses={200: OrderOutputSerializer, **errors(401, 403, 404)},
+    )
+    def get(self, request: Request, number: str) -> Response:
+        order = self.order_or_404(number, with_lines=True)
+        return Response(OrderOutputSerializer(order, context={"request": request}).data)
+
+
+class OrderCancelView(OrderApiMixin, APIView):
+    """Cancel a whole order of the caller's channel before it ships."""
+
+    permission_classes = [IsChannelOrStaff]
+
+    @extend_schema(
+        operation_id="orders_cancel",
+        summary="Cancel an order",
+        description=gettext_lazy(
+            "Cancels the whole order and releases its reservations. Only possible before it ships (409 otherwise)."
+        ),
+        request=CancelInputSerializer,
+        responses={200: OrderOutputSerializer, **errors(400, 401, 403, 404, 409, 413, 415, 422)},
+    )
+    def post(self, request: Request, number: str) -> Response:
+        order = self.order_or_404(number)
+        serializer = CancelInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = cancel_order(
+            order=order,
+            reason=serializer.validated_data["reason"],
+            actor_label=self.actor_label(),
+            user=self.acting_user(),
+        )
+        order = self.visible_orders().prefetch_related("lines").get(pk=order.pk)
+        return Response(OrderOutputSerializer(order, context={"request": request}).data)

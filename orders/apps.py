@@ -1,0 +1,75 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrdersConfig(AppConfig):
+    """Customers, channels, orders and their lifecycle, intake, routing, the support desk."""
+
+    name = "orders"
+    verbose_name = _("Orders")
+
+    def ready(self) -> None:
+        # Imported here: services and roles need the app registry.
+        from oms import events, seeding
+        from oms.roles import Role, grant
+        from orders import subscribers
+        from orders.seed import seed_orders
+
+        # Domain (orders.services): backorders allocate themselves when stock arrives or another
+        # order gives its units back; a captured payment confirms a pending order.
+        events.subscribe("stock.received", subscribers.allocate_backorders_on_receipt)
+        events.subscribe("order.cancelled", subscribers.allocate_backorders_on_release)
+        events.subscribe("order.lines_cancelled", subscribers.allocate_backorders_on_release)
+        events.subscribe("payment.captured", subscribers.confirm_on_payment)
+        # After inventory's demand history (30): the open orders record today's demand, and the demand
+        # seeder only writes its two years of history into an empty table.
+        seeding.register("orders", seed_orders, order=40)
+        view = [
+            f"orders.view_{m}"
+            for m in (
+                "customer",
+                "channel",
+                "order",
+                "orderline",
+                "allocation",
+                "orderevent",
+                "note",
+                "tag",
+                "paymenttransaction",
+                "supportcase",
+                "casemessage",
+            )
+        ]
+        grant(Role.SUPPORT, view)
+        grant(Role.MANAGER, view)
+        grant(Role.WAREHOUSE, ["orders.view_order", "orders.view_orderline", "orders.view_allocation"])
+        grant(
+            Role.ADMIN,
+            view + [f"orders.{a}_{m}" for m in ("customer", "channel", "tag") for a in ("add", "change", "delete")],
+        )
+
+        # Support desk (area "support"): menu entries and the search panel on /support/.
+        from oms import navigation, panels
+        from orders.support_selectors import case_counts
+
+        navigation.register("support", _("Orders"), "orders:support-order-list", order=10)
+        navigation.register("support", _("Cases"), "orders:support-case-list", order=20)
+        navigation.register("support", _("Phone order"), "orders:support-phone-order", order=30)
+        navigation.register("support", _("Import orders"), "orders:support-order-import", order=40)
+        panels.register(
+            "support-home",
+            name="order-search",
+            template="orders/partials/support_home_panel.html",
+            context=lambda **_kw: case_counts(),
+            order=10,
+        )
+        # The product stock page (inventory) names the orders behind its reserved units.
+        from orders.panels import product_reservations
+
+        panels.register(
+            "product-stock",
+            name="reservations",
+            template="orders/panels/product_reservations.html",
+            context=product_reservations,
+            order=10,
+        )

@@ -1,0 +1,46 @@
+"""Domain errors of the orders app. Each carries the data a page or the API needs for a good message."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from oms.exceptions import ConflictError, DomainError
+
+
+class OrderValidationError(DomainError):
+    """The order draft is invalid; nothing was stored.
+
+    ``errors`` maps a field path (``"lines[0].sku"``, ``"shipping_address.country"``, ``"currency"``,
+    ``"stated_total"``) to its messages, the shape DRF uses for 400 bodies.
+    """
+
+    code = "order_invalid"
+    http_status = 400
+
+    def __init__(self, errors: dict[str, list[str]], *, message: str | None = None):
+        self.errors = errors
+        count = sum(len(v) for v in errors.values())
+        super().__init__(
+            message or _("The order has %(count)d error(s); nothing was stored.") % {"count": count},
+            data={"errors": errors},
+        )
+
+
+class OrderEditError(DomainError):
+    """An edit or a line cancellation asked for something the order cannot do."""
+
+    code = "order_edit_invalid"
+    http_status = 400
+
+    def __init__(self, message: str, *, field: str = "", **data: object):
+        super().__init__(message, data={"field": field, **data} if field else dict(data))
+
+
+class OrderNotEditableError(ConflictError):
+    code = "order_not_editable"
+
+    def __init__(self, *, number: str, state: str):
+        super().__init__(
+            _("Order %(number)s can no longer be edited: it is “%(state)s”.") % {"number": number, "state": state},
+            data={"number": number, "state": state},
+        )

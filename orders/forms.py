@@ -1,0 +1,234 @@
+"""Input parsing for the support desk pages (search, order actions, cases, phone orders, imports)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.validators import FileExtensionValidator
+from django.utils.translation import gettext_lazy as _
+
+from oms.money import CURRENCY_CHOICES
+from orders.services.editing import CATALOGUE_CURRENCY
+from orders.services.intake import MAX_QUANTITY
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_EDIT_QUANTITY = MAX_QUANTITY  # the intake service's limit per line
+
+
+class OrderSearchForm(forms.Form):
+    """The one search box of the support desk, plus state and channel filters."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, strip=True)
+    state = forms.ChoiceField(label=_("State"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+
+    def __init__(self, *args: Any, states: list[tuple[str, Any]], channels: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("All states")), *states]
+        self.fields["channel"].choices = [("", _("All channels")), *channels]
+
+    def cleaned_or_empty(self) -> dict[str, str]:
+        """The valid filters; an invalid choice (an old bookmark) is dropped instead of failing."""
+        if self.is_valid():
+            return {k: v or "" for k, v in self.cleaned_data.items()}
+        return {k: (self.cleaned_data.get(k) or "") for k in ("q", "state", "channel")}
+
+
+class ReasonForm(forms.Form):
+    """Hold and cancel need a reason that the timeline keeps."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=255, strip=True)
+
+
+class OptionalReasonForm(forms.Form):
+    """Releasing a hold may say why (kept on the timeline)."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=255, strip=True, required=False)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), max_length=4000, strip=True, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CancelLinesForm(forms.Form):
+    """A quantity to cancel per line (0 keeps the line) and the reason."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=255, strip=True)
+
+    def __init__(self, *args: Any, lines: list[Any], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        for line in lines:
+            self.fields[f"line_{line.pk}"] = forms.IntegerField(
+                label=_("Cancel quantity of %(sku)s") % {"sku": line.sku},
+                min_value=0,
+                max_value=max(line.quantity_open, 0),
+                initial=0,
+                required=False,
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.errors and not self.quantities():
+            raise forms.ValidationError(_("Enter a quantity to cancel for at least one line."))
+        return data
+
+    def quantities(self) -> dict[int, int]:
+        result = {}
+        for line in self.lines:
+            qty = self.cleaned_data.get(f"line_{line.pk}") or 0
+            if qty:
+                result[line.pk] = qty
+        return result
+
+    def line_fields(self) -> list[tuple[Any, forms.BoundField]]:
+        return [(line, self[f"line_{line.pk}"]) for line in self.lines]
+
+
+class EditLinesForm(forms.Form):
+    """Change quantities before release (0 removes a line) and add a product by SKU."""
+
+    add_sku = forms.CharField(label=_("Add product (SKU)"), max_length=64, required=False, strip=True)
+    add_quantity = forms.IntegerField(
+        label=_("Quantity to add"), min_value=1, max_value=MAX_EDIT_QUANTITY, required=False, initial=1
+    )
+
+    def __init__(self, *args: Any, lines: list[Any], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        for line in lines:
+            self.fields[f"qty_{line.pk}"] = forms.IntegerField(
+                label=_("New quantity of %(sku)s") % {"sku": line.sku},
+                min_value=0,
+                max_value=MAX_EDIT_QUANTITY,
+                initial=line.quantity,
+                required=False,
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.errors and not self.quantities() and not data.get("add_sku"):
+            raise forms.ValidationError(_("Change a quantity or enter a product to add."))
+        return data
+
+    def quantities(self) -> dict[int, int]:
+        """{line id: new quantity} for the lines whose quantity changed (an empty field keeps it)."""
+        changed = {}
+        for line in self.lines:
+            value = self.cleaned_data.get(f"qty_{line.pk}")
+            if value is not None and value != line.quantity:
+                changed[line.pk] = value
+        return changed
+
+    def additions(self) -> list[tuple[str, int]]:
+        sku = self.cleaned_data.get("add_sku") or ""
+        return [(sku, self.cleaned_data.get("add_quantity") or 1)] if sku else []
+
+    def changes(self) -> tuple[dict[int, int], list[tuple[str, int]]]:
+        """(new quantities per line id, products to add); a product already on the order raises
+        that line's quantity instead of becoming a second line."""
+        quantities = self.quantities()
+        additions = []
+        for sku, quantity in self.additions():
+            line = next((ln for ln in self.lines if ln.sku.lower() == sku.lower()), None)
+            if line is None:
+                additions.append((sku, quantity))
+            else:
+                quantities[line.pk] = quantities.get(line.pk, line.quantity) + quantity
+        return quantities, additions
+
+    def line_fields(self) -> list[tuple[Any, forms.BoundField]]:
+        return [(line, self[f"qty_{line.pk}"]) for line in self.lines]
+
+
+class AddressForm(forms.Form):
+    """A postal address as the order keeps it."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    street = forms.CharField(label=_("Street and number"), max_length=200)
+    line2 = forms.CharField(label=_("Address line 2"), max_length=200, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=20)
+    city = forms.CharField(label=_("City"), max_length=100)
+    country = forms.CharField(label=_("Country (ISO code)"), max_length=2, min_length=2)
+    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
+
+    def clean_country(self) -> str:
+        value = self.cleaned_data["country"].upper()
+        if not value.isalpha():
+            raise forms.ValidationError(_("Enter a two-letter country code such as DE."))
+        return value
+
+
+# --- support cases ---------------------------------------------------------------------------------
+
+
+class CaseForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200, strip=True)
+    message = forms.CharField(
+        label=_("Message"), max_length=10000, strip=True, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class CaseMessageForm(forms.Form):
+    body = forms.CharField(label=_("Reply"), max_length=10000, strip=True, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CaseQueueForm(forms.Form):
+    state = forms.ChoiceField(label=_("State"), required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, states: list[tuple[str, Any]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("Open and waiting")), *states, ("all", _("All"))]
+
+
+# --- phone orders ----------------------------------------------------------------------------------
+
+
+class PhoneCustomerForm(forms.Form):
+    """The caller: found by search (fields filled in) or typed in as a new customer."""
+
+    email = forms.EmailField(label=_("Customer e-mail"), max_length=254)
+    customer_name = forms.CharField(label=_("Customer name"), max_length=200)
+    customer_phone = forms.CharField(label=_("Customer phone"), max_length=50, required=False)
+
+
+class PhoneOrderForm(forms.Form):
+    """Header of a phone order; the lines come as parallel ``sku``/``quantity`` lists."""
+
+    # Phone orders take the catalogue's prices, which are in euros: no other currency to offer.
+    currency = forms.ChoiceField(
+        label=_("Currency"),
+        choices=[(code, name) for code, name in CURRENCY_CHOICES if code == CATALOGUE_CURRENCY],
+        initial=CATALOGUE_CURRENCY,
+    )
+    payment_method = forms.ChoiceField(label=_("Payment method"))
+    shipping_amount = forms.DecimalField(
+        label=_("Shipping"), min_value=Decimal("0"), max_digits=10, decimal_places=2, initial=Decimal("0.00")
+    )
+
+    def __init__(self, *args: Any, payment_methods: list[tuple[str, Any]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["payment_method"].choices = payment_methods
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        validators=[FileExtensionValidator(["csv", "txt"])],
+        help_text=_("One row per order line; rows with the same external_id form one order."),
+    )
+    channel = forms.ChoiceField(label=_("Channel"))
+
+    def __init__(self, *args: Any, channels: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = channels
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB; split it into smaller files."))
+        return upload

@@ -1,0 +1,315 @@
+"""Allocation: route an order's open units to warehouses and reserve them, or backorder it.
+
+The caller holds the order's row lock (``orders.locks``) and owns the transaction. Stock is
+reserved through ``inventory.services.reservations.reserve_stock`` (all or nothing, locks stock
+levels in pk order). Availability is read without locks first; when a concurrent order takes
+the units in between, ``reserve_stock`` refuses and routing runs again on fresh numbers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inventory.exceptions import InsufficientStockError
+from inventory.models import StockLevel
+from inventory.services.replenishment import record_demand
+from inventory.services.reservations import StockRequest, release_stock, reserve_stock
+from oms.events import publish
+from oms.exceptions import IllegalTransitionError
+from orders import locks
+from orders.models import Allocation, EventKind, Order, OrderEvent, OrderLine, OrderState, reservation_reference
+from orders.selectors import backordered_orders_with_products
+from orders.services.routing import Kind, RoutingDecision, WarehouseOption, route
+from orders.services.timeline import new_event
+
+logger = logging.getLogger(__name__)
+
+ATTEMPTS = 3
+# The line fields ``allocate_lines`` changes, for the caller's ``bulk_update``.
+ALLOCATION_LINE_FIELDS = ["quantity_allocated", "quantity_demand_recorded"]
+
+
+@dataclass
+class AllocationOutcome:
+    decision: RoutingDecision
+    allocations: list[Allocation]
+    events: list[OrderEvent]
+
+    @property
+    def allocated(self) -> bool:
+        return self.decision.allocates
+
+
+def _levels(
+    product_ids: Iterable[int],
+) -> tuple[dict[int, dict[int, int]], dict[tuple[int, int], int], list[WarehouseOption]]:
+    """Availability ``{product: {warehouse: available}}``, stock level ids and the active
+    warehouses holding them, in one query (what ``inventory.selectors.available_by_warehouse``
+    reads, plus the level ids the allocation rows need and the warehouses' routing data)."""
+    availability: dict[int, dict[int, int]] = {}
+    level_ids: dict[tuple[int, int], int] = {}
+    warehouses: dict[int, WarehouseOption] = {}
+    rows = StockLevel.objects.filter(product_id__in=set(product_ids), warehouse__active=True).values_list(
+        "pk",
+        "product_id",
+        "warehouse_id",
+        "on_hand",
+        "reserved",
+        "warehouse__code",
+        "warehouse__country",
+        "warehouse__priority",
+    )
+    for pk, product_id, warehouse_id, on_hand, reserved, code, country, priority in rows:
+        availability.setdefault(product_id, {})[warehouse_id] = on_hand - reserved
+        level_ids[(product_id, warehouse_id)] = pk
+        if warehouse_id not in warehouses:
+            warehouses[warehouse_id] = WarehouseOption(id=warehouse_id, code=code, country=country, priority=priority)
+    return availability, level_ids, list(warehouses.values())
+
+
+def allocate_lines(
+    *,
+    order: Order,
+    lines: Sequence[OrderLine],
+    actor_label: str = "system",
+    user: Any = None,
+    transition: bool = True,
+) -> AllocationOutcome:
+    """Route and reserve the open units of ``lines`` and move the order to allocated or backordered.
+
+    Precondition: order locked (or not yet visible to others), in ``confirmed``/``backordered``
+    (or ``allocated`` when an edit adds units). Sets ``quantity_allocated`` on the line instances
+    and the order's state/``routing`` in memory; returns unsaved Allocation rows and events for the
+    caller to save (so intake writes them in one bulk insert each). Stock is reserved here.
+    ``transition=False`` (an order on hold being edited) leaves the state alone.
+    """
+    needs: dict[int, int] = {}
+    for line in lines:
+        if line.quantity_to_allocate > 0:
+            needs[line.product_id] = needs.get(line.product_id, 0) + line.quantity_to_allocate
+    from_state = order.state
+    decision, level_ids, warehouses = _route_and_reserve(order, needs)
+    if decision.code == "backorder_no_stock":
+        decision = _naming_short_skus(decision, lines)
+    allocations: list[Allocation] = []
+    if decision.allocates:
+        allocations = _allocation_rows(lines, decision, level_ids)
+        if transition and order.state != OrderState.ALLOCATED:
+            order.allocate()
+        _record_new_demand(allocations)
+        if transition:
+            publish(
+                "order.allocated",
+                {"order_id": order.pk, "number": order.number, "warehouse_ids": list(decision.warehouse_ids)},
+            )
+    elif transition and order.state != OrderState.BACKORDERED:
+        order.backorder()
+        publish("order.backordered", {"order_id": order.pk, "number": order.number})
+    order.routing = decision.as_json()
+    codes = {w.id: w.code for w in warehouses}
+    event = new_event(
+        order,
+        EventKind.ROUTING if decision.allocates else EventKind.BACKORDER,
+        decision.message,
+        actor_label=actor_label,
+        user=user,
+        from_state=from_state if from_state != order.state else "",
+        to_state=order.state if from_state != order.state else "",
+        data={
+            **decision.as_json(),
+            "allocations": [
+                {"sku": a.order_line.sku, "warehouse": codes.get(a.warehouse_id, ""), "quantity": a.quantity}
+                for a in allocations
+            ],
+        },
+    )
+    return AllocationOutcome(decision, allocations, [event])
+
+
+def _route_and_reserve(
+    order: Order, needs: dict[int, int]
+) -> tuple[RoutingDecision, dict[tuple[int, int], int], list[WarehouseOption]]:
+    """Route ``needs`` ({product: units}) on the current availability and reserve the picks.
+
+    Returns the decision, the stock level ids of the picks and the warehouses considered. When a
+    concurrent order takes the units between the read and the lock, routing runs again on fresh
+    numbers (``ATTEMPTS`` times, then the order is backordered).
+    """
+    level_ids: dict[tuple[int, int], int] = {}
+    warehouses: list[WarehouseOption] = []
+    for _attempt in range(ATTEMPTS):
+        availability, level_ids, warehouses = _levels(needs)
+        decision = route(
+            needs=needs,
+            availability=availability,
+            warehouses=warehouses,
+            ship_country=order.shipping_country,
+            allow_split=order.channel.allows_split_shipments,
+            channel_name=order.channel.name,
+        )
+        if not decision.allocates:
+            return decision, level_ids, warehouses
+        requests = [StockRequest(p, w, q) for p, picks in sorted(decision.picks.items()) for w, q in picks]
+        if not requests:
+            return decision, level_ids, warehouses
+        try:
+            reserve_stock(requests=requests, reference=reservation_reference(order.pk))
+        except InsufficientStockError:
+            logger.info("Order %s: stock changed while routing, retrying", order.number)
+            continue
+        return decision, level_ids, warehouses
+    return RoutingDecision(Kind.BACKORDER, "backorder_no_stock", {"short": {}}), level_ids, warehouses
+
+
+def _naming_short_skus(decision: RoutingDecision, lines: Sequence[OrderLine]) -> RoutingDecision:
+    """The backorder decision with the SKUs that are short (all of them when routing named none)."""
+    sku_of = {line.product_id: line.sku for line in lines}
+    short = decision.params.get("short", {})
+    return dataclasses.replace(
+        decision,
+        params={**decision.params, "skus": [sku_of.get(int(p), p) for p in short] or sorted(sku_of.values())},
+    )
+
+
+def _allocation_rows(
+    lines: Sequence[OrderLine], decision: RoutingDecision, level_ids: dict[tuple[int, int], int]
+) -> list[Allocation]:
+    """Hand the decision's picks (per product) to the lines that need them, in line order; unsaved
+    rows. Raises each line's ``quantity_allocated`` in memory."""
+    allocations: list[Allocation] = []
+    remaining = {p: list(picks) for p, picks in decision.picks.items()}
+    for line in lines:
+        want = line.quantity_to_allocate
+        picks = remaining.get(line.product_id, [])
+        while want > 0 and picks:
+            warehouse_id, quantity = picks[0]
+            take = min(want, quantity)
+            allocations.append(
+                Allocation(
+                    order_line=line,
+                    stock_level_id=level_ids[(line.product_id, warehouse_id)],
+                    warehouse_id=warehouse_id,
+                    quantity=take,
+                )
+            )
+            line.quantity_allocated += take
+            want -= take
+            if take == quantity:
+                picks.pop(0)
+            else:
+                picks[0] = (warehouse_id, quantity - take)
+    return allocations
+
+
+def _record_new_demand(allocations: Iterable[Allocation]) -> None:
+    """Tell inventory's forecast about units the customer newly asked for (one upsert per product
+    and warehouse). Units a line had already counted (allocated before an edit released them, or
+    before it went back to backordered) are not counted again; the line instances remember it."""
+    units: dict[tuple[int, int], int] = {}
+    for a in allocations:
+        line = a.order_line
+        new = min(a.quantity, max(line.quantity - line.quantity_demand_recorded, 0))
+        if new > 0:
+            line.quantity_demand_recorded += new
+            key = (line.product_id, a.warehouse_id)
+            units[key] = units.get(key, 0) + new
+    today = timezone.localdate()
+    for (product_id, warehouse_id), quantity in units.items():
+        record_demand(product_id=product_id, warehouse_id=warehouse_id, on=today, quantity=quantity)
+
+
+def release_allocations(*, order: Order, lines: Sequence[OrderLine], quantities: dict[int, int] | None = None) -> int:
+    """Give back reserved units of ``lines`` (all of them, or ``quantities`` per line id).
+
+    Lowers/deletes the Allocation rows and ``quantity_allocated`` (in memory: the caller saves
+    the lines) and releases exactly those units in inventory. Returns the number of units.
+    """
+    by_line = {line.pk: line for line in lines}
+    rows = list(
+        Allocation.objects.select_for_update()
+        .filter(order_line_id__in=list(by_line))
+        .select_related("stock_level")
+        .order_by("order_line_id", "-pk")
+    )
+    requests: list[StockRequest] = []
+    to_delete: list[int] = []
+    to_update: list[Allocation] = []
+    for row in rows:
+        line = by_line[row.order_line_id]
+        want = row.quantity if quantities is None else min(row.quantity, quantities.get(line.pk, 0))
+        if want <= 0:
+            continue
+        if quantities is not None:
+            quantities[line.pk] -= want
+        requests.append(StockRequest(row.stock_level.product_id, row.warehouse_id, want))
+        line.quantity_allocated -= want
+        if want == row.quantity:
+            to_delete.append(row.pk)
+        else:
+            row.quantity -= want
+            to_update.append(row)
+    if not requests:
+        return 0
+    release_stock(requests=requests, reference=reservation_reference(order.pk))
+    if to_delete:
+        Allocation.objects.filter(pk__in=to_delete).delete()
+    if to_update:
+        Allocation.objects.bulk_update(to_update, ["quantity"])
+    return sum(r.quantity for r in requests)
+
+
+@transaction.atomic
+def allocate_order(*, order: Order, actor_label: str = "system", user: Any = None) -> AllocationOutcome:
+    """Try to allocate a confirmed or backordered order now (e.g. stock arrived).
+
+    Locks the order; refuses other states with ``IllegalTransitionError``; then as
+    ``allocate_locked_order``.
+    """
+    order = locks.lock_order(order_id=order.pk)
+    if order.state not in (OrderState.CONFIRMED, OrderState.BACKORDERED):
+        raise IllegalTransitionError(obj=order, action=_("allocate"), state=order.get_state_display())
+    return allocate_locked_order(order=order, actor_label=actor_label, user=user)
+
+
+def allocate_locked_order(*, order: Order, actor_label: str = "system", user: Any = None) -> AllocationOutcome:
+    """Route and reserve a confirmed or backordered order and write the outcome: allocations,
+    lines, the order's state and routing, and the routing event. An order that stays backordered
+    gets a timeline entry only when the reason changed (no spam on every receipt).
+
+    Precondition: the caller holds the order's row lock and the transaction.
+    """
+    lines = list(locks.lines_for_update(order=order))
+    previous_code = (order.routing or {}).get("code")
+    from_state = order.state
+    outcome = allocate_lines(order=order, lines=lines, actor_label=actor_label, user=user)
+    if outcome.allocations:
+        Allocation.objects.bulk_create(outcome.allocations)
+        OrderLine.objects.bulk_update(lines, ALLOCATION_LINE_FIELDS)
+    order.updated_at = timezone.now()
+    order.save(update_fields=["state", "allocated_at", "routing", "updated_at"])
+    if outcome.allocated or from_state != order.state or previous_code != outcome.decision.code:
+        OrderEvent.objects.bulk_create(outcome.events)
+    return outcome
+
+
+def allocate_backorders(*, product_ids: Iterable[int], limit: int = 1000) -> int:
+    """Stock arrived for ``product_ids``: try to allocate the backordered orders containing them,
+    oldest first, each in its own transaction (one failure does not undo the others).
+    Returns how many became allocated."""
+    order_ids = list(backordered_orders_with_products(product_ids=product_ids).values_list("pk", flat=True)[:limit])
+    allocated = 0
+    for order_id in order_ids:
+        try:
+            outcome = allocate_order(order=Order(pk=order_id), actor_label="system:stock-received")
+        except (IllegalTransitionError, Order.DoesNotExist):
+            continue  # changed meanwhile (cancelled, held, allocated by someone else)
+        allocated += int(outcome.allocated)
+    return allocated

@@ -1,0 +1,471 @@
+"""CSV import of orders: one row per order line, rows grouped into orders by ``external_id``.
+
+The whole file is validated before anything is written: field checks per row, unknown SKUs
+(one query), rows of one order that disagree about the order's header, and finally the intake
+service's own validation of each assembled order. A file with any error imports nothing and
+reports every error with its row number (row 1 is the header, data starts at row 2). A clean
+file is placed order by order through ``intake.place_order``, the same path as the API and the
+webhooks, so a re-upload of the same file finds the existing orders and creates nothing twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
+
+from inventory.models import Product
+from oms.money import is_supported_currency, quantize
+from orders.exceptions import OrderValidationError
+from orders.models.imports import OrderImport, OrderImportStatus
+from orders.services import intake
+from orders.services.intake import AddressDraft, CustomerDraft, IntakeResult, LineDraft, OrderDraft
+
+logger = logging.getLogger(__name__)
+
+MAX_ROWS = 20_000
+# Progress is written every this many rows: often enough for a 1 s poll, rarely enough to be cheap.
+PROGRESS_EVERY = 25
+
+REQUIRED_COLUMNS = (
+    "external_id",
+    "customer_email",
+    "customer_name",
+    "ship_name",
+    "ship_street",
+    "ship_postcode",
+    "ship_city",
+    "ship_country",
+    "sku",
+    "quantity",
+    "unit_price",
+)
+OPTIONAL_COLUMNS = (
+    "currency",
+    "customer_phone",
+    "ship_company",
+    "payment_method",
+    "shipping_amount",
+    "discount",
+    "order_total",
+)
+# The lengths the order stores; longer values would fail in the database, so they are row errors.
+MAX_LENGTHS = {
+    "external_id": 100,
+    "customer_email": 254,
+    "customer_name": 200,
+    "customer_phone": 50,
+    "ship_name": 200,
+    "ship_company": 200,
+    "ship_street": 200,
+    "ship_postcode": 20,
+    "ship_city": 100,
+    "payment_method": 30,
+    "sku": 64,
+}
+# Columns that describe the order, not the line: every row of one order must agree on them.
+HEADER_COLUMNS = (
+    "currency",
+    "customer_email",
+    "customer_name",
+    "customer_phone",
+    "ship_name",
+    "ship_company",
+    "ship_street",
+    "ship_postcode",
+    "ship_city",
+    "ship_country",
+    "payment_method",
+    "shipping_amount",
+    "order_total",
+)
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "field": self.field, "message": str(self.message)}
+
+
+@dataclass
+class ImportLine:
+    row: int
+    sku: str
+    quantity: int
+    unit_price: Decimal
+    discount: Decimal
+
+
+@dataclass
+class ImportOrder:
+    """One order assembled from its rows (``rows`` are the CSV row numbers, for the report)."""
+
+    external_id: str
+    header: dict[str, str]
+    lines: list[ImportLine] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ParsedFile:
+    orders: list[ImportOrder]
+    errors: list[RowError]
+    total_rows: int
+
+
+def _decimal(value: str) -> Decimal:
+    # Accept a German decimal comma too ("12,50"), but never thousands separators.
+    return Decimal(value.strip().replace(",", "."))
+
+
+def parse_orders_csv(content: bytes) -> ParsedFile:
+    """Read and check the file; returns the assembled orders and every error found (no writes)."""
+    errors: list[RowError] = []
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return ParsedFile([], [RowError(0, "file", _("The file is not UTF-8 encoded text."))], 0)
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    columns = [c.strip() for c in (reader.fieldnames or [])]
+    reader.fieldnames = columns
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        return ParsedFile(
+            [], [RowError(1, "header", _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})], 0
+        )
+
+    orders: OrderedDict[str, ImportOrder] = OrderedDict()
+    total = 0
+    try:
+        for index, raw in enumerate(reader, start=2):
+            total += 1
+            if total > MAX_ROWS:
+                errors.append(RowError(index, "file", _("More than %(max)d rows; split the file.") % {"max": MAX_ROWS}))
+                break
+            row = {k: (v or "").strip() for k, v in raw.items() if k}
+            if None in raw:
+                errors.append(RowError(index, "row", _("The row has more values than the header has columns.")))
+                continue
+            line = _check_row(index, row, errors)
+            external_id = row.get("external_id", "")
+            if not external_id:
+                continue
+            order = orders.get(external_id)
+            header = {c: row.get(c, "") for c in HEADER_COLUMNS}
+            header["currency"] = (header["currency"] or "EUR").upper()
+            header["ship_country"] = header["ship_country"].upper()
+            header["customer_email"] = header["customer_email"].lower()
+            if order is None:
+                order = orders[external_id] = ImportOrder(external_id=external_id, header=header)
+            else:
+                for column in HEADER_COLUMNS:
+                    if header[column] != order.header[column]:
+                        errors.append(
+                            RowError(
+                                index,
+                                column,
+                                _("Differs from row %(first)d of the same order (%(value)s).")
+                                % {"first": order.rows[0], "value": order.header[column] or "-"},
+                            )
+                        )
+            order.rows.append(index)
+            if line is not None:
+                order.lines.append(line)
+    except csv.Error as exc:
+        errors.append(RowError(total + 1, "file", _("The CSV file is malformed: %(error)s") % {"error": exc}))
+
+    if total == 0 and not errors:
+        errors.append(RowError(2, "file", _("The file has no data rows.")))
+    _check_skus(list(orders.values()), errors)
+    return ParsedFile(list(orders.values()), errors, total)
+
+
+def _check_row(index: int, row: dict[str, str], errors: list[RowError]) -> ImportLine | None:
+    """Field checks of one row; appends errors and returns the line when its own fields are fine."""
+    before = len(errors)
+    for column in REQUIRED_COLUMNS:
+        if not row.get(column):
+            errors.append(RowError(index, column, _("This field is required.")))
+    for column, limit in MAX_LENGTHS.items():
+        if len(row.get(column, "")) > limit:
+            errors.append(RowError(index, column, _("At most %(max)d characters.") % {"max": limit}))
+    if row.get("customer_email"):
+        try:
+            validate_email(row["customer_email"])
+        except ValidationError:
+            errors.append(RowError(index, "customer_email", _("Enter a valid e-mail address.")))
+    country = row.get("ship_country", "")
+    if country and not (len(country) == 2 and country.isalpha()):
+        errors.append(RowError(index, "ship_country", _("Use a two-letter country code such as DE.")))
+    currency = (row.get("currency") or "EUR").upper()
+    if not is_supported_currency(currency):
+        errors.append(RowError(index, "currency", _("Currency %(code)s is not supported.") % {"code": currency}))
+    quantity = None
+    if row.get("quantity"):
+        try:
+            quantity = int(row["quantity"])
+            if quantity <= 0:
+                errors.append(RowError(index, "quantity", _("The quantity must be at least 1.")))
+        except ValueError:
+            errors.append(RowError(index, "quantity", _("Enter a whole number.")))
+    amounts: dict[str, Decimal] = {}
+    for column in ("unit_price", "discount", "shipping_amount", "order_total"):
+        if not row.get(column):
+            continue
+        try:
+            amount = _decimal(row[column])
+            if not amount.is_finite() or amount < 0:
+                raise InvalidOperation
+            if amount != quantize(amount):
+                errors.append(RowError(index, column, _("Use at most two decimal places.")))
+            amounts[column] = amount
+        except InvalidOperation:
+            errors.append(RowError(index, column, _("Enter an amount of zero or more, such as 12.50.")))
+    if len(errors) > before or quantity is None:
+        return None
+    return ImportLine(
+        row=index,
+        sku=row["sku"],
+        quantity=quantity,
+        unit_price=amounts["unit_price"],
+        discount=amounts.get("discount", Decimal("0.00")),
+    )
+
+
+def _check_skus(orders: list[ImportOrder], errors: list[RowError]) -> None:
+    skus = {line.sku for order in orders for line in order.lines}
+    known = set(Product.objects.filter(sku__in=skus, active=True).values_list("sku", flat=True))
+    for order in orders:
+        for line in order.lines:
+            if line.sku not in known:
+                errors.append(RowError(line.row, "sku", _("Unknown SKU %(sku)s.") % {"sku": line.sku}))
+
+
+def build_draft(order: ImportOrder, *, channel: Any) -> tuple[OrderDraft, list[RowError]]:
+    """The intake draft of one assembled order, and the errors intake's own checks find in it
+    (reported on the order's first row, or on the line's row when the error names a line)."""
+    h = order.header
+    address = AddressDraft(
+        name=h["ship_name"],
+        company=h["ship_company"],
+        street=h["ship_street"],
+        line2="",
+        postcode=h["ship_postcode"],
+        city=h["ship_city"],
+        country=h["ship_country"],
+        phone=h["customer_phone"],
+    )
+    draft = OrderDraft(
+        customer=CustomerDraft(
+            email=h["customer_email"],
+            name=h["customer_name"],
+            phone=h["customer_phone"],
+            language="de",
+            company="",
+            vat_id="",
+        ),
+        billing_address=address,
+        shipping_address=address,
+        lines=[
+            LineDraft(sku=line.sku, quantity=line.quantity, unit_price=line.unit_price, discount=line.discount)
+            for line in order.lines
+        ],
+        currency=h["currency"],
+        price_mode="gross",
+        shipping_total=_decimal(h["shipping_amount"]) if h["shipping_amount"] else Decimal("0.00"),
+        discount_total=Decimal("0.00"),
+        stated_total=_decimal(h["order_total"]) if h["order_total"] else None,
+        payment_method=h["payment_method"] or "invoice",
+        payment_captured=False,
+        external_id=order.external_id,
+        placed_at=None,
+        notes="",
+    )
+    errors: list[RowError] = []
+    try:
+        intake.validate_draft(channel=channel, draft=draft)
+    except OrderValidationError as exc:
+        errors = _row_errors(order, exc)
+    return draft, errors
+
+
+_LINE_KEY = re.compile(r"^lines\[(\d+)\]\.?(\w*)$")
+# Intake's field paths as the CSV's column names, so the report names a column the user can find.
+_COLUMN_FOR = {
+    "customer.email": "customer_email",
+    "customer.name": "customer_name",
+    "customer.phone": "customer_phone",
+    "shipping_total": "shipping_amount",
+    "stated_total": "order_total",
+}
+
+
+def _column(path: str) -> str:
+    if path in _COLUMN_FOR:
+        return _COLUMN_FOR[path]
+    for prefix in ("shipping_address.", "billing_address."):
+        if path.startswith(prefix):
+            return "ship_" + path.removeprefix(prefix)
+    return path or "order"
+
+
+def _row_errors(order: ImportOrder, exc: OrderValidationError) -> list[RowError]:
+    """Intake's errors (``{"lines[1].sku": [...], "currency": [...]}``) on the rows they concern:
+    a line's error on that line's row, an order's error on the order's first row."""
+    found: list[RowError] = []
+    for path, messages in (exc.data.get("errors") or {}).items():
+        row, column = order.rows[0], _column(path)
+        match = _LINE_KEY.match(path)
+        if match:
+            index = int(match.group(1))
+            if 0 <= index < len(order.lines):
+                row = order.lines[index].row
+            column = match.group(2) or "sku"
+        for message in messages if isinstance(messages, list | tuple) else [messages]:
+            found.append(RowError(row, column, str(message)))
+    if not found:
+        found.append(RowError(order.rows[0], "order", exc.message))
+    return found
+
+
+def place_import_order(*, channel: Any, draft: OrderDraft, user: Any) -> IntakeResult:
+    return intake.place_order(channel=channel, draft=draft, actor_label=_("CSV import"), user=user)
+
+
+# --- the import run --------------------------------------------------------------------------------
+
+
+def create_order_import(*, upload: Any, channel: Any, user: Any) -> OrderImport:
+    """Store the uploaded file as a new pending import (the task runs it)."""
+    order_import = OrderImport(channel=channel, created_by=user, original_name=getattr(upload, "name", "")[:255])
+    order_import.file.save(getattr(upload, "name", "orders.csv"), upload, save=False)
+    order_import.save()
+    return order_import
+
+
+def _save_progress(order_import: OrderImport, **fields: Any) -> None:
+    for name, value in fields.items():
+        setattr(order_import, name, value)
+    # Outside any transaction: the page polling the import sees each step at once.
+    OrderImport.objects.filter(pk=order_import.pk).update(**fields)
+
+
+def column_help() -> str:
+    return ", ".join([*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS])
+
+
+def start_order_import(*, order_import: OrderImport, task: Any) -> None:
+    """Queue the import task once the upload row is committed (eager mode runs it right away).
+
+    With the broker (Redis) unreachable the task cannot be queued: the import is marked failed
+    with a message to upload the file again, instead of a server error and an import that waits
+    for ever."""
+
+    def queue() -> None:
+        try:
+            task.delay(order_import.pk)
+        except KombuOperationalError as exc:
+            logger.warning("order import %s could not be queued: %s", order_import.pk, exc)
+            message = _(
+                "The import could not be started: the task queue is unavailable. "
+                "Please upload the file again in a moment."
+            )
+            _finish(order_import, status=OrderImportStatus.FAILED, errors=[RowError(0, "file", message)])
+
+    transaction.on_commit(queue)
+
+
+def run_order_import(*, import_id: int) -> OrderImport:
+    """Run an import (see ``_run``); an unexpected failure marks it failed, so the page stops
+    polling and says so, instead of showing "running" for ever."""
+    try:
+        return _run(import_id)
+    except OrderImport.DoesNotExist:
+        raise
+    except Exception:
+        logger.exception("order import %s failed", import_id)
+        order_import = OrderImport.objects.get(pk=import_id)
+        _finish(
+            order_import,
+            status=OrderImportStatus.FAILED,
+            errors=[RowError(0, "file", _("The import stopped on an unexpected error; the log has the details."))],
+        )
+        return order_import
+
+
+def _run(import_id: int) -> OrderImport:
+    """Validate the whole file, then place its orders; safe to run twice (finished imports are skipped,
+    and placed orders are found again by channel and external id).
+
+    Progress (``processed``) is committed as it goes, so it runs outside one big transaction: every
+    order is placed in intake's own transaction. Validation before the first write is what keeps a
+    broken file from importing anything.
+    """
+    order_import = OrderImport.objects.select_related("channel").get(pk=import_id)
+    if order_import.is_finished:
+        return order_import
+    _save_progress(order_import, status=OrderImportStatus.RUNNING, processed=0, errors=[])
+    with order_import.file.open("rb") as handle:
+        parsed = parse_orders_csv(handle.read())
+    _save_progress(order_import, total=parsed.total_rows)
+    errors = list(parsed.errors)
+    drafts: list[tuple[ImportOrder, Any]] = []
+    if not errors:
+        for order in parsed.orders:
+            draft, draft_errors = build_draft(order, channel=order_import.channel)
+            errors.extend(draft_errors)
+            drafts.append((order, draft))
+    if errors:
+        _finish(order_import, status=OrderImportStatus.FAILED, errors=errors)
+        return order_import
+
+    created = existing = processed = 0
+    for order, draft in drafts:
+        try:
+            result = place_import_order(channel=order_import.channel, draft=draft, user=order_import.created_by)
+        except OrderValidationError as exc:
+            # Only a change between validation and placement gets here (e.g. a product deactivated
+            # meanwhile). Orders placed so far stay; the report says where it stopped.
+            _save_progress(order_import, processed=processed, created=created, existing=existing)
+            _finish(order_import, status=OrderImportStatus.FAILED, errors=_row_errors(order, exc))
+            return order_import
+        created += int(result.created)
+        existing += int(not result.created)
+        processed += len(order.rows)
+        if processed - order_import.processed >= PROGRESS_EVERY:
+            _save_progress(order_import, processed=processed, created=created, existing=existing)
+    _save_progress(order_import, processed=processed, created=created, existing=existing)
+    _finish(order_import, status=OrderImportStatus.DONE, errors=[])
+    return order_import
+
+
+def _finish(order_import: OrderImport, *, status: str, errors: list[RowError]) -> None:
+    errors.sort(key=lambda e: (e.row, e.field))
+    _save_progress(
+        order_import,
+        status=status,
+        errors=[e.as_dict() for e in errors],
+        processed=order_import.total if status == OrderImportStatus.FAILED else order_import.processed,
+        finished_at=timezone.now(),
+    )

@@ -1,0 +1,204 @@
+"""Lifecycle services: confirm, hold/unhold, release to the warehouse, shipping progress.
+
+Each one locks the order (``orders.locks``), checks the transition, applies it, writes the
+timeline and publishes ``order.<verb>`` after commit. Cancellation lives in
+``orders.services.cancellation`` and is re-exported here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inventory.services.reservations import StockRequest, consume_stock
+from oms.exceptions import DomainError
+from orders import locks
+from orders.exceptions import OrderEditError
+from orders.models import Allocation, EventKind, Note, Order, OrderLine, OrderState, reservation_reference
+from orders.services.allocation import allocate_locked_order
+from orders.services.cancellation import cancel_order, cancel_order_lines
+from orders.services.timeline import record_event
+from orders.services.transitions import apply_transition, ensure_can, require_reason
+
+__all__ = [
+    "add_note",
+    "cancel_order",
+    "cancel_order_lines",
+    "complete_order",
+    "confirm_order",
+    "deliver_order",
+    "hold_order",
+    "release_to_fulfillment",
+    "ship_order_lines",
+    "unhold_order",
+]
+
+
+@transaction.atomic
+def confirm_order(*, order: Order, reason: str = "", actor_label: str = "system", user: Any = None) -> Order:
+    """pending -> confirmed (payment captured or terms accepted), then route and allocate."""
+    order = locks.lock_order(order_id=order.pk)
+    apply_transition(order, "confirm", message=reason or _("Order confirmed."), actor_label=actor_label, user=user)
+    allocate_locked_order(order=order, actor_label=actor_label, user=user)
+    return order
+
+
+@transaction.atomic
+def hold_order(*, order: Order, reason: str, actor_label: str = "system", user: Any = None) -> Order:
+    """Put an order on hold (fraud review, address problem, failed payment); reservations stay."""
+    reason = require_reason(reason)
+    order = locks.lock_order(order_id=order.pk)
+    apply_transition(
+        order,
+        "hold",
+        message=_("On hold: %(reason)s") % {"reason": reason},
+        actor_label=actor_label,
+        user=user,
+        args=(reason,),
+        data={"reason": reason},
+        payload={"reason": reason},
+    )
+    return order
+
+
+@transaction.atomic
+def unhold_order(*, order: Order, reason: str = "", actor_label: str = "system", user: Any = None) -> Order:
+    """Release the hold: the order returns to the state it had before. A confirmed order is
+    routed and allocated right away."""
+    order = locks.lock_order(order_id=order.pk)
+    previous_reason = order.hold_reason
+    apply_transition(
+        order,
+        "unhold",
+        message=_("Hold released.") + (f" {reason.strip()}" if reason and reason.strip() else ""),
+        actor_label=actor_label,
+        user=user,
+        data={"hold_reason": previous_reason},
+    )
+    if order.state == OrderState.CONFIRMED:
+        allocate_locked_order(order=order, actor_label=actor_label, user=user)
+    return order
+
+
+@transaction.atomic
+def release_to_fulfillment(*, order: Order, actor_label: str = "system", user: Any = None) -> Order:
+    """allocated -> in_fulfillment: the warehouse may pick it. Edits are closed from here on.
+    Publishes ``order.released`` (fulfillment creates pick lists from it)."""
+    order = locks.lock_order(order_id=order.pk)
+    apply_transition(
+        order,
+        "release",
+        message=_("Released to the warehouse."),
+        actor_label=actor_label,
+        user=user,
+        payload={"warehouse_ids": (order.routing or {}).get("warehouse_ids", [])},
+    )
+    return order
+
+
+@transaction.atomic
+def ship_order_lines(
+    *,
+    order: Order,
+    quantities: dict[int, int] | None = None,
+    warehouse_id: int | None = None,
+    reference: str = "",
+    actor_label: str = "system",
+    user: Any = None,
+) -> Order:
+    """Units left a warehouse: consume their reservations, count them shipped, and move the order
+    to partially_shipped or shipped. For ``fulfillment``.
+
+    ``quantities``: {order line id: units}; None ships every allocated unit (of ``warehouse_id``
+    only, when given). Raises ``OrderEditError`` when a line ships more than it has allocated.
+    """
+    order = locks.lock_order(order_id=order.pk)
+    ensure_can(order, "ship")
+    lines = {line.pk: line for line in locks.lines_for_update(order=order)}
+    allocations = list(
+        Allocation.objects.select_for_update()
+        .filter(order_line_id__in=list(lines))
+        .select_related("stock_level")
+        .order_by("order_line_id", "pk")
+    )
+    if warehouse_id is not None:
+        allocations = [a for a in allocations if a.warehouse_id == warehouse_id]
+    wanted = dict(quantities) if quantities is not None else {}
+    if quantities is None:
+        for a in allocations:
+            wanted[a.order_line_id] = wanted.get(a.order_line_id, 0) + a.quantity
+    requests: list[StockRequest] = []
+    shipped: dict[int, int] = {}
+    for line_id, units in wanted.items():
+        if line_id not in lines or units <= 0:
+            raise OrderEditError(_("Line %(line)s is not part of this order.") % {"line": line_id}, field="quantities")
+        rest = units
+        for a in allocations:
+            if a.order_line_id != line_id or rest <= 0 or a.quantity <= 0:
+                continue
+            take = min(rest, a.quantity)
+            requests.append(StockRequest(a.stock_level.product_id, a.warehouse_id, take))
+            a.quantity -= take
+            rest -= take
+        if rest > 0:
+            raise OrderEditError(
+                _("%(sku)s: %(units)d units to ship, only %(allocated)d allocated.")
+                % {"sku": lines[line_id].sku, "units": units, "allocated": units - rest},
+                field="quantities",
+            )
+        lines[line_id].quantity_allocated -= units
+        lines[line_id].quantity_shipped += units
+        shipped[line_id] = units
+    if not requests:
+        raise OrderEditError(_("Nothing to ship."), field="quantities")
+    consume_stock(requests=requests, reference=reference or reservation_reference(order.pk), user=user)
+    Allocation.objects.filter(pk__in=[a.pk for a in allocations if a.quantity == 0]).delete()
+    Allocation.objects.bulk_update([a for a in allocations if a.quantity > 0], ["quantity"])
+    OrderLine.objects.bulk_update(list(lines.values()), ["quantity_allocated", "quantity_shipped"])
+    complete = all(line.quantity_open <= 0 for line in lines.values())
+    summary = ", ".join(f"{units} x {lines[lid].sku}" for lid, units in shipped.items())
+    apply_transition(
+        order,
+        "ship" if complete else "ship_partially",
+        kind=EventKind.SHIPMENT,
+        message=_("Shipped: %(items)s.") % {"items": summary},
+        actor_label=actor_label,
+        user=user,
+        data={"lines": {str(k): v for k, v in shipped.items()}, "reference": reference},
+        payload={"lines": {str(k): v for k, v in shipped.items()}},
+    )
+    return order
+
+
+@transaction.atomic
+def deliver_order(*, order: Order, actor_label: str = "system", user: Any = None) -> Order:
+    order = locks.lock_order(order_id=order.pk)
+    apply_transition(order, "deliver", message=_("Delivered."), actor_label=actor_label, user=user)
+    return order
+
+
+@transaction.atomic
+def complete_order(*, order: Order, actor_label: str = "system", user: Any = None) -> Order:
+    order = locks.lock_order(order_id=order.pk)
+    apply_transition(order, "complete", message=_("Order completed."), actor_label=actor_label, user=user)
+    return order
+
+
+@transaction.atomic
+def add_note(*, order: Order, text: str, user: Any = None, actor_label: str = "system") -> Note:
+    """An internal note, also shown on the timeline."""
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("The note is empty."), code="note_empty", data={"field": "text"})
+    note = Note.objects.create(
+        order=order,
+        author=user if getattr(user, "is_authenticated", False) else None,
+        author_label=actor_label if not getattr(user, "is_authenticated", False) else user.get_username(),
+        text=text[:5000],
+    )
+    record_event(order, EventKind.NOTE, text[:5000], actor_label=actor_label, user=user, data={"note_id": note.pk})
+    Order.objects.filter(pk=order.pk).update(updated_at=timezone.now())
+    return note

@@ -1,0 +1,53 @@
+"""Reactions of the orders app to other apps' domain events (registered in ``OrdersConfig.ready``).
+They run after the publishing transaction committed; each opens its own transactions."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from oms.exceptions import DomainError
+from orders.models import Order, OrderLine, OrderState
+from orders.services.allocation import allocate_backorders
+from orders.services.lifecycle import confirm_order
+
+logger = logging.getLogger(__name__)
+
+
+def allocate_backorders_on_receipt(payload: dict[str, Any]) -> None:
+    """``stock.received``: {"product_ids": [...], "warehouse_id": ..., "reference": ...}."""
+    product_ids = [int(p) for p in payload.get("product_ids") or []]
+    if product_ids:
+        count = allocate_backorders(product_ids=product_ids)
+        if count:
+            logger.info("Stock received for %s: %d backordered orders allocated", product_ids, count)
+
+
+def allocate_backorders_on_release(payload: dict[str, Any]) -> None:
+    """``order.cancelled`` / ``order.lines_cancelled``: {"released": {line id: units}, ...}.
+
+    Units an order gave back are available again, like received stock: backordered orders that
+    need those products try to allocate (oldest first)."""
+    line_ids = [int(line_id) for line_id, units in (payload.get("released") or {}).items() if units]
+    if not line_ids:
+        return
+    product_ids = list(OrderLine.objects.filter(pk__in=line_ids).values_list("product_id", flat=True).distinct())
+    count = allocate_backorders(product_ids=product_ids)
+    if count:
+        logger.info("Order %s released stock: %d backordered orders allocated", payload.get("number"), count)
+
+
+def confirm_on_payment(payload: dict[str, Any]) -> None:
+    """``payment.captured``: {"order_id": ..., ...} confirms the order if it is still pending."""
+    order_id = payload.get("order_id")
+    if not order_id:
+        return
+    order = Order.objects.filter(pk=order_id, state=OrderState.PENDING).first()
+    if order is None:
+        return
+    try:
+        confirm_order(order=order, reason=_("Payment captured."), actor_label="system:payment")
+    except DomainError:
+        logger.info("Order %s could not be confirmed on payment (state changed)", order_id)

@@ -1,0 +1,540 @@
+"""Reads of the support desk: order search, the order page in a few queries, the case queue.
+
+Search design (fast with a million orders on PostgreSQL):
+
+1. *Exact matches* by indexed equality: order number, external id (per channel), the order's
+   e-mail. The arms are OR-ed index lookups, so the planner uses a bitmap OR of the indexes.
+   They are listed first (on the first page only).
+2. *Contains matches* on ``Order.search_text`` (number, external id, customer name, e-mail,
+   phone, postcodes, cities, SKUs, later tracking/invoice/RMA numbers written by subscribers):
+   every word of the query must occur. On PostgreSQL this is ``search_text ILIKE '%word%'``,
+   served by the GIN trigram index; on SQLite a plain ``LIKE`` (case-insensitive for ASCII).
+3. Keyset pagination on ``(created_at, id)`` newest first: the cost of page 100 equals the cost
+   of page 1, and the query count never depends on the number of rows.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.db.models import BooleanField, Count, F, Func, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from inventory.models import Product
+from orders.models import (
+    EDITABLE_STATES,
+    Allocation,
+    CaseState,
+    Channel,
+    Customer,
+    EventKind,
+    Note,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderState,
+    PaymentTransaction,
+    SupportCase,
+)
+from orders.models.imports import OrderImport
+from orders.selectors import order_money_summary
+from orders.services.routing import explain
+
+PAGE_SIZE = 25
+EXACT_LIMIT = 50
+MAX_QUERY_WORDS = 6
+
+
+# --- keyset pagination -----------------------------------------------------------------------------
+
+
+@dataclass
+class KeysetPage:
+    """One page of a list ordered newest first by ``(<time column>, id)``; the template
+    ``partials/pagination.html`` reads ``has_next``/``has_previous`` and the two query strings."""
+
+    items: list[Any]
+    has_next: bool = False
+    has_previous: bool = False
+    next_query: str = ""
+    previous_query: str = ""
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def encode_cursor(when: datetime, pk: int) -> str:
+    raw = f"{when.isoformat()}|{pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    """The position a cursor points at, or None for a missing or tampered cursor (first page)."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, pk = raw.rsplit("|", 1)
+        when = parse_datetime(stamp)
+        if when is None:
+            return None
+        return when, int(pk)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def keyset_page(
+    queryset: QuerySet,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    params: dict[str, str] | None = None,
+    size: int = PAGE_SIZE,
+    column: str = "created_at",
+) -> KeysetPage:
+    """Fetch one page (one query) of ``queryset`` newest first by ``(column, id)``.
+
+    ``after`` continues towards older rows, ``before`` goes back towards newer rows. One extra
+    row is read to know whether another page exists.
+    """
+    params = {k: v for k, v in (params or {}).items() if v}
+    position_after, position_before = decode_cursor(after), decode_cursor(before)
+    if position_before is not None:
+        when, pk = position_before
+        # The redundant ``column >= when`` is what the (column, id) index can seek to; the OR
+        # alone is only a filter, and a deep page would scan every newer row (seconds at 1M).
+        rows = list(
+            queryset.filter(
+                Q(**{f"{column}__gt": when}) | Q(**{column: when, "pk__gt": pk}), **{f"{column}__gte": when}
+            ).order_by(column, "pk")[: size + 1]
+        )
+        has_previous = len(rows) > size
+        items = list(reversed(rows[:size]))
+        has_next = True
+    else:
+        qs = queryset.order_by(f"-{column}", "-pk")
+        if position_after is not None:
+            when, pk = position_after
+            qs = qs.filter(Q(**{f"{column}__lt": when}) | Q(**{column: when, "pk__lt": pk}), **{f"{column}__lte": when})
+        rows = list(qs[: size + 1])
+        has_next = len(rows) > size
+        items = rows[:size]
+        has_previous = position_after is not None
+    page = KeysetPage(items=items, has_next=has_next and bool(items), has_previous=has_previous and bool(items))
+    page.params = params
+    if items:
+        first, last = items[0], items[-1]
+        page.next_query = urlencode({**params, "after": encode_cursor(getattr(last, column), last.pk)})
+        page.previous_query = urlencode({**params, "before": encode_cursor(getattr(first, column), first.pk)})
+    return page
+
+
+# --- text matching ---------------------------------------------------------------------------------
+
+
+class _ILike(Func):
+    """``<column> ILIKE <pattern>``: PostgreSQL's trigram GIN index serves it (Django's
+    ``icontains`` writes ``UPPER(col) LIKE UPPER(...)``, which that index cannot use)."""
+
+    arg_joiner = " ILIKE "
+    template = "%(expressions)s"
+    output_field = BooleanField()
+
+
+def _like_escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def contains_all_words(column: str, words: Sequence[str]) -> list[Any]:
+    """Filter arguments (for ``.filter(*args)``) that require every word in ``column``, using
+    the trigram index on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return [_ILike(F(column), Value(f"%{_like_escape(w)}%")) for w in words]
+    return [Q(**{f"{column}__icontains": w}) for w in words]
+
+
+MAX_QUERY_LENGTH = 200
+
+
+def clean_query(q: str | None) -> str:
+    """A search as typed, safe for every database: NUL characters (PostgreSQL refuses them in
+    text) dropped, surrounding space stripped, at most ``MAX_QUERY_LENGTH`` characters."""
+    return (q or "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
+
+
+def query_words(q: str) -> list[str]:
+    """The words of a search, lower-cased, at most ``MAX_QUERY_WORDS`` (more only slow it down)."""
+    return [w for w in clean_query(q).lower().split() if w][:MAX_QUERY_WORDS]
+
+
+# --- phone order entry -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProductHit:
+    """A product offered in manual order entry, with what the warehouses can still promise."""
+
+    pk: int
+    sku: str
+    name: str
+    gross_price: Decimal
+    vat_rate: Decimal
+    available: int
+
+
+def products_for_order_entry(*, q: str, limit: int = 10) -> list[ProductHit]:
+    """Active products whose SKU starts with, or whose name contains, every word of ``q``; one query.
+
+    ``available`` sums ``on_hand - reserved`` over all warehouses (what routing can allocate).
+    """
+    words = query_words(q)
+    if not words:
+        return []
+    qs = Product.objects.filter(active=True)
+    if len(words) == 1:
+        qs = qs.filter(Q(sku__istartswith=words[0]) | Q(gtin=words[0]) | Q(name__icontains=words[0]))
+    else:
+        qs = qs.filter(*[Q(name__icontains=w) for w in words])
+    rows = (
+        qs.annotate(
+            available=Coalesce(
+                Sum(
+                    F("stock_levels__on_hand") - F("stock_levels__reserved"),
+                    filter=Q(stock_levels__warehouse__active=True),
+                ),
+                0,
+            )
+        )
+        .order_by("sku")
+        .values("pk", "sku", "name", "gross_price", "vat_rate", "available")[:limit]
+    )
+    return [ProductHit(**row) for row in rows]
+
+
+def availability_by_sku(skus: Sequence[str]) -> dict[str, int]:
+    """Units available across active warehouses per SKU (one query); unknown SKUs are absent."""
+    if not skus:
+        return {}
+    rows = (
+        Product.objects.filter(sku__in=list(skus))
+        .annotate(
+            available=Coalesce(
+                Sum(
+                    F("stock_levels__on_hand") - F("stock_levels__reserved"),
+                    filter=Q(stock_levels__warehouse__active=True),
+                ),
+                0,
+            )
+        )
+        .values_list("sku", "available")
+    )
+    return dict(rows)
+
+
+# --- order search ----------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchResult:
+    exact: list[Any]
+    page: KeysetPage
+
+
+def order_state_choices() -> list[tuple[str, Any]]:
+    return list(OrderState.choices)
+
+
+def channel_choices() -> list[tuple[str, str]]:
+    return list(Channel.objects.order_by("name").values_list("code", "name"))
+
+
+def channel_by_code(code: str) -> Channel:
+    return Channel.objects.get(code=code)
+
+
+def _order_rows() -> QuerySet[Order]:
+    return Order.objects.select_related("customer", "channel")
+
+
+def orders_for_support(
+    *, q: str = "", state: str = "", channel: str = "", after: str | None = None, before: str | None = None
+) -> SearchResult:
+    """The support search (see the module docstring): at most four queries whatever the row count."""
+    qs = _order_rows()
+    if state:
+        qs = qs.filter(state=state)
+    if channel:
+        qs = qs.filter(channel__code=channel)
+    params = {"q": q, "state": state, "channel": channel}
+    q = clean_query(q)
+    if not q:
+        return SearchResult(exact=[], page=keyset_page(qs, after=after, before=before, params=params))
+    exact: list[Order] = []
+    # Every arm is an index lookup, so PostgreSQL answers the OR with a bitmap OR of indexes. The
+    # external id is unique per channel (index on (channel, external_id)): naming the channels
+    # lets that index serve a lookup across all of them.
+    channel_ids = list(Channel.objects.order_by().values_list("pk", flat=True))
+    exact_q = Q(number__in={q, q.upper()}) | Q(email=q.lower()) | Q(channel_id__in=channel_ids, external_id=q)
+    exact_ids: list[int] = []
+    if not after and not before:
+        exact = list(qs.filter(exact_q).order_by("-created_at", "-pk")[:EXACT_LIMIT])
+        exact_ids = [o.pk for o in exact]
+    words = query_words(q)
+    fuzzy = qs.filter(*contains_all_words("search_text", words))
+    if exact_ids:
+        fuzzy = fuzzy.exclude(pk__in=exact_ids)
+    elif after or before:
+        # Later pages must not repeat the exact matches of the first page either.
+        fuzzy = fuzzy.exclude(exact_q)
+    return SearchResult(exact=exact, page=keyset_page(fuzzy, after=after, before=before, params=params))
+
+
+# --- the order page --------------------------------------------------------------------------------
+
+# The FSM transitions an agent may trigger from the order page.
+AGENT_TRANSITIONS = frozenset({"hold", "unhold", "cancel"})
+ADDRESS_FIELDS = ("name", "company", "street", "line2", "postcode", "city", "country", "phone")
+
+
+@dataclass
+class OrderDetail:
+    """Everything the support order page shows, loaded in a fixed number of queries."""
+
+    order: Order
+    lines: list[OrderLine]
+    timeline: list[OrderEvent]
+    notes: list[Note]
+    payments: list[PaymentTransaction]
+    cases: list[SupportCase]
+    actions: frozenset[str]
+    money_rows: list[tuple[str, Decimal]]
+    routing: list[OrderEvent]
+    warehouses: list[str]
+    routing_explanation: str = ""
+    tags: list[Any] = field(default_factory=list)
+
+    @property
+    def customer(self) -> Customer:
+        return self.order.customer
+
+    @property
+    def customer_name(self) -> str:
+        return self.order.customer.name
+
+    @property
+    def customer_phone(self) -> str:
+        return self.order.customer.phone or self.order.shipping_phone
+
+    @property
+    def customer_company(self) -> str:
+        return self.order.customer.company
+
+    @property
+    def hold_reason(self) -> str:
+        return self.order.hold_reason if self.order.state == OrderState.ON_HOLD else ""
+
+    @property
+    def shipping_address(self) -> dict[str, str]:
+        return {f: getattr(self.order, f"shipping_{f}") for f in ADDRESS_FIELDS}
+
+    @property
+    def billing_address(self) -> dict[str, str]:
+        return {f: getattr(self.order, f"billing_{f}") for f in ADDRESS_FIELDS}
+
+    @property
+    def shipping_address_initial(self) -> dict[str, str]:
+        return self.shipping_address
+
+    @property
+    def can_edit_address(self) -> bool:
+        return self.order.state in EDITABLE_STATES
+
+    @property
+    def can_cancel_lines(self) -> bool:
+        return self.order.state in EDITABLE_STATES and bool(self.cancellable_lines)
+
+    @property
+    def editable_lines(self) -> list[OrderLine]:
+        """Lines whose quantities an agent may change (before release to the warehouse)."""
+        return self.lines if self.order.state in EDITABLE_STATES else []
+
+    @property
+    def cancellable_lines(self) -> list[OrderLine]:
+        if self.order.state not in EDITABLE_STATES:
+            return []
+        return [line for line in self.lines if line.quantity_open > 0]
+
+
+def order_for_support_or_404(*, number: str) -> Order:
+    if "\x00" in number:  # PostgreSQL refuses NUL in text: no order has such a number
+        raise Http404
+    return get_object_or_404(Order.objects.select_related("customer", "channel"), number=number)
+
+
+def _money_rows(order: Order) -> list[tuple[str, Decimal]]:
+    """The stored totals, then the domain's money summary (derived from payment, refund, invoice
+    and credit-note rows; never a hand-kept number)."""
+    summary = order_money_summary(order)
+    rows: list[tuple[str, Decimal]] = [(_("Subtotal"), order.subtotal)]
+    if order.discount_total:
+        rows.append((_("Discount"), -order.discount_total))
+    rows.append((_("Shipping"), order.shipping_total))
+    for rate, parts in sorted((order.vat_breakdown or {}).items()):
+        vat = parts.get("vat") if isinstance(parts, dict) else parts
+        rows.append((_("VAT %(rate)s %%") % {"rate": rate}, Decimal(str(vat or "0"))))
+    rows += [(_("Total"), order.total), (_("Charged"), summary.charged), (_("Refunded"), summary.refunded)]
+    if summary.invoiced or summary.credited:
+        rows += [(_("Invoiced"), summary.invoiced), (_("Credited"), summary.credited)]
+    rows.append((_("Owed"), summary.owed))
+    return rows
+
+
+def order_detail_for_support_or_404(*, number: str) -> OrderDetail:
+    """The order page's data: 8 queries whatever the number of lines, events, notes or payments."""
+    order = order_for_support_or_404(number=number)
+    lines = list(
+        order.lines.select_related(None).prefetch_related(
+            Prefetch("allocations", queryset=Allocation.objects.select_related("warehouse"))
+        )
+    )
+    timeline = list(order.events.order_by("-created_at", "-pk"))
+    for event in timeline:
+        # Routing decisions keep their reason code: say it again in the reader's language.
+        if event.kind in (EventKind.ROUTING, EventKind.BACKORDER) and (event.data or {}).get("code"):
+            event.message = explain(event.data) or event.message
+    notes = list(order.notes.all())
+    payments = list(order.payment_transactions.all())
+    cases = list(order.cases.order_by("-updated_at", "-pk"))
+    actions = frozenset(t.name for t in order.get_available_state_transitions()) & AGENT_TRANSITIONS
+    warehouses = sorted({a.warehouse.name for line in lines for a in line.allocations.all()})
+    routing = [e for e in timeline if e.kind == EventKind.ROUTING][:3]
+    return OrderDetail(
+        order=order,
+        lines=lines,
+        timeline=timeline,
+        notes=notes,
+        payments=payments,
+        cases=cases,
+        actions=actions,
+        money_rows=_money_rows(order),
+        routing_explanation=explain(order.routing) if order.routing else "",
+        routing=routing,
+        warehouses=warehouses,
+        tags=list(order.tags.all()),
+    )
+
+
+def notes_for_order(*, order: Order) -> list[Note]:
+    return list(order.notes.all())
+
+
+# --- support cases ---------------------------------------------------------------------------------
+
+
+def case_state_choices() -> list[tuple[str, Any]]:
+    return list(CaseState.choices)
+
+
+def case_queue(*, state: str = "", q: str = "", after: str | None = None, before: str | None = None) -> KeysetPage:
+    """Cases with the latest activity first (a reply or state change bumps ``updated_at``, the
+    keyset column, served by ``orders_case_queue_idx``); open and waiting by default."""
+    qs = SupportCase.objects.select_related("order", "customer")
+    if state == "all":
+        pass
+    elif state:
+        qs = qs.filter(state=state)
+    else:
+        qs = qs.filter(state__in=[CaseState.OPEN, CaseState.WAITING])
+    q = clean_query(q)
+    if q:
+        qs = qs.filter(
+            Q(subject__icontains=q)
+            | Q(order__number=q)
+            | Q(customer__email=q.lower())
+            | Q(pk=int(q) if q.isascii() and q.isdigit() and len(q) <= 18 else 0)
+        )
+    return keyset_page(qs, after=after, before=before, params={"state": state, "q": q}, column="updated_at")
+
+
+def case_counts() -> dict[str, int]:
+    """Open and waiting cases, for the support home (one query)."""
+    rows = (
+        SupportCase.objects.filter(state__in=[CaseState.OPEN, CaseState.WAITING])
+        .values("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    counts = dict(rows)
+    return {"open_cases": counts.get(CaseState.OPEN, 0), "waiting_cases": counts.get(CaseState.WAITING, 0)}
+
+
+def case_for_support_or_404(*, pk: int) -> SupportCase:
+    return get_object_or_404(SupportCase.objects.select_related("order", "customer"), pk=pk)
+
+
+CASE_ACTION_LABELS = {
+    "wait_for_customer": _lazy("Waiting for customer"),
+    "resolve": _lazy("Resolve"),
+    "reopen": _lazy("Reopen"),
+}
+
+
+def case_thread(*, case: SupportCase) -> dict[str, Any]:
+    """The messages (one query, authors joined) and the state buttons the case allows."""
+    case_messages = []
+    for message in case.messages.select_related("author"):
+        author = message.author_label or (
+            (message.author.get_full_name() or message.author.get_username()) if message.author else ""
+        )
+        message.author_name = author or (_("Customer") if message.from_customer else _("Support"))
+        case_messages.append(message)
+    available = {t.name for t in case.get_available_state_transitions()}
+    actions = [(name, label) for name, label in CASE_ACTION_LABELS.items() if name in available]
+    return {"case_messages": case_messages, "case_actions": actions}
+
+
+# --- customers for phone orders --------------------------------------------------------------------
+
+
+def customers_for_order_entry(*, q: str, limit: int = 8) -> list[Customer]:
+    """Customers by e-mail prefix, phone or name words (one query)."""
+    q = clean_query(q)
+    if len(q) < 2:
+        return []
+    words = query_words(q)
+    cond = Q(email__istartswith=q.lower()) | Q(phone__icontains=q) | Q(*[Q(name__icontains=w) for w in words])
+    return list(Customer.objects.filter(cond).order_by("name", "pk")[:limit])
+
+
+def customer_entry_initial_or_404(*, pk: int) -> dict[str, dict[str, str]]:
+    """The phone form's customer and address fields for a known customer (their last order's address)."""
+    customer = get_object_or_404(Customer, pk=pk)
+    last = customer.orders.order_by("-created_at", "-pk").first()
+    address = {f: getattr(last, f"shipping_{f}") for f in ADDRESS_FIELDS} if last else {"name": customer.name}
+    return {
+        "customer": {"email": customer.email, "customer_name": customer.name, "customer_phone": customer.phone},
+        "address": address,
+    }
+
+
+# --- CSV order imports -----------------------------------------------------------------------------
+
+
+def recent_order_imports(*, limit: int = 10) -> list[OrderImport]:
+    """The newest imports, for the upload page (one query)."""
+    return list(OrderImport.objects.order_by("-created_at", "-id")[:limit])
+
+
+def order_import_or_404(*, pk: int) -> OrderImport:
+    return get_object_or_404(OrderImport, pk=pk)

@@ -1,0 +1,103 @@
+"""Support cases: the queue of open cases, one case with its message thread, opening one from an order."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from oms.exceptions import DomainError
+from oms.roles import Role, role_required
+from orders import forms, support_selectors
+from orders.services import cases as case_services
+from orders.views.support import order_page_context
+
+DETAIL_TEMPLATE = "orders/case_detail.html"
+
+
+@role_required(Role.SUPPORT)
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    """The queue: open and waiting cases, latest activity first, keyset pages."""
+    form = forms.CaseQueueForm(request.GET or None, states=support_selectors.case_state_choices())
+    state = form.cleaned_data.get("state", "") if form.is_valid() else ""
+    q = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    page = support_selectors.case_queue(
+        state=state, q=q, after=request.GET.get("after"), before=request.GET.get("before")
+    )
+    context = {"form": form, "page": page}
+    template = "orders/case_list.html#case-table" if request.htmx else "orders/case_list.html"
+    return render(request, template, context)
+
+
+@role_required(Role.SUPPORT)
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = support_selectors.case_for_support_or_404(pk=pk)
+    context = {"case": case, "message_form": forms.CaseMessageForm(), **support_selectors.case_thread(case=case)}
+    template = f"{DETAIL_TEMPLATE}#case-thread" if request.htmx else DETAIL_TEMPLATE
+    return render(request, template, context)
+
+
+@role_required(Role.SUPPORT)
+@require_POST
+def case_create(request: HttpRequest, number: str) -> HttpResponse:
+    """Open a case about an order; answers a redirect to the new case (htmx: client redirect)."""
+    order = support_selectors.order_for_support_or_404(number=number)
+    form = forms.CaseForm(request.POST, prefix="case")
+    if not form.is_valid():
+        messages.error(request, _("A case needs a subject and a first message."))
+        context = order_page_context(request, number, case_form=form, open_form="case_form")
+        return render(request, "orders/order_detail.html", context, status=422)
+    case = case_services.open_case(
+        order=order, subject=form.cleaned_data["subject"], message=form.cleaned_data["message"], user=request.user
+    )
+    messages.success(request, _("Case #%(pk)d opened.") % {"pk": case.pk})
+    url = reverse("orders:support-case-detail", args=[case.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _thread_answer(request: HttpRequest, case_pk: int, *, form: forms.CaseMessageForm, status: int) -> HttpResponse:
+    case = support_selectors.case_for_support_or_404(pk=case_pk)
+    context = {"case": case, "message_form": form, **support_selectors.case_thread(case=case)}
+    if request.htmx:
+        return render(request, f"{DETAIL_TEMPLATE}#case-thread", context, status=status)
+    if status >= 400:
+        return render(request, DETAIL_TEMPLATE, context, status=status)
+    return redirect("orders:support-case-detail", pk=case_pk)
+
+
+@role_required(Role.SUPPORT)
+@require_POST
+def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add an agent message to the thread; answers the updated thread partial."""
+    case = support_selectors.case_for_support_or_404(pk=pk)
+    form = forms.CaseMessageForm(request.POST)
+    if not form.is_valid():
+        return _thread_answer(request, pk, form=form, status=422)
+    try:
+        case_services.add_case_message(case=case, body=form.cleaned_data["body"], user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _thread_answer(request, pk, form=form, status=422)
+    return _thread_answer(request, pk, form=forms.CaseMessageForm(), status=200)
+
+
+@role_required(Role.SUPPORT)
+@require_POST
+def case_transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    """wait / resolve / reopen; an illegal move shows a message and changes nothing."""
+    case = support_selectors.case_for_support_or_404(pk=pk)
+    try:
+        case = case_services.change_case_state(case=case, action=verb, user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _thread_answer(request, pk, form=forms.CaseMessageForm(), status=422 if request.htmx else 409)
+    messages.success(
+        request, _("Case #%(pk)d is now “%(state)s”.") % {"pk": case.pk, "state": case.get_state_display()}
+    )
+    return _thread_answer(request, pk, form=forms.CaseMessageForm(), status=200)

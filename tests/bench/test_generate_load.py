@@ -1,0 +1,99 @@
+"""``manage.py generate_load`` builds a consistent data set fast, and a second run skips the work."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import F, Sum
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def generate(orders: int) -> str:
+    out = io.StringIO()
+    call_command("generate_load", orders=orders, customers=80, products=60, no_progress=True, stdout=out)
+    return out.getvalue()
+
+
+def test_stock_levels_equal_their_ledger_and_reservations_equal_open_allocations():
+    from inventory.models import StockLevel, StockMovement
+
+    generate(1500)
+
+    levels = list(StockLevel.objects.values("product_id", "warehouse_id", "on_hand", "reserved"))
+    assert len(levels) > 60
+    ledger = {
+        (r["product_id"], r["warehouse_id"]): r["s"]
+        for r in StockMovement.objects.values("product_id", "warehouse_id").annotate(s=Sum("quantity"))
+    }
+    for level in levels:
+        assert level["on_hand"] == ledger.get((level["product_id"], level["warehouse_id"]), 0)
+        assert 0 <= level["reserved"] <= level["on_hand"]
+    try:
+        from orders.models import Allocation
+    except ImportError:
+        return
+    allocated = Allocation.objects.aggregate(s=Sum("quantity"))["s"] or 0
+    assert allocated == sum(level["reserved"] for level in levels) > 0
+
+
+def test_orders_cover_the_states_with_lines_events_and_totals_that_reconcile():
+    orders_models = pytest.importorskip("orders.models")
+    Order, OrderLine, OrderEvent = orders_models.Order, orders_models.OrderLine, orders_models.OrderEvent
+
+    generate(1500)
+
+    assert Order.objects.count() == 1500
+    states = set(Order.objects.values_list("state", flat=True).distinct())
+    assert len(states) >= 6, states
+    assert OrderLine.objects.count() >= 1500
+    assert not Order.objects.filter(lines__isnull=True).exists()
+    assert OrderEvent.objects.values("order_id").distinct().count() == 1500
+    # 50-line orders exist for the detail page benchmark.
+    assert Order.objects.annotate(n=Sum(F("lines__quantity") * 0 + 1)).filter(n=50).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT count(*) FROM {Order._meta.db_table} o
+            WHERE o.total <> (SELECT sum(l.quantity * l.unit_price - l.discount) FROM {OrderLine._meta.db_table} l
+                              WHERE l.order_id = o.id) + o.shipping_total - o.discount_total
+            """
+        )
+        assert cursor.fetchone()[0] == 0
+
+
+def test_a_second_run_with_the_same_volume_is_skipped():
+    generate(200)
+    assert "already there" in generate(200) or "orders models" in generate(200)
+
+
+def test_a_failed_run_keeps_the_previous_data_set_and_every_index(monkeypatch):
+    orders_models = pytest.importorskip("orders.models")
+    from reporting import loadgen_domain
+
+    generate(300)
+
+    def indexes() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename LIKE 'orders\\_%%'")
+            return {row[0] for row in cursor.fetchall()}
+
+    before = indexes()
+    calls = {"n": 0}
+    real = loadgen_domain.search_text
+
+    def failing(values, skus):
+        calls["n"] += 1
+        if calls["n"] > 100:
+            raise RuntimeError("generator crashed half-way")
+        return real(values, skus)
+
+    monkeypatch.setattr(loadgen_domain, "search_text", failing)
+    with pytest.raises(RuntimeError, match="half-way"):
+        call_command("generate_load", orders=400, customers=80, products=60, no_progress=True, stdout=io.StringIO())
+
+    assert indexes() == before
+    assert orders_models.Order.objects.count() == 300

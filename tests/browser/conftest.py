@@ -1,0 +1,74 @@
+"""Browser tests: Playwright drives Debian's Chromium against the live test server.
+
+Never ``playwright install``: browser downloads are blocked here; we launch /usr/bin/chromium
+with the flags that keep it off the network (STACK-NOTES.md).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_url(live_server) -> str:
+    return live_server.url
+
+
+@pytest.fixture
+def browser_page(browser, live_url) -> Iterator:
+    """A fresh page (own cookies) with English UI, failing fast instead of waiting 30 s."""
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def tablet_page(browser, live_url) -> Iterator:
+    """A warehouse tablet: narrow viewport, touch."""
+    context = browser.new_context(locale="de-DE", viewport={"width": 800, "height": 1280}, has_touch=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def login(page, live_url: str, username: str, password: str) -> None:
+    """Log in through the real login form and wait for the landing page."""
+    page.goto(f"{live_url}/accounts/login/")
+    page.get_by_label("Username").or_(page.get_by_label("Benutzername")).fill(username)
+    page.get_by_label("Password").or_(page.get_by_label("Passwort")).fill(password)
+    page.get_by_role("button", name="Log in").or_(page.get_by_role("button", name="Anmelden")).click()
+    page.wait_for_load_state()

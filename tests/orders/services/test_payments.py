@@ -1,0 +1,80 @@
+"""Payments are append-only rows; the money summary and the payment state follow from them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from orders.models import OrderState, PaymentState, PaymentTransaction
+from orders.selectors import _money_sources, order_money_summary, register_money_source
+from orders.services.cancellation import cancel_order
+from orders.services.intake import place_order
+from orders.services.payments import record_payment
+from tests.orders.factories import draft, stocked_product
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_full_capture_confirms_a_prepaid_order_and_allocates_it(channel, lej):
+    stocked_product("P-1", {lej: 5})
+    order = place_order(channel=channel, draft=draft({"P-1": 1}, payment_method="prepayment")).order
+    assert order.state == OrderState.PENDING
+    record_payment(order=order, kind="capture", amount=order.total, provider="bank", provider_reference="TX-1")
+    order.refresh_from_db()
+    assert order.payment_state == PaymentState.PAID
+    assert order.state == OrderState.ALLOCATED
+
+
+def test_a_provider_reference_counts_once(channel, lej):
+    stocked_product("P-1", {lej: 5})
+    order = place_order(channel=channel, draft=draft({"P-1": 1}, payment_method="prepayment")).order
+    first = record_payment(order=order, kind="capture", amount=Decimal("5.00"), provider="psp", provider_reference="A")
+    again = record_payment(order=order, kind="capture", amount=Decimal("5.00"), provider="psp", provider_reference="A")
+    assert first.pk == again.pk
+    assert PaymentTransaction.objects.count() == 1
+
+
+def test_transactions_cannot_be_edited(channel, lej):
+    stocked_product("P-1", {lej: 5})
+    order = place_order(channel=channel, draft=draft({"P-1": 1}, payment_captured=True, payment_method="card")).order
+    tx = order.payment_transactions.get()
+    tx.amount = Decimal("1.00")
+    with pytest.raises(ValueError):
+        tx.save()
+
+
+def test_money_summary_is_derived_from_rows(channel, lej):
+    stocked_product("P-1", {lej: 5})
+    order = place_order(
+        channel=channel, draft=draft({"P-1": 2}, price="10.00", payment_method="card", payment_captured=True)
+    ).order
+    summary = order_money_summary(order)
+    assert (summary.charged, summary.refunded, summary.invoiced, summary.owed) == (
+        Decimal("20.00"),
+        Decimal("0"),
+        Decimal("0"),
+        Decimal("0.00"),
+    )
+    cancel_order(order=order, reason="Kundenwunsch")
+    order.refresh_from_db()
+    assert order_money_summary(order).owed == Decimal("-20.00")  # a refund is due
+    record_payment(order=order, kind="refund", amount=Decimal("20.00"))
+    order.refresh_from_db()
+    assert order_money_summary(order).owed == Decimal("0.00")
+    assert order.payment_state == PaymentState.REFUNDED
+
+
+def test_billing_can_add_invoiced_and_credited_amounts(channel, lej):
+    stocked_product("P-1", {lej: 5})
+    order = place_order(channel=channel, draft=draft({"P-1": 1}, price="10.00")).order
+
+    def billing(order_ids):
+        return {order.pk: {"invoiced": Decimal("10.00"), "credited": Decimal("2.00")}}
+
+    register_money_source(billing)
+    try:
+        summary = order_money_summary(order)
+    finally:
+        _money_sources.remove(billing)
+    assert (summary.invoiced, summary.credited, summary.owed) == (Decimal("10.00"), Decimal("2.00"), Decimal("8.00"))

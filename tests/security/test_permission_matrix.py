@@ -1,0 +1,208 @@
+"""Every staff URL x every role (and anonymous) gets exactly the answer its declared roles allow.
+
+The URLs come from the resolver (``urlmap``); the expected answer from the view's
+``required_roles`` (set by ``oms.roles.role_required``). Admins have every role. A staff page
+without ``required_roles`` fails the test unless it is listed in ``UNGUARDED`` with the reason.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.test import Client
+from django.urls import reverse
+
+from oms.roles import Role
+from tests.security.urlmap import Route, all_routes, staff_routes
+
+pytestmark = pytest.mark.django_db
+
+# Staff URLs that may be reached without role_required, and why. Keep this short.
+UNGUARDED: dict[str, str] = {}
+# Answers an allowed user may get besides 200 on a URL whose sample parameters name nothing:
+# 404 (no such object), 405 (the URL takes only POST).
+ALLOWED_WITH_PARAMS = {200, 404, 405}
+ALLOWED_WITHOUT_PARAMS = {200, 405}
+
+ROLES = list(Role)
+STAFF = staff_routes()
+ADMIN = [r for r in all_routes() if r.path.startswith("/admin/")]
+ADMIN_PUBLIC = {"admin:login", "admin:logout", "admin:password_reset", "admin:password_reset_done"}
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _allowed(route: Route) -> set[str]:
+    roles = route.required_roles
+    return set(roles or ()) | {Role.ADMIN}
+
+
+def test_the_resolver_walk_finds_every_staff_area():
+    paths = {r.path for r in STAFF} | {r.path for r in ADMIN}
+    assert {"/warehouse/", "/support/", "/reports/", "/admin/"} <= paths
+
+
+@pytest.mark.parametrize("route", STAFF, ids=lambda r: r.route)
+def test_every_staff_url_declares_its_roles(route):
+    assert route.required_roles is not None or route.name in UNGUARDED, (
+        f"{route.route} ({route.name}) has no @role_required: anyone signed in could open it"
+    )
+
+
+@pytest.mark.parametrize("route", STAFF, ids=lambda r: r.route)
+def test_staff_url_answers_each_role_as_declared(route, users_by_role):
+    anonymous = Client().get(route.path)
+    assert anonymous.status_code in (302, 405), f"anonymous got {anonymous.status_code} on {route.path}"
+    if anonymous.status_code == 302:
+        assert anonymous["Location"].startswith(reverse(settings.LOGIN_URL))
+    allowed = _allowed(route)
+    for role in ROLES:
+        response = _client_for(users_by_role[role]).get(route.path)
+        if role in allowed:
+            expected = ALLOWED_WITH_PARAMS if route.has_params else ALLOWED_WITHOUT_PARAMS
+        else:
+            expected = {403, 405}
+        assert response.status_code in expected, (
+            f"{role} got {response.status_code} on {route.path}, expected one of {sorted(expected)}"
+        )
+        if response.status_code == 405:
+            # A POST-only URL: the role check must still hold for the method it takes.
+            posted = _client_for(users_by_role[role]).post(route.path, {})
+            if role in allowed:
+                assert posted.status_code not in (302, 403) or _is_success_redirect(posted), (
+                    f"{role} may use {route.path} but POST got {posted.status_code}"
+                )
+                assert posted.status_code < 500
+            else:
+                assert posted.status_code == 403, f"{role} POST {route.path} -> {posted.status_code}"
+    if anonymous.status_code == 405:
+        posted = Client().post(route.path, {})
+        assert posted.status_code == 302 and posted["Location"].startswith(reverse(settings.LOGIN_URL))
+
+
+def _is_success_redirect(response) -> bool:
+    """A POST that did its job may redirect, but never to the login page."""
+    return response.status_code == 302 and reverse(settings.LOGIN_URL) not in response["Location"]
+
+
+@pytest.mark.parametrize("route", [r for r in ADMIN if r.name not in ADMIN_PUBLIC], ids=lambda r: r.route)
+def test_admin_url_is_for_the_admin_role_only(route, users_by_role):
+    anonymous = Client().get(route.path)
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(reverse("admin:login"))
+    for role in ROLES:
+        if role == Role.ADMIN:
+            continue
+        response = _client_for(users_by_role[role]).get(route.path)
+        assert response.status_code == 403, f"{role} got {response.status_code} on {route.path}"
+    response = _client_for(users_by_role[Role.ADMIN]).get(route.path)
+    assert response.status_code < 500
+
+
+@pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda m: m._meta.label)
+def test_admin_changelists_follow_the_admin_roles_model_permissions(model, admin_user):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    response = _client_for(admin_user).get(url)
+    may_view = admin_user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}") or admin_user.has_perm(
+        f"{model._meta.app_label}.change_{model._meta.model_name}"
+    )
+    assert response.status_code == (200 if may_view else 403)
+
+
+# -- the same matrix on pages about real objects ---------------------------------------------------
+# With sample parameters that name nothing, an allowed role gets 404; here the parameters name
+# real rows, so an allowed role must get the page itself (200), or for a POST-only URL a POST that
+# is neither refused nor a server error; every other role gets 403, and anonymous the login page.
+
+REAL_PARAMS = {
+    "orders:support-order-detail": lambda o: {"number": o["order"].number},
+    "orders:support-order-hold": lambda o: {"number": o["order"].number},
+    "orders:support-order-unhold": lambda o: {"number": o["order"].number},
+    "orders:support-order-cancel": lambda o: {"number": o["order"].number},
+    "orders:support-order-cancel-lines": lambda o: {"number": o["order"].number},
+    "orders:support-order-edit-address": lambda o: {"number": o["order"].number},
+    "orders:support-order-edit-lines": lambda o: {"number": o["order"].number},
+    "orders:support-order-note": lambda o: {"number": o["order"].number},
+    "orders:support-case-create": lambda o: {"number": o["order"].number},
+    "orders:support-case-detail": lambda o: {"pk": o["case"].pk},
+    "orders:support-case-reply": lambda o: {"pk": o["case"].pk},
+    "orders:support-case-transition": lambda o: {"pk": o["case"].pk, "verb": "resolve"},
+    "orders:support-phone-customer-pick": lambda o: {"pk": o["order"].customer_id},
+    "orders:support-order-import-detail": lambda o: {"pk": o["import"].pk},
+    "inventory:product-stock": lambda o: {"sku": o["product"].sku},
+    "inventory:stock-adjust": lambda o: {"sku": o["product"].sku},
+    "inventory:stock-transfer": lambda o: {"sku": o["product"].sku},
+    "inventory:stock-count": lambda o: {"sku": o["product"].sku},
+    "inventory:purchase-order-detail": lambda o: {"number": o["purchase_order"].number},
+    "inventory:receiving-receive": lambda o: {"number": o["purchase_order"].number},
+    "inventory:receiving-receive-all": lambda o: {"number": o["purchase_order"].number},
+    "inventory:csv-export": lambda o: {"kind": "stock"},
+}
+# Staff URLs with parameters not requested on a real object here, and why. Keep this short.
+NO_REAL_OBJECT = {
+    "inventory:replenishment-detail": (
+        "needs a computed demand forecast; tests/inventory/test_views_replenishment.py checks its roles on one"
+    ),
+}
+
+
+def test_every_staff_page_about_an_object_is_checked_on_a_real_one():
+    """A new staff URL with parameters must be added to REAL_PARAMS (else it is only ever
+    requested with parameters that name nothing)."""
+    unchecked = [r.name for r in STAFF if r.has_params and r.name not in REAL_PARAMS and r.name not in NO_REAL_OBJECT]
+    assert unchecked == []
+
+
+@pytest.fixture
+def real_objects(support_user):
+    from inventory.models import Supplier
+    from inventory.services.receiving import OrderLineInput, create_purchase_order
+    from orders.models import OrderImport
+    from orders.services.cases import open_case
+    from orders.services.intake import place_order
+    from tests.reliability import ordering
+
+    channel = ordering.make_channel("web")
+    product = ordering.make_product("PERM-1", units=10)
+    order = place_order(channel=channel, draft=ordering.order_draft({"PERM-1": 2})).order
+    case = open_case(order=order, subject="Wo bleibt mein Paket?", message="Bitte prüfen", user=support_user)
+    upload = OrderImport.objects.create(
+        channel=channel, file="imports/orders/perm.csv", original_name="orders.csv", created_by=support_user
+    )
+    supplier = Supplier.objects.create(name="Tassen GmbH")
+    purchase_order = create_purchase_order(
+        supplier=supplier,
+        warehouse=ordering.make_warehouse(),
+        lines=[OrderLineInput(product_id=product.pk, quantity=5)],
+    )
+    return {"order": order, "case": case, "product": product, "import": upload, "purchase_order": purchase_order}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_PARAMS))
+def test_staff_page_about_a_real_object_answers_each_role_as_declared(name, real_objects, users_by_role):
+    route = next(r for r in STAFF if r.name == name)
+    path = reverse(name, kwargs=REAL_PARAMS[name](real_objects))
+    anonymous = Client().get(path)
+    assert anonymous.status_code in (302, 405)
+    if anonymous.status_code == 302:
+        assert anonymous["Location"].startswith(reverse(settings.LOGIN_URL))
+    allowed = _allowed(route)
+    for role in ROLES:
+        response = _client_for(users_by_role[role]).get(path)
+        if role not in allowed:
+            assert response.status_code == 403, f"{role} got {response.status_code} on {path}"
+            assert _client_for(users_by_role[role]).post(path, {}).status_code == 403, f"{role} POST {path}"
+            continue
+        assert response.status_code in (200, 405), f"{role} got {response.status_code} on {path}"
+        if response.status_code == 405:
+            posted = _client_for(users_by_role[role]).post(path, {})
+            assert posted.status_code < 500 and (posted.status_code != 403), (
+                f"{role} POST {path} -> {posted.status_code}"
+            )
+            assert posted.status_code != 302 or _is_success_redirect(posted)
