@@ -222,6 +222,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "oms.tasks.sweep_outbox_task", "schedule": timedelta(minutes=1)},
+    "backorder-sweep": {"task": "orders.tasks.sweep_backorders_task", "schedule": timedelta(minutes=5)},
     "inventory-forecast-nightly": {
         "task": "inventory.tasks.recompute_forecasts_task",
         "schedule": crontab(hour=2, minute=30),

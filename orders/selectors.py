@@ -7,9 +7,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import F, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from inventory.selectors import available_by_warehouse
 from oms.exceptions import NotFoundError
 from oms.money import ZERO
 from orders.models import Order, OrderLine, OrderState, PaymentTransaction, TransactionKind
@@ -56,6 +57,34 @@ def backordered_orders_with_products(*, product_ids: Iterable[int]) -> QuerySet[
         .distinct()
         .order_by("placed_at", "pk")
     )
+
+
+def backorders_with_stock_now(*, limit: int) -> list[int]:
+    """Backordered orders whose missing units are all available now (summed over the active
+    warehouses), oldest first: what the backorder sweep tries again. Two queries: the open lines
+    of backordered orders, then availability of their products."""
+    rows = (
+        OrderLine.objects.filter(order__state=OrderState.BACKORDERED)
+        .annotate(missing=F("quantity") - F("quantity_cancelled") - F("quantity_shipped") - F("quantity_allocated"))
+        .filter(missing__gt=0)
+        .order_by("order__placed_at", "order_id")
+        .values_list("order_id", "product_id", "missing")
+    )
+    missing: dict[int, dict[int, int]] = {}
+    for order_id, product_id, units in rows:
+        needs = missing.setdefault(order_id, {})
+        needs[product_id] = needs.get(product_id, 0) + units
+    product_ids = {product_id for needs in missing.values() for product_id in needs}
+    available = {
+        product_id: sum(per_warehouse.values())
+        for product_id, per_warehouse in available_by_warehouse(product_ids=product_ids).items()
+    }
+    ready = [
+        order_id
+        for order_id, needs in missing.items()
+        if all(available.get(product_id, 0) >= units for product_id, units in needs.items())
+    ]
+    return ready[:limit]
 
 
 # --- money -----------------------------------------------------------------------------------

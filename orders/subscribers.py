@@ -7,22 +7,19 @@ import logging
 from typing import Any
 
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from oms.exceptions import DomainError
 from orders.models import Order, OrderLine, OrderState
-from orders.services.allocation import allocate_backorders
 from orders.services.lifecycle import confirm_order
+from orders.tasks import allocate_backorders_task
 
 logger = logging.getLogger(__name__)
 
 
 def allocate_backorders_on_receipt(payload: dict[str, Any]) -> None:
     """``stock.received``: {"product_ids": [...], "warehouse_id": ..., "reference": ...}."""
-    product_ids = [int(p) for p in payload.get("product_ids") or []]
-    if product_ids:
-        count = allocate_backorders(product_ids=product_ids)
-        if count:
-            logger.info("Stock received for %s: %d backordered orders allocated", product_ids, count)
+    _queue_backorder_allocation([int(p) for p in payload.get("product_ids") or []])
 
 
 def allocate_backorders_on_release(payload: dict[str, Any]) -> None:
@@ -34,9 +31,19 @@ def allocate_backorders_on_release(payload: dict[str, Any]) -> None:
     if not line_ids:
         return
     product_ids = list(OrderLine.objects.filter(pk__in=line_ids).values_list("product_id", flat=True).distinct())
-    count = allocate_backorders(product_ids=product_ids)
-    if count:
-        logger.info("Order %s released stock: %d backordered orders allocated", payload.get("number"), count)
+    _queue_backorder_allocation(product_ids)
+
+
+def _queue_backorder_allocation(product_ids: list[int]) -> None:
+    """Allocating backorders can touch many orders: a worker does it, not the request that
+    received or released the stock (eager mode runs it here). With the broker away the
+    backorder sweep (beat) allocates them a few minutes later."""
+    if not product_ids:
+        return
+    try:
+        allocate_backorders_task.delay(product_ids)
+    except KombuOperationalError as exc:
+        logger.warning("Backorder allocation for %s not queued (%s); the sweep will do it", product_ids, exc)
 
 
 def confirm_on_payment(payload: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from orders.services.allocation import allocate_backorders, sweep_backorders
 from orders.services.imports import run_order_import
 
 
@@ -12,3 +13,18 @@ def import_orders_csv_task(import_id: int) -> str:
     """Run one CSV order import. Safe to run twice: a finished import is left alone and orders
     already placed are found again by channel and external id."""
     return run_order_import(import_id=import_id).status
+
+
+@shared_task(ignore_result=True)
+def allocate_backorders_task(product_ids: list[int]) -> int:
+    """Stock became available for ``product_ids`` (received, or released by a cancellation): the
+    backordered orders waiting for them try to allocate, oldest first. Safe to run twice: an
+    order allocated by the first run is no longer backordered."""
+    return allocate_backorders(product_ids=product_ids)
+
+
+@shared_task(ignore_result=True)
+def sweep_backorders_task() -> int:
+    """Beat runs this every few minutes: backordered orders whose units are available now
+    allocate, whether or not the reaction to the stock's arrival ever ran."""
+    return sweep_backorders()

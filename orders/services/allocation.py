@@ -26,13 +26,15 @@ from oms.events import publish
 from oms.exceptions import IllegalTransitionError
 from orders import locks
 from orders.models import Allocation, EventKind, Order, OrderEvent, OrderLine, OrderState, reservation_reference
-from orders.selectors import backordered_orders_with_products
+from orders.selectors import backordered_orders_with_products, backorders_with_stock_now
 from orders.services.routing import Kind, RoutingDecision, WarehouseOption, route
 from orders.services.timeline import new_event
 
 logger = logging.getLogger(__name__)
 
 ATTEMPTS = 3
+# How many backordered orders one reaction to arriving stock (or one sweep) tries, oldest first.
+BACKORDER_BATCH = 1000
 # The line fields ``allocate_lines`` changes, for the caller's ``bulk_update``.
 ALLOCATION_LINE_FIELDS = ["quantity_allocated", "quantity_demand_recorded"]
 
@@ -300,11 +302,22 @@ def allocate_locked_order(*, order: Order, actor_label: str = "system", user: An
     return outcome
 
 
-def allocate_backorders(*, product_ids: Iterable[int], limit: int = 1000) -> int:
+def allocate_backorders(*, product_ids: Iterable[int], limit: int = BACKORDER_BATCH) -> int:
     """Stock arrived for ``product_ids``: try to allocate the backordered orders containing them,
     oldest first, each in its own transaction (one failure does not undo the others).
-    Returns how many became allocated."""
+    Returns how many became allocated. Orders past ``limit`` are left to the sweep."""
     order_ids = list(backordered_orders_with_products(product_ids=product_ids).values_list("pk", flat=True)[:limit])
+    return _allocate_each(order_ids)
+
+
+def sweep_backorders(*, limit: int = BACKORDER_BATCH) -> int:
+    """The safety net behind the ``stock.received`` reaction: try every backordered order whose
+    missing units are available now, oldest first. Catches a reaction that could not be queued
+    (broker away) or was lost with its worker, and orders beyond one reaction's ``limit``."""
+    return _allocate_each(backorders_with_stock_now(limit=limit))
+
+
+def _allocate_each(order_ids: Iterable[int]) -> int:
     allocated = 0
     for order_id in order_ids:
         try:

@@ -163,3 +163,34 @@ def test_a_csv_order_upload_while_redis_is_down_says_so_instead_of_failing(celer
     assert Order.objects.count() == 0
     page = support_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
     assert "upload the file again" in page.content.decode()
+
+
+def test_stock_received_while_redis_is_down_reaches_the_backorders_through_the_sweep(celery_broker):
+    """Allocating backorders is a worker's job; with the broker away it cannot be queued. The
+    receipt is still booked, and the backorder sweep (beat) allocates the waiting order later."""
+    from inventory.services.stock import receive_stock
+    from orders.models import OrderState
+    from orders.services.intake import place_order
+    from orders.tasks import sweep_backorders_task
+
+    channel = ordering.make_channel("web")
+    product = ordering.make_product("REL-BO")
+    order = place_order(channel=channel, draft=ordering.order_draft({"REL-BO": 2})).order
+    assert order.state == OrderState.BACKORDERED
+
+    celery_broker.stop()
+    receive_stock(product=product, warehouse=ordering.make_warehouse(), quantity=5, reference="PO-REL")
+
+    order.refresh_from_db()
+    assert order.state == OrderState.BACKORDERED  # nothing could be queued, nothing was lost
+    assert product.stock_levels.get().on_hand == 5
+
+    celery_broker.start()
+    with worker(celery_broker):
+        sweep_backorders_task.delay()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and order.state != OrderState.ALLOCATED:
+            time.sleep(0.1)
+            order.refresh_from_db()
+    assert order.state == OrderState.ALLOCATED
+    assert product.stock_levels.get().reserved == 2

@@ -8,6 +8,7 @@ import pytest
 from inventory.models import StockLevel
 from inventory.services.stock import receive_stock
 from orders.models import Allocation, OrderState
+from orders.services.allocation import sweep_backorders
 from orders.services.intake import place_order
 from tests.orders.factories import ChannelFactory, draft, stocked_product
 
@@ -84,6 +85,31 @@ def test_stock_arriving_for_other_products_leaves_backorders_alone(channel, lej,
         receive_stock(product=other, warehouse=lej, quantity=5, reference="PO-2")
     order.refresh_from_db()
     assert order.state == OrderState.BACKORDERED
+
+
+def test_the_backorder_sweep_allocates_what_the_stock_now_covers_oldest_first(channel, lej, vie):
+    """The sweep is the safety net for a reaction to arriving stock that never ran (here: the
+    receipts' on-commit reactions are not executed). It takes each backordered order whose
+    missing units are available now, oldest first, and leaves the rest waiting quietly."""
+    one = stocked_product("R-1", {})
+    two = stocked_product("R-2", {})
+    oldest = place_order(channel=channel, draft=draft({"R-1": 2, "R-2": 1})).order
+    too_big = place_order(channel=channel, draft=draft({"R-1": 9})).order
+    youngest = place_order(channel=channel, draft=draft({"R-1": 1})).order
+    missing_other = place_order(channel=channel, draft=draft({"R-2": 1, "R-1": 1})).order
+    receive_stock(product=one, warehouse=lej, quantity=2, reference="PO-1")
+    receive_stock(product=one, warehouse=vie, quantity=2, reference="PO-2")
+    receive_stock(product=two, warehouse=lej, quantity=1, reference="PO-3")
+
+    assert sweep_backorders() == 2
+
+    for order in (oldest, too_big, youngest, missing_other):
+        order.refresh_from_db()
+    assert (oldest.state, youngest.state) == (OrderState.ALLOCATED, OrderState.ALLOCATED)
+    assert too_big.state == OrderState.BACKORDERED  # 9 units wanted, 4 arrived
+    assert missing_other.state == OrderState.BACKORDERED  # its R-2 went to the older order
+    assert too_big.events.filter(kind="backorder").count() == 1  # no timeline entry per sweep
+    assert sweep_backorders() == 0
 
 
 def test_inactive_warehouses_are_not_used(channel, lej, vie):
