@@ -109,3 +109,20 @@ def test_healthcheck_answers_on_localhost_even_with_production_hosts(client, set
     response = client.get("/healthz", HTTP_HOST="localhost:8000")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_every_beat_entry_names_a_task_the_worker_knows():
+    """A typo in the beat schedule would make beat send a task no worker can run: the outbox,
+    backorder and forecast sweeps would silently never happen."""
+    from django.conf import settings
+
+    from oms.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {
+        "oms.tasks.sweep_outbox_task",
+        "orders.tasks.sweep_backorders_task",
+        "inventory.tasks.recompute_forecasts_task",
+    } <= scheduled
+    assert scheduled <= set(app.tasks)
