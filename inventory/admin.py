@@ -29,6 +29,7 @@ from inventory.models import (
     Supplier,
     Warehouse,
 )
+from inventory.services.buffers import delete_channel_buffers
 from inventory.services.notifications import note_stock_changed
 from inventory.services.receiving import cancel_purchase_order
 from inventory.services.replenishment import set_replenishment_rule
@@ -145,6 +146,13 @@ class ChannelStockBufferAdmin(admin.ModelAdmin):
     list_display = ["channel_code", "product", "buffer", "updated_at"]
     search_fields = ["channel_code", "product__sku"]
     autocomplete_fields = ["product"]
+
+    # Deleting goes through the service, so channels syncing with ``updated_since`` see the change.
+    def delete_model(self, request: HttpRequest, obj: ChannelStockBuffer) -> None:
+        delete_channel_buffers(buffers=ChannelStockBuffer.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ChannelStockBuffer]) -> None:
+        delete_channel_buffers(buffers=queryset)
 
 
 class PurchaseOrderLineForm(forms.ModelForm):

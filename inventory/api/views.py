@@ -57,8 +57,8 @@ def _changed_since(
 ) -> QuerySet[Product]:
     """Products whose available to promise may have changed since ``since`` for this channel: stock
     moved, a purchase order for them was placed, changed, received or cancelled (inbound), or the
-    channel's buffer for them changed. A changed channel-wide buffer changes every product.
-    (A deleted buffer only raises what the channel may sell; the next full sync shows it.)"""
+    channel's buffer for them changed. A changed channel-wide buffer changes every product; a
+    deleted buffer marks its products' stock rows as changed (``inventory.services.buffers``)."""
     changed = Exists(StockLevel.objects.filter(product=OuterRef("pk"), updated_at__gt=since)) | Exists(
         PurchaseOrderLine.objects.filter(product=OuterRef("pk"), purchase_order__updated_at__gt=since)
     )

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from inventory.models import StockLevel
+from inventory.models import ChannelStockBuffer, StockLevel
 from inventory.services.receiving import OrderLineInput, create_purchase_order
 from inventory.services.reservations import StockRequest, reserve_stock
 from inventory.services.stock import receive_stock
@@ -169,3 +169,43 @@ def test_updated_since_lists_products_whose_buffer_for_this_channel_changed(chan
     ChannelStockBufferFactory(channel_code="marketplace", product=None, buffer=1)  # every product changes
     changed = channel_client.get(URL, {"updated_since": since.isoformat()}).json()["results"]
     assert sorted(i["sku"] for i in changed) == ["BUF-1", "OTHER-1", "QUIET-1"]
+
+
+def test_updated_since_lists_products_whose_buffer_was_deleted_in_the_admin(channel_client, admin_client_, warehouse):
+    """Deleting a buffer raises what the channel may sell: an incremental sync must see it."""
+    buffered, quiet = ProductFactory(sku="BUF-1"), ProductFactory(sku="QUIET-1")
+    for product in (buffered, quiet):
+        receive_stock(product=product, warehouse=warehouse, quantity=5)
+    buffer = ChannelStockBufferFactory(channel_code="marketplace", product=buffered, buffer=3)
+    StockLevel.objects.update(updated_at=timezone.now() - datetime.timedelta(hours=1))
+    ChannelStockBuffer.objects.update(updated_at=timezone.now() - datetime.timedelta(hours=1))
+    since = timezone.now()
+
+    response = admin_client_.post(
+        reverse("admin:inventory_channelstockbuffer_delete", args=[buffer.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    changed = channel_client.get(URL, {"updated_since": since.isoformat()}).json()["results"]
+    assert [(i["sku"], i["available_to_promise"]) for i in changed] == [("BUF-1", 5)]
+
+
+def test_deleting_a_channel_wide_buffer_changes_every_product(channel_client, admin_client_, warehouse):
+    for sku in ("A-1", "B-1"):
+        receive_stock(product=ProductFactory(sku=sku), warehouse=warehouse, quantity=2)
+    ChannelStockBufferFactory(channel_code="marketplace", product=None, buffer=1)
+    StockLevel.objects.update(updated_at=timezone.now() - datetime.timedelta(hours=1))
+    ChannelStockBuffer.objects.update(updated_at=timezone.now() - datetime.timedelta(hours=1))
+    since = timezone.now()
+
+    response = admin_client_.post(
+        reverse("admin:inventory_channelstockbuffer_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": list(ChannelStockBuffer.objects.values_list("pk", flat=True)),
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302
+    assert not ChannelStockBuffer.objects.exists()
+    changed = channel_client.get(URL, {"updated_since": since.isoformat()}).json()["results"]
+    assert sorted((i["sku"], i["available_to_promise"]) for i in changed) == [("A-1", 2), ("B-1", 2)]
