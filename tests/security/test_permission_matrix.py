@@ -143,13 +143,10 @@ REAL_PARAMS = {
     "inventory:receiving-receive": lambda o: {"number": o["purchase_order"].number},
     "inventory:receiving-receive-all": lambda o: {"number": o["purchase_order"].number},
     "inventory:csv-export": lambda o: {"kind": "stock"},
+    "inventory:replenishment-detail": lambda o: {"pk": o["forecast"].pk},
 }
 # Staff URLs with parameters not requested on a real object here, and why. Keep this short.
-NO_REAL_OBJECT = {
-    "inventory:replenishment-detail": (
-        "needs a computed demand forecast; tests/inventory/test_views_replenishment.py checks its roles on one"
-    ),
-}
+NO_REAL_OBJECT: dict[str, str] = {}
 
 
 def test_every_staff_page_about_an_object_is_checked_on_a_real_one():
@@ -161,8 +158,9 @@ def test_every_staff_page_about_an_object_is_checked_on_a_real_one():
 
 @pytest.fixture
 def real_objects(support_user):
-    from inventory.models import Supplier
+    from inventory.models import DemandForecast, Supplier
     from inventory.services.receiving import OrderLineInput, create_purchase_order
+    from inventory.services.replenishment import recompute_forecasts, set_replenishment_rule
     from orders.models import OrderImport
     from orders.services.cases import open_case
     from orders.services.intake import place_order
@@ -175,13 +173,24 @@ def real_objects(support_user):
     upload = OrderImport.objects.create(
         channel=channel, file="imports/orders/perm.csv", original_name="orders.csv", created_by=support_user
     )
+    set_replenishment_rule(
+        product_id=product.pk, warehouse_id=ordering.make_warehouse().pk, reorder_point=2, target_level=8
+    )
+    recompute_forecasts()
     supplier = Supplier.objects.create(name="Tassen GmbH")
     purchase_order = create_purchase_order(
         supplier=supplier,
         warehouse=ordering.make_warehouse(),
         lines=[OrderLineInput(product_id=product.pk, quantity=5)],
     )
-    return {"order": order, "case": case, "product": product, "import": upload, "purchase_order": purchase_order}
+    return {
+        "order": order,
+        "case": case,
+        "product": product,
+        "import": upload,
+        "purchase_order": purchase_order,
+        "forecast": DemandForecast.objects.get(product=product),
+    }
 
 
 @pytest.mark.parametrize("name", sorted(REAL_PARAMS))
