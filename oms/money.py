@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 CENT = Decimal("0.01")
@@ -59,3 +60,11 @@ def vat_on_net(net: Decimal, rate_percent: Decimal) -> Decimal:
 
 def is_supported_currency(code: str) -> bool:
     return code in SUPPORTED_CURRENCIES
+
+
+def format_rate(rate_percent: Decimal | int | str) -> str:
+    """A VAT rate for people, in the active language's number format: ``19``, ``7``, ``5,5``
+    (German) or ``5.5`` (English); never ``19.00``."""
+    rate = Decimal(str(rate_percent))
+    rate = rate.quantize(Decimal(1)) if rate == rate.to_integral_value() else rate.normalize()
+    return number_format(rate)

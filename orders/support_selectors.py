@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from inventory.models import Product
+from oms.money import format_rate
 from orders.models import (
     EDITABLE_STATES,
     Allocation,
@@ -392,7 +393,7 @@ def _money_rows(order: Order) -> list[tuple[str, Decimal]]:
     rows.append((_("Shipping"), order.shipping_total))
     for rate, parts in sorted((order.vat_breakdown or {}).items()):
         vat = parts.get("vat") if isinstance(parts, dict) else parts
-        rows.append((_("VAT %(rate)s %%") % {"rate": rate}, Decimal(str(vat or "0"))))
+        rows.append((_("VAT %(rate)s %%") % {"rate": format_rate(rate)}, Decimal(str(vat or "0"))))
     rows += [(_("Total"), order.total), (_("Charged"), summary.charged), (_("Refunded"), summary.refunded)]
     if summary.invoiced or summary.credited:
         rows += [(_("Invoiced"), summary.invoiced), (_("Credited"), summary.credited)]

@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from inventory.models import Product
+from oms.money import format_rate
 from orders import support_selectors
 from orders.exceptions import OrderValidationError
 from orders.models import Channel, ChannelKind, Order, PaymentMethod
@@ -124,7 +125,7 @@ def preview(entry: Entry) -> Preview:
     )
     rows = [(_("Subtotal"), result.subtotal), (_("Shipping"), result.shipping_total)]
     rows += [
-        (_("incl. VAT %(rate)s %%") % {"rate": rate}, Decimal(parts["vat"]))
+        (_("incl. VAT %(rate)s %%") % {"rate": format_rate(rate)}, Decimal(parts["vat"]))
         for rate, parts in result.vat_breakdown.items()
     ]
     rows.append((_("Total"), result.total))

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,3 +21,16 @@ def test_vat_contained_in_a_gross_price():
 @given(st.decimals(min_value=0, max_value=10**7, places=2), st.sampled_from(list(money.VAT_RATES.values())))
 def test_net_plus_vat_is_gross(gross, rate):
     assert money.net_from_gross(gross, rate) + money.vat_in_gross(gross, rate) == gross
+
+
+@pytest.mark.parametrize(
+    ("language", "rate", "shown"),
+    [("de", "19.00", "19"), ("de", "7.00", "7"), ("de", "0.00", "0"), ("de", "5.50", "5,5"), ("en", "5.50", "5.5")],
+)
+def test_vat_rates_read_as_people_write_them(language, rate, shown):
+    from django.utils import translation
+
+    from oms.money import format_rate
+
+    with translation.override(language):
+        assert format_rate(rate) == shown

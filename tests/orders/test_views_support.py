@@ -204,6 +204,7 @@ def test_order_page_shows_tags_notes_payments_and_the_money_summary(support_clie
     assert "Prefers delivery after 5 pm" in body
     assert "Capture (bank)" in body
     assert "Charged" in body and "Owed" in body
+    assert "VAT 19 %" in body and "19.00" not in body
 
 
 def test_order_page_renders_panels_of_higher_apps(support_client, orders):
