@@ -18,6 +18,12 @@ class InventoryConfig(AppConfig):
         navigation.register("warehouse", _("Stock"), "inventory:stock-list", order=10)
         navigation.register("warehouse", _("Receiving"), "inventory:receiving", order=20)
         navigation.register("warehouse", _("Purchase orders"), "inventory:purchase-order-list", order=30)
+        from inventory.panels import warehouse_home
+        from oms import panels
+
+        panels.register(
+            "warehouse-home", name="deliveries", template="inventory/panels/warehouse_home.html", context=warehouse_home
+        )
         navigation.register(
             "reports", _("Inventory CSV import/export"), "inventory:csv-exchange", roles={Role.MANAGER}, order=80
         )

@@ -50,7 +50,7 @@ class OrdersConfig(AppConfig):
 
         # Support desk (area "support"): menu entries and the search panel on /support/.
         from oms import navigation, panels
-        from orders.support_selectors import case_counts
+        from orders.panels import product_reservations, support_home
 
         navigation.register("support", _("Orders"), "orders:support-order-list", order=10)
         navigation.register("support", _("Cases"), "orders:support-case-list", order=20)
@@ -60,12 +60,10 @@ class OrdersConfig(AppConfig):
             "support-home",
             name="order-search",
             template="orders/partials/support_home_panel.html",
-            context=lambda **_kw: case_counts(),
+            context=support_home,
             order=10,
         )
         # The product stock page (inventory) names the orders behind its reserved units.
-        from orders.panels import product_reservations
-
         panels.register(
             "product-stock",
             name="reservations",

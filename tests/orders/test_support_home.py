@@ -1,0 +1,46 @@
+"""The support home: the search box, open cases, and the orders waiting for someone."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from orders.services.lifecycle import hold_order
+from tests.orders.factories import ChannelFactory, order_for, stocked_product
+from tests.orders.support_fixtures import *  # noqa: F403  (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts(html: str) -> dict[str, str]:
+    """{state: the count shown on its tile}."""
+    import re
+
+    return dict(re.findall(r'data-state="(\w+)"><a href="[^"]*\?state=\w+"><strong>(\d+)</strong>', html))
+
+
+def test_support_home_counts_held_backordered_and_unpaid_orders_and_links_to_them(support_client, warehouse):
+    channel = ChannelFactory(code="web", name="Webshop")
+    stocked_product("HOME-1", {warehouse: 3})
+    stocked_product("HOME-0", {})
+    held = order_for(channel, {"HOME-1": 1})
+    hold_order(order=held, reason="Address check")
+    order_for(channel, {"HOME-0": 1})  # no stock: backordered
+    order_for(channel, {"HOME-0": 2})
+    order_for(channel, {"HOME-1": 1}, payment_method="prepayment")  # waits for the money
+    order_for(channel, {"HOME-1": 1})  # allocated: nobody needs to act
+
+    html = support_client.get(reverse("support-home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert _counts(html) == {"on_hold": "1", "backordered": "2", "pending": "1"}
+    assert f'href="{reverse("orders:support-order-list")}?state=backordered"' in html
+    assert "open cases" in html
+
+
+def test_support_home_costs_the_same_queries_with_many_orders(support_client, warehouse, django_assert_max_num_queries):
+    channel = ChannelFactory(code="web", name="Webshop")
+    stocked_product("HOME-0", {})
+    for _ in range(20):
+        order_for(channel, {"HOME-0": 1})
+    with django_assert_max_num_queries(6):
+        assert support_client.get(reverse("support-home")).status_code == 200
