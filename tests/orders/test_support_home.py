@@ -16,7 +16,7 @@ def _counts(html: str) -> dict[str, str]:
     """{state: the count shown on its tile}."""
     import re
 
-    return dict(re.findall(r'data-state="(\w+)"><a href="[^"]*\?state=\w+"><strong>(\d+)</strong>', html))
+    return dict(re.findall(r'data-state="(\w+)"><a href="[^"]*\?state=\w+"><strong class="count">(\d+)</strong>', html))
 
 
 def test_support_home_counts_held_backordered_and_unpaid_orders_and_links_to_them(support_client, warehouse):
