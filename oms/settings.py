@@ -1,8 +1,10 @@
 """Settings for the OMS: one module, every deploy-dependent value from the environment.
 
-Local default (no environment at all): SQLite in ``var/``, Celery tasks run eagerly, mail to the
-console. Production sets ``DJANGO_DEBUG=false``, ``SECRET_KEY``, ``DATABASE_URL``, ``REDIS_URL``,
-``ALLOWED_HOSTS`` and the mail variables (see README, "Configuration").
+Safe by default: without ``DJANGO_DEBUG=true`` the app needs a real ``SECRET_KEY`` and refuses to
+start otherwise. Local development sets ``DJANGO_DEBUG=true`` (``make run`` does, or a ``.env``
+file) and gets SQLite in ``var/``, eager Celery tasks and mail to the console. Production sets
+``SECRET_KEY``, ``DATABASE_URL``, ``REDIS_URL``, ``ALLOWED_HOSTS`` and the mail variables (see
+README, "Configuration").
 https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
