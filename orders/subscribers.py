@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from oms.exceptions import DomainError
+from oms.texts import text
 from orders.models import Order, OrderLine, OrderState
 from orders.services.lifecycle import confirm_order
 from orders.tasks import allocate_backorders_task
@@ -55,6 +56,6 @@ def confirm_on_payment(payload: dict[str, Any]) -> None:
     if order is None:
         return
     try:
-        confirm_order(order=order, reason=_("Payment captured."), actor_label="system:payment")
+        confirm_order(order=order, reason=text(gettext_lazy("Payment captured.")), actor_label="system:payment")
     except DomainError:
         logger.info("Order %s could not be confirmed on payment (state changed)", order_id)

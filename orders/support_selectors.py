@@ -31,10 +31,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from inventory.models import Product
 from oms.money import format_rate
+from oms.texts import render
 from orders.models import (
     EDITABLE_STATES,
     Allocation,
@@ -414,6 +415,8 @@ def order_detail_for_support_or_404(*, number: str) -> OrderDetail:
         # Routing decisions keep their reason code: say it again in the reader's language.
         if event.kind in (EventKind.ROUTING, EventKind.BACKORDER) and (event.data or {}).get("code"):
             event.message = explain(event.data) or event.message
+        elif (event.data or {}).get("text"):  # written as a text spec: in the reader's language
+            event.message = render(event.data["text"])
     notes = list(order.notes.all())
     payments = list(order.payment_transactions.all())
     cases = list(order.cases.order_by("-updated_at", "-pk"))
@@ -485,9 +488,9 @@ def case_for_support_or_404(*, pk: int) -> SupportCase:
 
 
 CASE_ACTION_LABELS = {
-    "wait_for_customer": _lazy("Waiting for customer"),
-    "resolve": _lazy("Resolve"),
-    "reopen": _lazy("Reopen"),
+    "wait_for_customer": gettext_lazy("Waiting for customer"),
+    "resolve": gettext_lazy("Resolve"),
+    "reopen": gettext_lazy("Reopen"),
 }
 
 

@@ -13,9 +13,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oms.events import publish
 from oms.exceptions import IllegalTransitionError
+from oms.texts import text
 from orders import locks
 from orders.exceptions import OrderEditError
 from orders.models import EventKind, Order, OrderLine, OrderState
@@ -56,8 +58,10 @@ def cancel_order(*, order: Order, reason: str, actor_label: str = "system", user
         order,
         "cancel",
         kind=EventKind.CANCELLATION,
-        message=_("Order cancelled: %(reason)s") % {"reason": reason}
-        + (" " + _("%(units)d reserved units released.") % {"units": units} if units else ""),
+        message=[
+            text(gettext_lazy("Order cancelled: %(reason)s"), reason=reason),
+            *([text(gettext_lazy("%(units)d reserved units released."), units=units)] if units else []),
+        ],
         actor_label=actor_label,
         user=user,
         args=(reason,),
@@ -147,7 +151,7 @@ def cancel_order_lines(
     record_event(
         order,
         EventKind.CANCELLATION,
-        _("Cancelled %(items)s: %(reason)s") % {"items": summary, "reason": reason},
+        text(gettext_lazy("Cancelled %(items)s: %(reason)s"), items=summary, reason=reason),
         actor_label=actor_label,
         user=user,
         data=data,
@@ -157,14 +161,18 @@ def cancel_order_lines(
     if nothing_left and order.state == OrderState.PARTIALLY_SHIPPED:
         # What was not cancelled has left the warehouse: the order is shipped.
         apply_transition(
-            order, "ship", message=_("Every remaining unit has shipped."), actor_label=actor_label, user=user
+            order,
+            "ship",
+            message=text(gettext_lazy("Every remaining unit has shipped.")),
+            actor_label=actor_label,
+            user=user,
         )
     elif nothing_left and not any(line.quantity_shipped for line in lines):
         apply_transition(
             order,
             "cancel",
             kind=EventKind.CANCELLATION,
-            message=_("Order cancelled: every line was cancelled."),
+            message=text(gettext_lazy("Order cancelled: every line was cancelled.")),
             actor_label=actor_label,
             user=user,
             args=(reason,),

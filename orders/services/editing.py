@@ -15,11 +15,14 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inventory.models import Product
 from oms.events import publish
 from oms.money import quantize
+from oms.texts import Spec, text
 from orders import locks
 from orders.exceptions import OrderNotEditableError, OrderValidationError
 from orders.models import EDITABLE_STATES, Allocation, EventKind, Order, OrderLine, OrderState, PriceMode
@@ -125,7 +128,7 @@ def _validate(order: Order, lines: dict[int, OrderLine], edit: OrderEdit) -> dic
     return products
 
 
-def _set_address(order: Order, prefix: str, address: AddressDraft, changes: list[str], label: str) -> None:
+def _set_address(order: Order, prefix: str, address: AddressDraft, changes: list[Spec], label: Promise) -> None:
     before = [getattr(order, f"{prefix}_{p}") for p in ADDRESS_PARTS]
     for part in ADDRESS_PARTS:
         value = getattr(address, part).strip()
@@ -133,12 +136,12 @@ def _set_address(order: Order, prefix: str, address: AddressDraft, changes: list
     after = [getattr(order, f"{prefix}_{p}") for p in ADDRESS_PARTS]
     if before != after:
         changes.append(
-            _("%(label)s changed from “%(before)s” to “%(after)s”.")
-            % {
-                "label": label,
-                "before": ", ".join(v for v in before if v),
-                "after": ", ".join(v for v in after if v),
-            }
+            text(
+                gettext_lazy("%(label)s changed from “%(before)s” to “%(after)s”."),
+                label=label,
+                before=", ".join(v for v in before if v),
+                after=", ".join(v for v in after if v),
+            )
         )
 
 
@@ -155,12 +158,12 @@ def edit_order(*, order: Order, edit: OrderEdit, actor_label: str = "system", us
     lines = {line.pk: line for line in locks.lines_for_update(order=order)}
     products = _validate(order, lines, edit)
     extra_terms = _extra_terms(order, list(lines.values()))
-    changes: list[str] = []
+    changes: list[Spec] = []
     old_country = order.shipping_country
     if edit.shipping_address is not None:
-        _set_address(order, "shipping", edit.shipping_address, changes, _("Shipping address"))
+        _set_address(order, "shipping", edit.shipping_address, changes, gettext_lazy("Shipping address"))
     if edit.billing_address is not None:
-        _set_address(order, "billing", edit.billing_address, changes, _("Billing address"))
+        _set_address(order, "billing", edit.billing_address, changes, gettext_lazy("Billing address"))
 
     quantity_changes = {lid: q for lid, q in edit.quantities.items() if q != lines[lid].quantity}
     lines_changed = bool(quantity_changes or edit.add_lines)
@@ -172,11 +175,15 @@ def edit_order(*, order: Order, edit: OrderEdit, actor_label: str = "system", us
     for lid, quantity in quantity_changes.items():
         line = lines[lid]
         if quantity == 0:
-            changes.append(_("Removed %(qty)d x %(sku)s.") % {"qty": line.quantity, "sku": line.sku})
+            changes.append(text(gettext_lazy("Removed %(qty)d x %(sku)s."), qty=line.quantity, sku=line.sku))
         else:
             changes.append(
-                _("%(sku)s: quantity %(before)d → %(after)d.")
-                % {"sku": line.sku, "before": line.quantity, "after": quantity}
+                text(
+                    gettext_lazy("%(sku)s: quantity %(before)d → %(after)d."),
+                    sku=line.sku,
+                    before=line.quantity,
+                    after=quantity,
+                )
             )
             if quantity < line.quantity and line.discount:
                 # The discount shrinks with the line, as when units are cancelled (it was granted
@@ -206,7 +213,7 @@ def edit_order(*, order: Order, edit: OrderEdit, actor_label: str = "system", us
                 line_total=line_total(quantity=ld.quantity, unit_price=price, discount=discount),
             )
         )
-        changes.append(_("Added %(qty)d x %(sku)s.") % {"qty": ld.quantity, "sku": product.sku})
+        changes.append(text(gettext_lazy("Added %(qty)d x %(sku)s."), qty=ld.quantity, sku=product.sku))
     if new_lines:
         OrderLine.objects.bulk_create(new_lines)
     all_lines = [*lines.values(), *new_lines]
@@ -234,10 +241,10 @@ def edit_order(*, order: Order, edit: OrderEdit, actor_label: str = "system", us
     record_event(
         order,
         EventKind.EDIT,
-        " ".join(changes),
+        changes,
         actor_label=actor_label,
         user=user,
-        data={"changes": changes, "total": str(order.total)},
+        data={"total": str(order.total)},
     )
     for event in events:
         event.save()

@@ -12,9 +12,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inventory.services.reservations import StockRequest, consume_stock
 from oms.exceptions import DomainError
+from oms.texts import Spec, text
 from orders import locks
 from orders.exceptions import OrderEditError
 from orders.models import Allocation, EventKind, Note, Order, OrderLine, OrderState, reservation_reference
@@ -38,10 +40,12 @@ __all__ = [
 
 
 @transaction.atomic
-def confirm_order(*, order: Order, reason: str = "", actor_label: str = "system", user: Any = None) -> Order:
+def confirm_order(*, order: Order, reason: str | Spec = "", actor_label: str = "system", user: Any = None) -> Order:
     """pending -> confirmed (payment captured or terms accepted), then route and allocate."""
     order = locks.lock_order(order_id=order.pk)
-    apply_transition(order, "confirm", message=reason or _("Order confirmed."), actor_label=actor_label, user=user)
+    apply_transition(
+        order, "confirm", message=reason or text(gettext_lazy("Order confirmed.")), actor_label=actor_label, user=user
+    )
     allocate_locked_order(order=order, actor_label=actor_label, user=user)
     return order
 
@@ -54,7 +58,7 @@ def hold_order(*, order: Order, reason: str, actor_label: str = "system", user: 
     apply_transition(
         order,
         "hold",
-        message=_("On hold: %(reason)s") % {"reason": reason},
+        message=text(gettext_lazy("On hold: %(reason)s"), reason=reason),
         actor_label=actor_label,
         user=user,
         args=(reason,),
@@ -73,7 +77,7 @@ def unhold_order(*, order: Order, reason: str = "", actor_label: str = "system",
     apply_transition(
         order,
         "unhold",
-        message=_("Hold released.") + (f" {reason.strip()}" if reason and reason.strip() else ""),
+        message=[text(gettext_lazy("Hold released.")), (reason or "").strip()],
         actor_label=actor_label,
         user=user,
         data={"hold_reason": previous_reason},
@@ -91,7 +95,7 @@ def release_to_fulfillment(*, order: Order, actor_label: str = "system", user: A
     apply_transition(
         order,
         "release",
-        message=_("Released to the warehouse."),
+        message=text(gettext_lazy("Released to the warehouse.")),
         actor_label=actor_label,
         user=user,
         payload={"warehouse_ids": (order.routing or {}).get("warehouse_ids", [])},
@@ -164,7 +168,7 @@ def ship_order_lines(
         order,
         "ship" if complete else "ship_partially",
         kind=EventKind.SHIPMENT,
-        message=_("Shipped: %(items)s.") % {"items": summary},
+        message=text(gettext_lazy("Shipped: %(items)s."), items=summary),
         actor_label=actor_label,
         user=user,
         data={"lines": {str(k): v for k, v in shipped.items()}, "reference": reference},
@@ -176,14 +180,16 @@ def ship_order_lines(
 @transaction.atomic
 def deliver_order(*, order: Order, actor_label: str = "system", user: Any = None) -> Order:
     order = locks.lock_order(order_id=order.pk)
-    apply_transition(order, "deliver", message=_("Delivered."), actor_label=actor_label, user=user)
+    apply_transition(order, "deliver", message=text(gettext_lazy("Delivered.")), actor_label=actor_label, user=user)
     return order
 
 
 @transaction.atomic
 def complete_order(*, order: Order, actor_label: str = "system", user: Any = None) -> Order:
     order = locks.lock_order(order_id=order.pk)
-    apply_transition(order, "complete", message=_("Order completed."), actor_label=actor_label, user=user)
+    apply_transition(
+        order, "complete", message=text(gettext_lazy("Order completed.")), actor_label=actor_label, user=user
+    )
     return order
 
 

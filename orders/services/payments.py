@@ -13,9 +13,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oms.events import publish
 from oms.money import ZERO, quantize
+from oms.texts import text
 from orders import locks
 from orders.exceptions import OrderEditError
 from orders.models import EventKind, Order, OrderState, PaymentState, PaymentTransaction, TransactionKind
@@ -86,8 +88,12 @@ def record_payment(
     record_event(
         order,
         EventKind.PAYMENT,
-        _("%(kind)s of %(amount)s %(currency)s recorded.")
-        % {"kind": tx.get_kind_display(), "amount": amount, "currency": order.currency},
+        text(
+            gettext_lazy("%(kind)s of %(amount)s %(currency)s recorded."),
+            kind=TransactionKind(tx.kind).label,
+            amount=amount,
+            currency=order.currency,
+        ),
         actor_label=actor_label,
         user=user,
         data={"transaction_id": tx.pk, "kind": kind, "amount": str(amount), "provider": provider},
@@ -97,5 +103,5 @@ def record_payment(
         {"order_id": order.pk, "transaction_id": tx.pk, "kind": kind, "amount": str(amount)},
     )
     if order.state == OrderState.PENDING and order.payment_state == PaymentState.PAID:
-        confirm_order(order=order, reason=_("Payment captured."), actor_label=actor_label, user=user)
+        confirm_order(order=order, reason=text(gettext_lazy("Payment captured.")), actor_label=actor_label, user=user)
     return tx

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from oms.texts import Spec, render
 from orders import locks
 from orders.models import Order, OrderEvent, OrderLine
 
@@ -20,7 +21,7 @@ def actor_user(user: Any) -> Any:
 def new_event(
     order: Order,
     kind: str,
-    message: str = "",
+    message: str | Spec | list[Spec | str] = "",
     *,
     actor_label: str = "system",
     user: Any = None,
@@ -28,7 +29,14 @@ def new_event(
     to_state: str = "",
     data: dict[str, Any] | None = None,
 ) -> OrderEvent:
-    """An unsaved timeline entry (``OrderEvent.objects.bulk_create`` several at once)."""
+    """An unsaved timeline entry (``OrderEvent.objects.bulk_create`` several at once).
+
+    ``message`` is a text spec (``oms.texts.text``), kept in ``data["text"]`` so the page shows it
+    in each reader's language, or plain text written by a person (a note), kept as typed. The
+    ``message`` column holds the text in the writer's language for the admin and exports."""
+    if isinstance(message, dict | list):
+        data = {**(data or {}), "text": message}
+        message = render(message)
     actor = actor_user(user)
     label = actor_label or "system"
     if actor is not None and label == "system":
@@ -46,7 +54,7 @@ def new_event(
     )
 
 
-def record_event(order: Order, kind: str, message: str = "", **kwargs: Any) -> OrderEvent:
+def record_event(order: Order, kind: str, message: str | Spec | list[Spec | str] = "", **kwargs: Any) -> OrderEvent:
     event = new_event(order, kind, message, **kwargs)
     event.save()
     return event

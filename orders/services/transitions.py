@@ -12,6 +12,7 @@ from django_fsm import can_proceed
 
 from oms.events import publish
 from oms.exceptions import DomainError, IllegalTransitionError
+from oms.texts import Spec
 from orders.models import EventKind, Order, OrderEvent
 from orders.services.timeline import record_event
 
@@ -50,7 +51,7 @@ def apply_transition(
     order: Order,
     action: str,
     *,
-    message: str = "",
+    message: str | Spec | list[Spec | str] = "",
     actor_label: str = "system",
     user: Any = None,
     kind: str = EventKind.TRANSITION,

@@ -146,3 +146,18 @@ def test_stock_pages_and_form_errors_are_german(warehouse_client, compiled_local
     page = refused.content.decode()
     assert "Mengenänderung: Geben Sie eine Zahl ungleich 0 ein." in page
     assert "Der Bestand wurde nicht geändert" in page
+
+
+def test_translation_functions_are_called_by_names_makemessages_finds():
+    """``makemessages`` (xgettext) finds strings only in calls of ``_`` and the real function
+    names (``gettext_lazy``, ``ngettext``, ...). A string passed to an alias such as
+    ``_lazy = gettext_lazy`` never reaches the catalogue and stays English on German pages."""
+    root = Path(settings.BASE_DIR)
+    alias = re.compile(r"from django\.utils\.translation import .*\b(\w*gettext\w*) as (?!_\b)(\w+)")
+    found = [
+        f"{path.relative_to(root)}: {m.group(1)} as {m.group(2)}"
+        for app in ("oms", "inventory", "orders", "fulfillment", "billing", "returns", "reporting")
+        for path in (root / app).rglob("*.py")
+        for m in alias.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
