@@ -19,7 +19,16 @@ from oms.exceptions import DomainError
 from oms.texts import Spec, text
 from orders import locks
 from orders.exceptions import OrderEditError
-from orders.models import Allocation, EventKind, Note, Order, OrderLine, OrderState, reservation_reference
+from orders.models import (
+    Allocation,
+    EventKind,
+    Note,
+    Order,
+    OrderLine,
+    OrderState,
+    PaymentState,
+    reservation_reference,
+)
 from orders.services.allocation import allocate_locked_order
 from orders.services.cancellation import cancel_order, cancel_order_lines
 from orders.services.timeline import record_event
@@ -71,7 +80,8 @@ def hold_order(*, order: Order, reason: str, actor_label: str = "system", user: 
 @transaction.atomic
 def unhold_order(*, order: Order, reason: str = "", actor_label: str = "system", user: Any = None) -> Order:
     """Release the hold: the order returns to the state it had before. A confirmed order is
-    routed and allocated right away."""
+    routed and allocated right away; so is a pending one that was paid in full during the hold
+    (``record_payment`` leaves a held order alone)."""
     order = locks.lock_order(order_id=order.pk)
     previous_reason = order.hold_reason
     apply_transition(
@@ -82,6 +92,10 @@ def unhold_order(*, order: Order, reason: str = "", actor_label: str = "system",
         user=user,
         data={"hold_reason": previous_reason},
     )
+    if order.state == OrderState.PENDING and order.payment_state == PaymentState.PAID:
+        apply_transition(
+            order, "confirm", message=text(gettext_lazy("Payment captured.")), actor_label=actor_label, user=user
+        )
     if order.state == OrderState.CONFIRMED:
         allocate_locked_order(order=order, actor_label=actor_label, user=user)
     return order
