@@ -249,6 +249,15 @@ def _money(value: Any, field: str, *, default: Decimal | None = None) -> Decimal
     return amount
 
 
+def _signed_money(value: Any, field: str) -> Decimal:
+    """An amount that may be negative (a WooCommerce fee line); missing is zero."""
+    if isinstance(value, str) and value.strip().startswith("-"):
+        return -_money(value.strip()[1:], field, default=Decimal(0))
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and value < 0:
+        return -_money(-value, field)
+    return _money(value, field, default=Decimal(0))
+
+
 def _quantity(value: Any, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise PayloadError(field, _("The quantity must be a whole number of at least 1."))
@@ -346,11 +355,17 @@ def shopify_order_draft(payload: dict[str, Any]) -> OrderDraft:
     """Map a Shopify order (REST webhook JSON) onto an ``OrderDraft``.
 
     Amounts are strings; ``taxes_included`` decides gross or net prices; line discounts are the
-    line's ``discount_allocations``, what remains of ``total_discounts`` is an order discount.
+    line's ``discount_allocations``. Shipping is each shipping line's ``price`` less its own
+    ``discount_allocations`` (a free-shipping code): ``discounted_price`` cannot be used, since
+    Shopify subtracts the code from it in some API versions and not in others. What remains of
+    ``total_discounts`` after the line and shipping allocations is an order discount. An order
+    without a shipping address (local pickup) ships to the billing address.
     """
     external_id = _external_id(payload.get("id"), "id")
-    shipping_data = _object(payload.get("shipping_address"), "shipping_address")
-    billing_data = _object(payload.get("billing_address"), "billing_address", required=False) or shipping_data
+    billing_data = _object(payload.get("billing_address"), "billing_address", required=False)
+    shipping_data = _object(payload.get("shipping_address"), "shipping_address", required=not billing_data)
+    shipping_data = shipping_data or billing_data
+    billing_data = billing_data or shipping_data
     customer_data = _object(payload.get("customer"), "customer", required=False)
     email = _text(payload.get("email") or payload.get("contact_email") or customer_data.get("email"), 254)
     if not email:
@@ -385,11 +400,14 @@ def shopify_order_draft(payload: dict[str, Any]) -> OrderDraft:
             )
         )
 
-    shipping_total = Decimal(0)
-    for i, line in enumerate(payload.get("shipping_lines") or []):
+    shipping_total = shipping_discounts = Decimal(0)
+    shipping_lines = payload.get("shipping_lines")
+    for i, line in enumerate(shipping_lines if isinstance(shipping_lines, list) else []):
         if isinstance(line, dict) and not line.get("is_removed"):
-            price = line.get("discounted_price", line.get("price"))
-            shipping_total += _money(price, f"shipping_lines[{i}].price", default=Decimal(0))
+            price = _money(line.get("price"), f"shipping_lines[{i}].price", default=Decimal(0))
+            discount = min(_allocations(line.get("discount_allocations")), price)
+            shipping_total += price - discount
+            shipping_discounts += discount
     total_discounts = _money(payload.get("total_discounts"), "total_discounts", default=Decimal(0))
     gateways = payload.get("payment_gateway_names") or []
     gateway = _text(gateways[0]).lower() if isinstance(gateways, list) and gateways else ""
@@ -408,7 +426,7 @@ def shopify_order_draft(payload: dict[str, Any]) -> OrderDraft:
         currency=_text(payload.get("currency"), 10).upper(),
         price_mode="gross" if payload.get("taxes_included", True) else "net",
         shipping_total=shipping_total,
-        discount_total=max(total_discounts - line_discounts, Decimal(0)),
+        discount_total=max(total_discounts - line_discounts - shipping_discounts, Decimal(0)),
         stated_total=_money(payload.get("total_price"), "total_price"),
         payment_method=SHOPIFY_GATEWAYS.get(gateway, "other"),
         payment_captured=payload.get("financial_status") == "paid",
@@ -485,6 +503,9 @@ def woocommerce_order_draft(payload: dict[str, Any]) -> OrderDraft:
     gross prices, so unit price and discount are rebuilt gross from the amounts and their taxes;
     otherwise they are taken net. Either way ``unit_price x quantity - discount`` is the line's
     amount to the cent, so the stated total adds up.
+
+    Fee lines (a cash-on-delivery surcharge, a payment fee) are charged with the shipping; a
+    negative fee (how some plugins grant a discount) is an order discount.
     """
     external_id = _external_id(payload.get("id"), "id")
     billing_data = _object(payload.get("billing"), "billing")
@@ -527,6 +548,13 @@ def woocommerce_order_draft(payload: dict[str, Any]) -> OrderDraft:
     shipping_total = _money(payload.get("shipping_total"), "shipping_total", default=Decimal(0))
     if gross:
         shipping_total += _money(payload.get("shipping_tax"), "shipping_tax", default=Decimal(0))
+    fees = Decimal(0)
+    fee_lines = payload.get("fee_lines")
+    for i, fee in enumerate(fee_lines if isinstance(fee_lines, list) else []):
+        if isinstance(fee, dict):
+            fees += _signed_money(fee.get("total"), f"fee_lines[{i}].total")
+            if gross:
+                fees += _signed_money(fee.get("total_tax"), f"fee_lines[{i}].total_tax")
     billing = _woo_address(billing_data)
     return OrderDraft(
         customer=CustomerDraft(
@@ -540,9 +568,9 @@ def woocommerce_order_draft(payload: dict[str, Any]) -> OrderDraft:
         lines=lines,
         currency=_text(payload.get("currency"), 10).upper(),
         price_mode="gross" if gross else "net",
-        shipping_total=shipping_total,
-        # Coupon discounts are already inside the lines' totals.
-        discount_total=Decimal(0),
+        shipping_total=shipping_total + max(fees, Decimal(0)),
+        # Coupon discounts are already inside the lines' totals; only a negative fee is left.
+        discount_total=max(-fees, Decimal(0)),
         stated_total=_money(payload.get("total"), "total"),
         payment_method=WOO_GATEWAYS.get(_text(payload.get("payment_method")).lower(), "other"),
         payment_captured=payload.get("status") in WOO_CAPTURED,
