@@ -4,7 +4,8 @@ Imports are all or nothing: every row is checked first and any problem raises
 ``ImportValidationError`` with one ``RowError(row, field, message)`` per problem (row numbers as a
 spreadsheet shows them: the header is row 1); only a clean file is written, in one transaction.
 Files may be UTF-8 with or without BOM, separated by ``;``, ``,`` or tabs (detected from the header).
-Numbers may use a decimal comma (``12,50``).
+Numbers may use a decimal comma (``12,50``) and thousands separators when decimals follow
+(``1.299,00``, ``1,299.00``); ``1.299`` could be either and is refused rather than guessed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -52,6 +54,8 @@ PRODUCT_COLUMNS = [
 STOCK_COLUMNS = ["sku", "warehouse", "on_hand", "bin"]
 STOCK_EXPORT_COLUMNS = ["sku", "name", "warehouse", "on_hand", "reserved", "available"]
 
+# One separator followed by exactly three digits: a thousands group or three decimals.
+_THOUSANDS_GROUP = re.compile(r"^-?\d{1,3}[.,]\d{3}$")
 _TRUE = {"1", "true", "yes", "y", "ja", "j", "wahr", "x"}
 _FALSE = {"0", "false", "no", "n", "nein", "falsch", ""}
 
@@ -161,11 +165,26 @@ class _RowChecker:
         return value
 
     def decimal(self, field: str) -> Decimal | None:
-        raw = self.values.get(field, "").replace("€", "").replace(" ", "")
+        raw = self.values.get(field, "").replace("€", "").replace(" ", "").replace("\u00a0", "")
         if raw == "":
             return None
-        if "," in raw:
-            raw = raw.replace(".", "").replace(",", ".")
+        if "," in raw and "." in raw:
+            # Both separators: the last one is the decimal point (1.299,00 German, 1,299.00 English).
+            decimal_point = "," if raw.rfind(",") > raw.rfind(".") else "."
+            raw = raw.replace("." if decimal_point == "," else ",", "").replace(",", ".")
+        elif _THOUSANDS_GROUP.match(raw):
+            # 1.299 is 1299 to a German spreadsheet and 1.299 to an English one: ask, never guess.
+            self.error(
+                field,
+                _(
+                    "“%(value)s” is ambiguous (thousands separator or decimal point?); "
+                    "write it with decimals, such as 1.299,00 or 1,30."
+                )
+                % {"value": self.values[field]},
+            )
+            return None
+        elif "," in raw:
+            raw = raw.replace(",", ".")
         try:
             value = Decimal(raw)
         except InvalidOperation:
