@@ -6,6 +6,7 @@ lines by services and stored; this module only knows arithmetic.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
@@ -56,6 +57,43 @@ def vat_in_gross(gross: Decimal, rate_percent: Decimal) -> Decimal:
 
 def vat_on_net(net: Decimal, rate_percent: Decimal) -> Decimal:
     return quantize(net * rate_percent / 100)
+
+
+# One separator followed by exactly three digits: a thousands group or three decimals.
+_THOUSANDS_GROUP = re.compile(r"^-?\d{1,3}[.,]\d{3}$")
+
+
+class AmbiguousAmountError(ValueError):
+    """``1.299`` or ``2,500``: a German spreadsheet's thousands group or an English decimal point."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
+    @property
+    def message(self) -> str:
+        return _(
+            "“%(value)s” is ambiguous (thousands separator or decimal point?); "
+            "write it with decimals, such as 1.299,00 or 1,30."
+        ) % {"value": self.text}
+
+
+def parse_amount_text(text: str) -> Decimal:
+    """A number as people and spreadsheets write it: ``19.99``, ``19,99``, ``1.299,00``,
+    ``1,299.00``, ``1 299,00 €``. With both separators the last one is the decimal point.
+
+    Raises ``AmbiguousAmountError`` for ``1.299``/``2,500`` (never guessed) and
+    ``decimal.InvalidOperation`` for anything else that is not a number.
+    """
+    raw = text.replace("€", "").replace(" ", "").replace("\u00a0", "").strip()
+    if "," in raw and "." in raw:
+        decimal_point = "," if raw.rfind(",") > raw.rfind(".") else "."
+        raw = raw.replace("." if decimal_point == "," else ",", "").replace(",", ".")
+    elif _THOUSANDS_GROUP.match(raw):
+        raise AmbiguousAmountError(text.strip())
+    else:
+        raw = raw.replace(",", ".")
+    return Decimal(raw)
 
 
 def is_supported_currency(code: str) -> bool:

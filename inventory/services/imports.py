@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -29,7 +28,7 @@ from inventory.models import BinLocation, Category, Product, StockLevel, Supplie
 from inventory.models.catalog import is_valid_gtin, sku_validator
 from inventory.services.stock import count_stock
 from oms.exceptions import DomainError
-from oms.money import gross_from_net, net_from_gross, quantize
+from oms.money import AmbiguousAmountError, gross_from_net, net_from_gross, parse_amount_text, quantize
 
 MAX_ROWS = 200_000
 MAX_INTEGER = 2_000_000_000  # the integer columns (grams, millimetres, units) end at 2,147,483,647
@@ -54,8 +53,6 @@ PRODUCT_COLUMNS = [
 STOCK_COLUMNS = ["sku", "warehouse", "on_hand", "bin"]
 STOCK_EXPORT_COLUMNS = ["sku", "name", "warehouse", "on_hand", "reserved", "available"]
 
-# One separator followed by exactly three digits: a thousands group or three decimals.
-_THOUSANDS_GROUP = re.compile(r"^-?\d{1,3}[.,]\d{3}$")
 _TRUE = {"1", "true", "yes", "y", "ja", "j", "wahr", "x"}
 _FALSE = {"0", "false", "no", "n", "nein", "falsch", ""}
 
@@ -165,28 +162,14 @@ class _RowChecker:
         return value
 
     def decimal(self, field: str) -> Decimal | None:
-        raw = self.values.get(field, "").replace("€", "").replace(" ", "").replace("\u00a0", "")
-        if raw == "":
+        raw = self.values.get(field, "")
+        if raw.replace("€", "").strip() == "":
             return None
-        if "," in raw and "." in raw:
-            # Both separators: the last one is the decimal point (1.299,00 German, 1,299.00 English).
-            decimal_point = "," if raw.rfind(",") > raw.rfind(".") else "."
-            raw = raw.replace("." if decimal_point == "," else ",", "").replace(",", ".")
-        elif _THOUSANDS_GROUP.match(raw):
-            # 1.299 is 1299 to a German spreadsheet and 1.299 to an English one: ask, never guess.
-            self.error(
-                field,
-                _(
-                    "“%(value)s” is ambiguous (thousands separator or decimal point?); "
-                    "write it with decimals, such as 1.299,00 or 1,30."
-                )
-                % {"value": self.values[field]},
-            )
-            return None
-        elif "," in raw:
-            raw = raw.replace(",", ".")
         try:
-            value = Decimal(raw)
+            value = parse_amount_text(raw)
+        except AmbiguousAmountError as exc:
+            self.error(field, exc.message)
+            return None
         except InvalidOperation:
             self.error(field, _("“%(value)s” is not a number.") % {"value": self.values[field]})
             return None

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from inventory.models import Product
-from oms.money import is_supported_currency, quantize
+from oms.money import AmbiguousAmountError, is_supported_currency, parse_amount_text, quantize
 from orders.exceptions import OrderValidationError
 from orders.models.imports import OrderImport, OrderImportStatus
 from orders.services import intake
@@ -130,8 +130,9 @@ class ParsedFile:
 
 
 def _decimal(value: str) -> Decimal:
-    # Accept a German decimal comma too ("12,50"), but never thousands separators.
-    return Decimal(value.strip().replace(",", "."))
+    # As spreadsheets write amounts: "12,50", "1.043,00" (German Excel), "1,043.00"; "1.043" is
+    # ambiguous and refused (``AmbiguousAmountError``), never guessed.
+    return parse_amount_text(value)
 
 
 def parse_orders_csv(content: bytes) -> ParsedFile:
@@ -240,6 +241,8 @@ def _check_row(index: int, row: dict[str, str], errors: list[RowError]) -> Impor
             if amount != quantize(amount):
                 errors.append(RowError(index, column, _("Use at most two decimal places.")))
             amounts[column] = amount
+        except AmbiguousAmountError as exc:
+            errors.append(RowError(index, column, exc.message))
         except InvalidOperation:
             errors.append(RowError(index, column, _("Enter an amount of zero or more, such as 12.50.")))
     if len(errors) > before or quantity is None:
