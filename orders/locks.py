@@ -9,8 +9,11 @@ from orders.models import Order, OrderLine
 
 
 def lock_order(*, order_id: int) -> Order:
-    """``SELECT ... FOR UPDATE`` the order row and return a fresh instance. Needs a transaction."""
-    return Order.objects.select_for_update().select_related("channel").get(pk=order_id)
+    """``SELECT ... FOR UPDATE`` the order row and return a fresh instance. Needs a transaction.
+
+    Only the order's row: without ``of`` PostgreSQL would lock the joined channel row too, and
+    every order of that channel would wait for this one."""
+    return Order.objects.select_for_update(of=("self",)).select_related("channel").get(pk=order_id)
 
 
 def lines_for_update(*, order: Order) -> QuerySet[OrderLine]:
