@@ -14,12 +14,17 @@ Contract, as published in the API description:
   corrected request may be sent again with it.
 - Keys are kept at least 24 hours (``KEY_RETENTION``); ``purge_idempotency_keys`` removes older ones.
 
-How exactly one order comes out of any number of concurrent duplicates: the key row is claimed
-with an INSERT in its own short transaction (the unique constraint on channel + key lets exactly
-one request win; the others read the winner's row and answer 409 or replay). The winner then
-places the order in one transaction that first locks its key row and re-checks it is still
-unfinished, and completes the row with the response in that same transaction: the order and the
-completed key commit together or not at all.
+How exactly one order comes out of any number of concurrent duplicates: the whole request runs
+in one transaction that first takes a transaction-scoped advisory lock on (channel, key) with
+``pg_try_advisory_xact_lock``, which never waits. A request that does not get the lock answers 409
+at once: another one with the key is running. The holder reads the key's row (a completed one is
+replayed or refused), places the order and stores the completed key row with the response in the
+same transaction: the order and the key commit together or not at all, and a failure rolls both
+back, which releases the key. One transaction and one commit per order, no claim row committed
+ahead (on SQLite, which runs one writing transaction at a time, no lock is needed).
+
+A row still ``in_progress`` comes from the earlier two-step claim (or an admin): while it is young
+it counts as in flight, after ``IN_FLIGHT_TIMEOUT`` it is taken over.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,25 +97,40 @@ def _replay(record: IdempotencyKey) -> StoredResponse:
     return StoredResponse(status=status, body=record.response_body or {}, replayed=True)
 
 
-def claim_key(*, channel: Channel, key: str, request_fingerprint: str) -> IdempotencyKey | StoredResponse:
-    """Claim ``key`` for this request, committed at once; or the stored response to replay.
+def _lock_id(channel: Channel, key: str) -> int:
+    """The advisory lock number of (channel, key): 64 bits of a SHA-256, as PostgreSQL's signed bigint."""
+    digest = hashlib.sha256(f"orders.idempotency:{channel.pk}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
-    Raises ``IdempotencyKeyReused`` (other body) or ``IdempotencyKeyInFlight`` (first request
-    still running). Must not run inside an outer transaction: the claim has to be visible to
-    concurrent requests before the order is placed.
+
+def _try_lock(channel: Channel, key: str) -> bool:
+    """Take the key's lock until the end of the current transaction; False if another holds it."""
+    if connection.vendor != "postgresql":
+        return True  # SQLite runs one writing transaction at a time (IMMEDIATE): nobody else is in flight
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_lock_id(channel, key)])
+        return bool(cursor.fetchone()[0])
+
+
+def _in_flight(key: str) -> IdempotencyKeyInFlight:
+    return IdempotencyKeyInFlight(
+        _("A request with this Idempotency-Key is still being processed. Retry in a moment."),
+        data={"idempotency_key": key, "retry_after": RETRY_AFTER_SECONDS},
+    )
+
+
+def claim_key(*, channel: Channel, key: str, request_fingerprint: str) -> IdempotencyKey | StoredResponse | None:
+    """Inside ``run_once``'s transaction: lock the key, and say what to do with it: the stored
+    response to replay, an abandoned row to take over, or None for a new key.
+
+    Raises ``IdempotencyKeyReused`` (other body) or ``IdempotencyKeyInFlight`` (a request with the
+    key is running).
     """
-    # A new key is the common case: try the INSERT first (one statement) and read the existing
-    # row only when the unique constraint says there is one.
-    try:
-        with transaction.atomic():
-            return IdempotencyKey.objects.create(channel=channel, key=key, fingerprint=request_fingerprint)
-    except IntegrityError:
-        with transaction.atomic():
-            record, created = IdempotencyKey.objects.get_or_create(
-                channel=channel, key=key, defaults={"fingerprint": request_fingerprint}
-            )
-        if created:  # the other claim was released meanwhile
-            return record
+    if not _try_lock(channel, key):
+        raise _in_flight(key)
+    record = IdempotencyKey.objects.filter(channel=channel, key=key).order_by().first()
+    if record is None:
+        return None
     if record.fingerprint != request_fingerprint:
         raise IdempotencyKeyReused(
             _("This Idempotency-Key was already used with a different request body. Use a new key for a new order."),
@@ -118,37 +138,44 @@ def claim_key(*, channel: Channel, key: str, request_fingerprint: str) -> Idempo
         )
     if record.state == IdempotencyState.COMPLETED:
         return _replay(record)
-    if timezone.now() - record.created_at > IN_FLIGHT_TIMEOUT:
-        return record  # abandoned claim: run_claimed re-checks it under a row lock
-    raise IdempotencyKeyInFlight(
-        _("A request with this Idempotency-Key is still being processed. Retry in a moment."),
-        data={"idempotency_key": key, "retry_after": RETRY_AFTER_SECONDS},
-    )
+    if timezone.now() - record.created_at <= IN_FLIGHT_TIMEOUT:
+        raise _in_flight(key)
+    return record  # an abandoned claim (its request is long gone): taken over
 
 
-def run_claimed(
-    *, record: IdempotencyKey, action: Callable[[], tuple[int, dict[str, Any], Order | None]]
+def run_once(
+    *,
+    channel: Channel,
+    key: str,
+    request_fingerprint: str,
+    action: Callable[[], tuple[int, dict[str, Any], Order | None]],
 ) -> StoredResponse:
-    """Run ``action`` (place the order) and complete ``record`` with its response, atomically.
+    """Run ``action`` (place the order) once per (channel, key), or answer as the first run did.
 
-    ``action`` returns (status, body, order). If it raises, nothing it did is kept and the claim
-    is released, so the key can be used again.
+    ``action`` returns (status, body, order). The stored response of an earlier run with the same
+    body is replayed; another body raises ``IdempotencyKeyReused``; a run still going on raises
+    ``IdempotencyKeyInFlight``. If ``action`` raises, nothing is kept and the key stays unused.
+    Must not run inside an outer transaction: the order and the key commit here.
     """
-    try:
-        with transaction.atomic():
-            locked = IdempotencyKey.objects.select_for_update().get(pk=record.pk)
-            if locked.state == IdempotencyState.COMPLETED:
-                return _replay(locked)  # someone who took over an abandoned claim finished first
-            status, body, order = action()
-            locked.state = IdempotencyState.COMPLETED
-            locked.response_status = status
-            locked.response_body = body
-            locked.order = order
-            locked.completed_at = timezone.now()
-            locked.save(update_fields=["state", "response_status", "response_body", "order", "completed_at"])
-    except BaseException:
-        IdempotencyKey.objects.filter(pk=record.pk, state=IdempotencyState.IN_PROGRESS).delete()
-        raise
+    with transaction.atomic():
+        claim = claim_key(channel=channel, key=key, request_fingerprint=request_fingerprint)
+        if isinstance(claim, StoredResponse):
+            return claim
+        record = claim
+        status, body, order = action()
+        completed = {
+            "state": IdempotencyState.COMPLETED,
+            "response_status": status,
+            "response_body": body,
+            "order": order,
+            "completed_at": timezone.now(),
+        }
+        if record is None:
+            IdempotencyKey.objects.create(channel=channel, key=key, fingerprint=request_fingerprint, **completed)
+        else:
+            for name, value in completed.items():
+                setattr(record, name, value)
+            record.save(update_fields=list(completed))
     return StoredResponse(status=status, body=body)
 
 

@@ -308,11 +308,8 @@ class OrderListCreateView(OrderApiMixin, generics.GenericAPIView):
         if key is None:
             code, body, _order = place()
             return Response(body, status=code)
-        claim = idempotency.claim_key(channel=channel, key=key, request_fingerprint=idempotency.fingerprint(data))
-        stored = (
-            claim
-            if isinstance(claim, idempotency.StoredResponse)
-            else idempotency.run_claimed(record=claim, action=place)
+        stored = idempotency.run_once(
+            channel=channel, key=key, request_fingerprint=idempotency.fingerprint(data), action=place
         )
         response = Response(stored.body, status=stored.status)
         if stored.replayed:

@@ -15,11 +15,11 @@ class IdempotencyState(models.TextChoices):
 class IdempotencyKey(models.Model):
     """One ``Idempotency-Key`` a channel sent with ``POST /api/v1/orders/``.
 
-    The row is claimed (inserted, committed) before the order is placed, so concurrent duplicates
-    see it at once; it is completed in the same transaction that creates the order, with the
-    response to replay. Keys are scoped per channel and kept at least 24 hours
+    The row is written, completed with the response to replay, in the transaction that creates
+    the order; concurrent duplicates are kept out meanwhile by an advisory lock on the key
+    (``orders.api.idempotency``). Keys are scoped per channel and kept at least 24 hours
     (``orders.api.idempotency.KEY_RETENTION``). ``state`` is a plain field, not a state machine:
-    a technical two-step record with no business transitions and no timeline.
+    ``in_progress`` rows are left only by the earlier two-step claim (taken over when abandoned).
     """
 
     channel = models.ForeignKey("orders.Channel", verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+")
