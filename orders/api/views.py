@@ -302,7 +302,8 @@ class OrderListCreateView(OrderApiMixin, generics.GenericAPIView):
 
         def place() -> tuple[int, dict[str, Any], Order]:
             result = place_order(channel=channel, draft=draft, actor_label=self.actor_label(), user=self.acting_user())
-            body = OrderOutputSerializer(result.order, context={"request": request}).data
+            context = {"request": request, "lines": result.lines}
+            body = OrderOutputSerializer(result.order, context=context).data
             return (status.HTTP_201_CREATED if result.created else status.HTTP_200_OK), _plain(body), result.order
 
         if key is None:

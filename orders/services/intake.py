@@ -111,8 +111,11 @@ class OrderDraft:
 
 @dataclass(frozen=True)
 class IntakeResult:
+    """The order, whether this call created it, and (when it did) its lines as written."""
+
     order: Order
     created: bool
+    lines: list[OrderLine] | None = None
 
 
 @dataclass
@@ -330,14 +333,14 @@ def place_order(*, channel: Channel, draft: OrderDraft, actor_label: str = "syst
     checked = validate_draft(channel=channel, draft=draft)
     try:
         with transaction.atomic():
-            order = _create(channel=channel, draft=draft, checked=checked, actor_label=actor_label, user=user)
+            order, lines = _create(channel=channel, draft=draft, checked=checked, actor_label=actor_label, user=user)
     except IntegrityError:
         # A concurrent delivery of the same external id won the unique constraint.
         existing = _existing(channel, external_id)
         if existing is not None:
             return IntakeResult(existing, False)
         raise
-    return IntakeResult(order, True)
+    return IntakeResult(order, True, lines)
 
 
 def _customer(draft: CustomerDraft) -> Customer:
@@ -387,7 +390,9 @@ def _order_line(position: int, draft: LineDraft, products: dict[str, Product]) -
     )
 
 
-def _create(*, channel: Channel, draft: OrderDraft, checked: _Checked, actor_label: str, user: Any) -> Order:
+def _create(
+    *, channel: Channel, draft: OrderDraft, checked: _Checked, actor_label: str, user: Any
+) -> tuple[Order, list[OrderLine]]:
     now = timezone.now()
     placed_at = draft.placed_at or now
     customer = _customer(draft.customer)
@@ -478,4 +483,4 @@ def _create(*, channel: Channel, draft: OrderDraft, checked: _Checked, actor_lab
             provider=channel.code,
         )
     OrderEvent.objects.bulk_create(events)
-    return order
+    return order, lines
