@@ -137,7 +137,9 @@ def ship_order_lines(
     ensure_can(order, "ship")
     lines = {line.pk: line for line in locks.lines_for_update(order=order)}
     allocations = list(
-        Allocation.objects.select_for_update()
+        # Only the allocation rows: consume_stock locks the stock levels, in pk order (joined
+        # rows locked here would be taken in line order and could deadlock with a reservation).
+        Allocation.objects.select_for_update(of=("self",))
         .filter(order_line_id__in=list(lines))
         .select_related("stock_level")
         .order_by("order_line_id", "pk")
