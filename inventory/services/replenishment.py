@@ -1,6 +1,6 @@
 """Replenishment write side: record demand, set reorder rules, recompute demand forecasts.
 
-``record_demand`` is called by ``orders`` when an order is allocated; ``recompute_forecasts`` by the
+``record_demand``/``record_demands`` are called by ``orders`` when an order is allocated; ``recompute_forecasts`` by the
 nightly beat job (``inventory.tasks.recompute_forecasts_task``), the ``recompute_forecasts``
 command and the demo seeder. The numbers come from ``inventory.forecasting``.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -69,21 +69,34 @@ def record_demand(*, product_id: int, warehouse_id: int, on: datetime.date, quan
     allocations on the same day add up instead of overwriting each other. Joins the caller's
     transaction: a rolled-back allocation records no demand.
     """
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
-        raise InvalidDemandError(
-            _("Demand must be a whole number of units greater than zero (got %(value)s).") % {"value": quantity},
-            data={"field": "quantity", "value": str(quantity)},
-        )
+    record_demands(on=on, quantities={(product_id, warehouse_id): quantity})
+
+
+def record_demands(*, on: datetime.date, quantities: Mapping[tuple[int, int], int]) -> None:
+    """``record_demand`` for several ``{(product_id, warehouse_id): quantity}`` at once (the lines
+    of an order), in one statement whatever their number. Rows are written in key order, so two
+    orders upserting the same rows cannot deadlock."""
+    for quantity in quantities.values():
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+            raise InvalidDemandError(
+                _("Demand must be a whole number of units greater than zero (got %(value)s).") % {"value": quantity},
+                data={"field": "quantity", "value": str(quantity)},
+            )
+    if not quantities:
+        return
     qn = connection.ops.quote_name
     table, product, warehouse, date, qty = (
         qn(n) for n in (DailyDemand._meta.db_table, "product_id", "warehouse_id", "date", "quantity")
     )
+    rows = sorted(quantities.items())
+    params = [value for (p, w), units in rows for value in (p, w, on, units)]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({product}, {warehouse}, {date}, {qty}) VALUES (%s, %s, %s, %s) "
+            f"INSERT INTO {table} ({product}, {warehouse}, {date}, {qty}) "
+            f"VALUES {', '.join(['(%s, %s, %s, %s)'] * len(rows))} "
             f"ON CONFLICT ({product}, {warehouse}, {date}) "
             f"DO UPDATE SET {qty} = {table}.{qty} + excluded.{qty}",
-            [product_id, warehouse_id, on, quantity],
+            params,
         )
 
 

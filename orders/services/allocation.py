@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from inventory.exceptions import InsufficientStockError
 from inventory.models import StockLevel
-from inventory.services.replenishment import record_demand
+from inventory.services.replenishment import record_demands
 from inventory.services.reservations import StockRequest, release_stock, reserve_stock
 from oms.events import publish
 from oms.exceptions import IllegalTransitionError
@@ -212,9 +212,10 @@ def _allocation_rows(
 
 
 def _record_new_demand(allocations: Iterable[Allocation]) -> None:
-    """Tell inventory's forecast about units the customer newly asked for (one upsert per product
-    and warehouse). Units a line had already counted (allocated before an edit released them, or
-    before it went back to backordered) are not counted again; the line instances remember it."""
+    """Tell inventory's forecast about units the customer newly asked for (one upsert statement for
+    all products and warehouses). Units a line had already counted (allocated before an edit
+    released them, or before it went back to backordered) are not counted again; the line
+    instances remember it."""
     units: dict[tuple[int, int], int] = {}
     for a in allocations:
         line = a.order_line
@@ -223,9 +224,7 @@ def _record_new_demand(allocations: Iterable[Allocation]) -> None:
             line.quantity_demand_recorded += new
             key = (line.product_id, a.warehouse_id)
             units[key] = units.get(key, 0) + new
-    today = timezone.localdate()
-    for (product_id, warehouse_id), quantity in units.items():
-        record_demand(product_id=product_id, warehouse_id=warehouse_id, on=today, quantity=quantity)
+    record_demands(on=timezone.localdate(), quantities=units)
 
 
 def release_allocations(*, order: Order, lines: Sequence[OrderLine], quantities: dict[int, int] | None = None) -> int:

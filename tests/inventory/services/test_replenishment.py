@@ -16,6 +16,7 @@ from inventory.services.replenishment import (
     accept_suggestion,
     recompute_forecasts,
     record_demand,
+    record_demands,
     set_replenishment_rule,
 )
 from tests.inventory.replenishment_data import (
@@ -41,6 +42,17 @@ def test_record_demand_adds_up_quantities_of_the_same_day():
 
     rows = list(DailyDemand.objects.order_by("date").values_list("date", "quantity"))
     assert rows == [(DAY, 5), (DAY + datetime.timedelta(days=1), 1)]
+
+
+def test_record_demands_adds_several_products_in_one_statement(django_assert_num_queries):
+    a, b, warehouse = make_product("A-1"), make_product("B-1"), make_warehouse()
+    record_demand(product_id=a.pk, warehouse_id=warehouse.pk, on=DAY, quantity=2)
+
+    with django_assert_num_queries(1):
+        record_demands(on=DAY, quantities={(b.pk, warehouse.pk): 4, (a.pk, warehouse.pk): 3})
+
+    rows = dict(DailyDemand.objects.values_list("product__sku", "quantity"))
+    assert rows == {"A-1": 5, "B-1": 4}
 
 
 @pytest.mark.parametrize("quantity", [0, -1, 1.5, True])
