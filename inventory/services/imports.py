@@ -449,8 +449,14 @@ def _bool(value: bool) -> str:
     return "1" if value else "0"
 
 
+def _decimal_comma(value: Any) -> str:
+    """``3,49``: a German spreadsheet reads ``3.49`` as a date (March 1949)."""
+    return "" if value is None else str(value).replace(".", ",")
+
+
 def export_products_csv() -> Iterator[str]:
-    """All products as CSV lines (``;``-separated, same columns the import reads), streamed."""
+    """All products as CSV lines (``;``-separated, decimal comma, same columns the import reads),
+    streamed: the file a German spreadsheet opens as it is and saves back for the import."""
 
     def rows() -> Iterator[list[Any]]:
         qs = Product.objects.select_related("category", "default_supplier").order_by("sku")
@@ -464,9 +470,9 @@ def export_products_csv() -> Iterator[str]:
                 p.length_mm,
                 p.width_mm,
                 p.height_mm,
-                p.net_price,
-                p.gross_price,
-                f"{Decimal(p.vat_rate):.2f}",
+                _decimal_comma(p.net_price),
+                _decimal_comma(p.gross_price),
+                _decimal_comma(f"{Decimal(p.vat_rate):.2f}"),
                 _bool(p.active),
                 _bool(p.is_preorder),
                 p.release_date.isoformat() if p.release_date else "",
