@@ -253,7 +253,7 @@ def validate_draft(*, channel: Channel, draft: OrderDraft) -> _Checked:
         for line in lines
         if isinstance(line, LineDraft) and line.sku and "\x00" not in str(line.sku)
     }
-    products = {p.sku: p for p in Product.objects.filter(sku__in=skus)} if skus else {}
+    products = {p.sku: p for p in Product.objects.filter(sku__in=skus).order_by()} if skus else {}
     priced: list[PricedLine] = []
     for i, line in enumerate(lines):
         key = f"lines[{i}]"
@@ -316,7 +316,10 @@ def validate_draft(*, channel: Channel, draft: OrderDraft) -> _Checked:
 def _existing(channel: Channel, external_id: str) -> Order | None:
     if not external_id:
         return None
-    return Order.objects.filter(channel=channel, external_id=external_id).first()
+    # Asked on every intake and nearly always answered "no": look for the id only (the unique
+    # constraint allows one row, so no ordering), and load the order when there is one.
+    found = list(Order.objects.filter(channel=channel, external_id=external_id).order_by().values_list("pk")[:1])
+    return Order.objects.select_related("channel", "customer").get(pk=found[0][0]) if found else None
 
 
 def place_order(*, channel: Channel, draft: OrderDraft, actor_label: str = "system", user: Any = None) -> IntakeResult:
