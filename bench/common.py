@@ -153,6 +153,56 @@ def run_for(
     return result
 
 
+def process_cpu_seconds(pids: Sequence[int]) -> float:
+    """User + system CPU seconds the processes ``pids`` have used so far (Linux /proc; 0 elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def child_pids(pid: int) -> list[int]:
+    """The direct children of ``pid`` (gunicorn's workers), from /proc; empty elsewhere."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except (OSError, ValueError):
+        return []
+
+
+class MachineBusy:
+    """Share of the machine's CPU time that was busy between ``start()`` and ``stop()`` (/proc/stat):
+    every process counts, ours and whatever else runs on the machine. None where /proc is missing."""
+
+    def __init__(self) -> None:
+        self._start: tuple[int, int] | None = None
+
+    @staticmethod
+    def _sample() -> tuple[int, int] | None:
+        try:
+            with open("/proc/stat") as f:
+                values = [int(v) for v in f.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        return sum(values), values[3] + values[4]  # total, idle + iowait
+
+    def start(self) -> MachineBusy:
+        self._start = self._sample()
+        return self
+
+    def stop(self) -> float | None:
+        end = self._sample()
+        if self._start is None or end is None or end[0] <= self._start[0]:
+            return None
+        return 1 - (end[1] - self._start[1]) / (end[0] - self._start[0])
+
+
 def machine_info(pg_version: str = "") -> dict[str, Any]:
     cpu_model = ""
     try:

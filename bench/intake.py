@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.common import LoadResult, median, run_for
+from bench.common import LoadResult, MachineBusy, child_pids, median, process_cpu_seconds, run_for
 from bench.server import KeepAliveClient
 
 ORDERS_PATH = "/api/v1/orders/"
@@ -60,6 +60,29 @@ class IntakeSetup:
     hot_skus: list[str]  # high contention: 3 SKUs
     restock: Callable[[list[str], int], None]  # (skus, units) keeps the hot SKUs from running out
     run_tag: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    server_pid: int | None = None  # gunicorn's master: its workers' CPU time is measured per run
+
+
+@dataclass
+class MeasuredRun:
+    """A load run of the API, with the CPU it took: the web workers' CPU milliseconds per order
+    (the whole run, warm-up included, over the orders of the whole run) and how busy the machine was."""
+
+    result: LoadResult
+    web_cpu_ms: float | None
+    machine_busy: float | None
+
+
+def run_api_measured(setup: IntakeSetup, *, connections: int, seconds: float, hot: bool) -> MeasuredRun:
+    workers = child_pids(setup.server_pid) if setup.server_pid else []
+    busy = MachineBusy().start()
+    cpu0, t0 = process_cpu_seconds(workers), time.perf_counter()
+    result = run_api(setup, connections=connections, seconds=seconds, hot=hot)
+    cpu1, t1 = process_cpu_seconds(workers), time.perf_counter()
+    machine_busy = busy.stop()
+    orders = result.rate * (t1 - t0)  # the rate of the measured part, over the whole run
+    web_cpu_ms = (cpu1 - cpu0) * 1000 / orders if workers and orders and cpu1 > cpu0 else None
+    return MeasuredRun(result, web_cpu_ms, machine_busy)
 
 
 def run_api(setup: IntakeSetup, *, connections: int, seconds: float, hot: bool) -> LoadResult:
@@ -116,11 +139,15 @@ def compare(
         hot = contention == "high"
         for conns in levels:
             api_rates, raw_rates, errors, statuses = [], [], 0, {}
+            web_cpu, busy = [], []
             first_error = ""
             for _ in range(repeats):
                 if hot:
                     setup.restock(setup.hot_skus, 200_000)
-                api = run_api(setup, connections=conns, seconds=seconds, hot=hot)
+                measured = run_api_measured(setup, connections=conns, seconds=seconds, hot=hot)
+                api = measured.result
+                web_cpu += [measured.web_cpu_ms] if measured.web_cpu_ms is not None else []
+                busy += [measured.machine_busy] if measured.machine_busy is not None else []
                 raw = raw_ref.run(connections=conns, seconds=seconds, hot_ids=hot_raw_ids if hot else None)
                 api_rates.append(api.rate)
                 raw_rates.append(raw.rate)
@@ -137,6 +164,8 @@ def compare(
                 "api_runs": api_rates,
                 "raw_runs": raw_rates,
                 "api_errors": errors,
+                "web_cpu_ms": median(web_cpu) if web_cpu else None,
+                "machine_busy": median(busy) if busy else None,
             }
             row["ratio"] = row["api_per_s"] / row["raw_per_s"] if row["raw_per_s"] else None
             if not hot:

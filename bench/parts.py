@@ -198,7 +198,12 @@ def intake(*, bench_url: str, redis_url: str, repeats: int, log: Log, results: d
     try:
         with GunicornServer(bench_url, redis_url) as server:
             setup = intake_mod.IntakeSetup(
-                port=server.port, api_key=api_key, skus=skus, hot_skus=hot, restock=lambda s, n: restock(s, n, below=n)
+                port=server.port,
+                api_key=api_key,
+                skus=skus,
+                hot_skus=hot,
+                restock=lambda s, n: restock(s, n, below=n),
+                server_pid=server.proc.pid if server.proc else None,
             )
             rows = intake_mod.compare(setup, raw_ref, levels=levels, repeats=repeats, seconds=seconds, log=log)
             description = server.description

@@ -126,6 +126,49 @@ def summary_rows(results: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
+# Parts of ``_CPU_PARTS`` (bench/parts.py) that do not contain each other, for naming the largest.
+_SEPARATE_PARTS = ("API-key", "request body", "Idempotency-Key", "intake service", "output serializer")
+
+
+def _largest_parts(parts: list[dict[str, Any]]) -> str:
+    """ "The largest shares: ..." from the CPU shares of the parts of a request."""
+    named = [p for p in parts if p.get("share") is not None and str(p["part"]).startswith(_SEPARATE_PARTS)]
+    named.sort(key=lambda p: -p["share"])
+    if not named:
+        return ""
+    return (
+        "The largest shares of that CPU: "
+        + ", ".join(f"{p['part']} {_fmt(p['share'] * 100, 0)} %" for p in named[:3])
+        + "."
+    )
+
+
+def _concurrency_note(low: list[dict[str, Any]]) -> str:
+    """Why more connections do not raise the rate, from the measured rows (says nothing it cannot show)."""
+    first, last = min(low, key=lambda r: r["connections"]), max(low, key=lambda r: r["connections"])
+    if first is last or not first.get("api_per_s") or not last.get("api_per_s"):
+        return ""
+    notes = []
+    busy = first.get("machine_busy")
+    if busy is not None and busy >= 0.85:
+        notes.append(
+            f"at {first['connections']} connection the machine's CPUs were already {_fmt(busy * 100, 0)} % busy "
+            "(web workers, PostgreSQL, the load client and whatever else runs on the machine), so more "
+            "connections only queue for the same CPU"
+        )
+    cpu1, cpu_n = first.get("web_cpu_ms"), last.get("web_cpu_ms")
+    if cpu1 and cpu_n and cpu_n > 1.15 * cpu1:
+        notes.append(
+            f"and each order costs the web workers more CPU with more connections ({_fmt(cpu1)} ms at "
+            f"{first['connections']}, {_fmt(cpu_n)} ms at {last['connections']}: more processes taking turns on "
+            "the same cores)"
+        )
+    if not notes:
+        return ""
+    trend = "falls" if last["api_per_s"] < first["api_per_s"] else "barely grows"
+    return f"The rate {trend} with more connections: " + " ".join(notes) + ". "
+
+
 def summary_table(results: dict[str, Any]) -> str:
     out = [
         "| benchmark | result (median) | reference, same run | ratio | aim | met |",
@@ -185,19 +228,27 @@ def markdown(results: dict[str, Any]) -> str:
                 f"locks or SQL: {_fmt(q['cpu_ms'])} ms of CPU per order in the Django process caps {cores} cores "
                 f"at about {_fmt(ceiling, 0)} orders/s before PostgreSQL gets any CPU, while the raw reference "
                 "needs a fraction of a millisecond of client CPU per order. Per-request overhead (HTTP, "
-                "middleware, authentication) is small: see the /healthz floor below. The shares above say what "
-                "would remove it: fewer ORM statements per order (each costs query compilation and a round "
-                "trip), a leaner response body, and more cores for the web workers.",
+                "middleware) is small: see the /healthz floor below. "
+                + _concurrency_note(low)
+                + _largest_parts(parts)
+                + " Each ORM statement costs query compilation and a round trip; fewer of them, or more cores "
+                "for the web workers, is what would remove it.",
             ]
         out += [
             "",
-            "| contention | connections | API orders/s | raw SQL orders/s | API / raw | API errors | /healthz req/s |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            "Web CPU is the CPU time of the gunicorn workers per order placed; machine busy is the share of "
+            "all CPUs in use during the API runs, by any process on the machine.",
+            "",
+            "| contention | connections | API orders/s | raw SQL orders/s | API / raw | API errors | "
+            "web CPU ms/order | machine busy | /healthz req/s |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in intake.get("rows", []):
+            busy = r.get("machine_busy")
             out.append(
                 f"| {r['contention']} | {r['connections']} | {_fmt(r.get('api_per_s'))} | "
                 f"{_fmt(r.get('raw_per_s'))} | {_fmt(r.get('ratio'), 2)} | {r.get('api_errors', 0)} | "
+                f"{_fmt(r.get('web_cpu_ms'))} | {f'{_fmt(busy * 100, 0)} %' if busy is not None else '-'} | "
                 f"{_fmt(r.get('healthz_per_s'))} |"
             )
     else:
