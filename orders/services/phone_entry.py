@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from inventory.models import Product
-from oms.money import format_rate
+from oms.money import format_rate, parse_amount_text
 from orders import support_selectors
 from orders.exceptions import OrderValidationError
 from orders.models import Channel, ChannelKind, Order, PaymentMethod
@@ -87,10 +87,11 @@ def read_entry(data: Any) -> Entry:
     quantities.pop(_sku(data.get("remove_sku")), None)
     entry.currency = data.get("currency") or "EUR"
     try:
-        shipping = Decimal(data.get("shipping_amount") or "0")
-        # A half-typed or absurd amount previews as 0; the submit's form validation reports it.
+        # As typed: 4,90 (German) or 4.90. A half-typed, ambiguous or absurd amount previews as 0;
+        # the submit's form validation reports it.
+        shipping = parse_amount_text(str(data.get("shipping_amount") or "0"))
         entry.shipping = shipping if shipping.is_finite() and 0 <= shipping < MAX_SHIPPING else Decimal("0.00")
-    except InvalidOperation:
+    except (InvalidOperation, ValueError):
         entry.shipping = Decimal("0.00")
     skus = list(quantities)[:MAX_LINES]
     products = {p.sku: p for p in Product.objects.filter(sku__in=skus, active=True)}
