@@ -81,7 +81,8 @@ def hold_order(*, order: Order, reason: str, actor_label: str = "system", user: 
 def unhold_order(*, order: Order, reason: str = "", actor_label: str = "system", user: Any = None) -> Order:
     """Release the hold: the order returns to the state it had before. A confirmed order is
     routed and allocated right away; so is a pending one that was paid in full during the hold
-    (``record_payment`` leaves a held order alone)."""
+    (``record_payment`` leaves a held order alone), and a backordered one tries again (stock that
+    arrived during the hold passed it by)."""
     order = locks.lock_order(order_id=order.pk)
     previous_reason = order.hold_reason
     apply_transition(
@@ -96,7 +97,7 @@ def unhold_order(*, order: Order, reason: str = "", actor_label: str = "system",
         apply_transition(
             order, "confirm", message=text(gettext_lazy("Payment captured.")), actor_label=actor_label, user=user
         )
-    if order.state == OrderState.CONFIRMED:
+    if order.state in (OrderState.CONFIRMED, OrderState.BACKORDERED):
         allocate_locked_order(order=order, actor_label=actor_label, user=user)
     return order
 
