@@ -59,15 +59,20 @@ def _levels(
     availability: dict[int, dict[int, int]] = {}
     level_ids: dict[tuple[int, int], int] = {}
     warehouses: dict[int, WarehouseOption] = {}
-    rows = StockLevel.objects.filter(product_id__in=set(product_ids), warehouse__active=True).values_list(
-        "pk",
-        "product_id",
-        "warehouse_id",
-        "on_hand",
-        "reserved",
-        "warehouse__code",
-        "warehouse__country",
-        "warehouse__priority",
+    # No ordering: StockLevel's default (product, warehouse) would join the products to sort by SKU.
+    rows = (
+        StockLevel.objects.filter(product_id__in=set(product_ids), warehouse__active=True)
+        .order_by()
+        .values_list(
+            "pk",
+            "product_id",
+            "warehouse_id",
+            "on_hand",
+            "reserved",
+            "warehouse__code",
+            "warehouse__country",
+            "warehouse__priority",
+        )
     )
     for pk, product_id, warehouse_id, on_hand, reserved, code, country, priority in rows:
         availability.setdefault(product_id, {})[warehouse_id] = on_hand - reserved
