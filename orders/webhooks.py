@@ -10,7 +10,9 @@ is verified:
 3. drop repeated deliveries (same delivery id header -> 200 "duplicate"),
 4. parse and map the payload onto an ``OrderDraft`` (malformed JSON -> 400, unusable fields -> 422),
 5. place the order through the one intake service; the same shop order id twice creates nothing
-   new (``external_id`` is unique per channel) and answers 200 "duplicate".
+   new (``external_id`` is unique per channel) and answers 200 "duplicate". A later delivery
+   reporting a known, still unpaid order as paid (WooCommerce ``order.updated``, Shopify
+   ``orders/paid``) records the capture once, which confirms the pending order.
 
 Shop systems retry on anything but 2xx and WooCommerce disables a hook after repeated failures,
 so every accepted or deliberately ignored delivery answers 200 quickly; 4xx is kept for requests
@@ -45,8 +47,17 @@ from django.views.decorators.http import require_POST
 from oms.exceptions import DomainError
 from oms.money import quantize, quantize_up
 from orders.exceptions import OrderValidationError
-from orders.models import Channel, ChannelPlatform, WebhookDelivery, WebhookSource
+from orders.models import (
+    Channel,
+    ChannelPlatform,
+    Order,
+    PaymentTransaction,
+    TransactionKind,
+    WebhookDelivery,
+    WebhookSource,
+)
 from orders.services.intake import AddressDraft, CustomerDraft, LineDraft, OrderDraft, place_order
+from orders.services.payments import record_payment
 
 logger = logging.getLogger(__name__)
 
@@ -227,6 +238,35 @@ def _take_in(delivery: _Delivery, to_draft: Callable[[dict[str, Any]], OrderDraf
         delivery_id=delivery.delivery_id,
         topic=delivery.topic,
     )
+
+
+def _payment_update(delivery: _Delivery, *, paid: bool) -> JsonResponse | None:
+    """A later delivery about an order already taken in (WooCommerce ``order.updated``, Shopify
+    ``orders/paid``): when the shop now reports it paid and no capture is recorded yet, record
+    one for the order's total, which confirms a pending order. ``None`` when the order is not
+    known yet (the caller takes it in as new). Repeats record nothing twice."""
+    try:
+        external_id = _external_id(delivery.payload.get("id"), "id")
+    except PayloadError as exc:
+        return _error(422, "invalid_payload", exc.message, errors={exc.field: [exc.message]})
+    order = Order.objects.filter(channel=delivery.channel, external_id=external_id).first()
+    if order is None:
+        return None
+    captured = PaymentTransaction.objects.filter(order=order, kind=TransactionKind.CAPTURE).exists()
+    if not paid or captured or order.total <= 0:
+        return JsonResponse({"status": "duplicate", "order": order.number, "external_id": external_id})
+    try:
+        record_payment(
+            order=order,
+            kind=TransactionKind.CAPTURE,
+            amount=order.total,
+            provider=delivery.channel.code,
+            provider_reference=f"{delivery.source}:{external_id}",
+            actor_label=f"webhook:{delivery.source}",
+        )
+    except DomainError as exc:
+        return JsonResponse(exc.as_dict(), status=422)
+    return JsonResponse({"status": "paid", "order": order.number, "external_id": external_id})
 
 
 # --- Field helpers ------------------------------------------------------------------------------
@@ -441,7 +481,7 @@ SHOPIFY = _Platform(
     platform=ChannelPlatform.SHOPIFY,
     signature_header="X-Shopify-Hmac-Sha256",
     topic_header="X-Shopify-Topic",
-    topics=("orders/create",),
+    topics=("orders/create", "orders/paid"),
     delivery_header="X-Shopify-Webhook-Id",
 )
 
@@ -449,13 +489,18 @@ SHOPIFY = _Platform(
 @csrf_exempt
 @require_POST
 def shopify_orders_create(request: HttpRequest, channel_code: str) -> JsonResponse:
-    """Shopify ``orders/create`` webhook for the channel ``channel_code``."""
+    """Shopify ``orders/create`` webhook for the channel ``channel_code``; ``orders/paid`` of a
+    known order records its payment (an unknown one is taken in)."""
     raw = _raw_body(request)
     if isinstance(raw, JsonResponse):
         return raw
     delivery = _receive(request, raw, channel_code, SHOPIFY)
     if isinstance(delivery, JsonResponse):
         return delivery
+    if delivery.topic == "orders/paid":
+        answer = _payment_update(delivery, paid=delivery.payload.get("financial_status") == "paid")
+        if answer is not None:
+            return answer
     return _take_in(delivery, shopify_order_draft)
 
 
@@ -593,7 +638,8 @@ WOOCOMMERCE = _Platform(
 @csrf_exempt
 @require_POST
 def woocommerce_order(request: HttpRequest, channel_code: str) -> JsonResponse:
-    """WooCommerce order webhook (``order.created``; ``order.updated`` of a known order is a duplicate)."""
+    """WooCommerce order webhook (``order.created``; ``order.updated`` of a known order records its
+    payment once the shop reports it paid, and is otherwise a duplicate)."""
     raw = _raw_body(request)
     if isinstance(raw, JsonResponse):
         return raw
@@ -607,4 +653,8 @@ def woocommerce_order(request: HttpRequest, channel_code: str) -> JsonResponse:
     if status not in WOO_ACCEPTED:
         # Failed, cancelled, draft or trashed orders are nothing to fulfil; 200 so the hook stays active.
         return JsonResponse({"status": "ignored", "reason": f"order status {status!r} is not taken in"})
+    if delivery.topic == "order.updated":
+        answer = _payment_update(delivery, paid=status in WOO_CAPTURED)
+        if answer is not None:
+            return answer
     return _take_in(delivery, woocommerce_order_draft)
