@@ -160,6 +160,8 @@ def parse_orders_csv(content: bytes) -> ParsedFile:
     total = 0
     try:
         for index, raw in enumerate(reader, start=2):
+            if not any((v or "").strip() for k, v in raw.items() if k) and not any(raw.get(None) or []):
+                continue  # a row of separators only, as spreadsheets leave after cleared cells
             total += 1
             if total > MAX_ROWS:
                 errors.append(RowError(index, "file", _("More than %(max)d rows; split the file.") % {"max": MAX_ROWS}))

@@ -41,3 +41,14 @@ def test_an_amount_that_may_be_a_thousands_group_is_refused_naming_the_column(ca
     parsed = parse_orders_csv(_excel(f"X-1;{ANNA};4,90;1.043;LAMP-XL;7;149,00"))
 
     assert [(e.row, e.field) for e in parsed.errors] == [(2, "order_total")]
+
+
+def test_rows_that_excel_leaves_empty_at_the_end_are_skipped(catalogue, webshop):
+    # Cells that were formatted or cleared come back as rows of separators only.
+    content = _excel(f"X-2;{ANNA};0,00;37,50;MUG-WHT;3;12,50", ";" * 12, ";" * 12)
+
+    parsed = parse_orders_csv(content)
+
+    assert [e.as_dict() for e in parsed.errors] == []
+    assert [order.external_id for order in parsed.orders] == ["X-2"]
+    assert parsed.total_rows == 1
