@@ -18,7 +18,7 @@ from inventory.models import ChannelStockBuffer, StockLevel
 def delete_channel_buffers(*, buffers: QuerySet[ChannelStockBuffer]) -> int:
     """Delete ``buffers`` and mark the stock they held back as changed. Returns how many went."""
     with transaction.atomic():
-        rows = list(buffers.select_for_update().values_list("pk", "product_id"))
+        rows = list(buffers.select_for_update().order_by("pk").values_list("pk", "product_id"))
         if not rows:
             return 0
         product_ids = {product_id for _, product_id in rows}
