@@ -25,10 +25,12 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inventory.models import Product
 from oms.events import publish
 from oms.money import SUPPORTED_CURRENCIES, quantize
+from oms.texts import Spec, text
 from orders.countries import is_country_code
 from orders.exceptions import OrderValidationError
 from orders.models import (
@@ -435,18 +437,19 @@ def _create(
         new_event(
             order,
             EventKind.PLACED,
-            _("Order placed through %(channel)s.") % {"channel": channel.name},
+            text(gettext_lazy("Order placed through %(channel)s."), channel=channel.name),
             actor_label=actor_label,
             user=user,
             to_state=OrderState.PENDING,
             data={"external_id": order.external_id, "total": str(order.total), "currency": order.currency},
         )
     ]
-    confirm_reason = ""
+    confirm_reason: Spec | None = None
     if draft.payment_captured:
-        confirm_reason = _("Payment captured.")
+        confirm_reason = text(gettext_lazy("Payment captured."))
     elif channel.has_terms(draft.payment_method):
-        confirm_reason = _("Payment on terms (%(method)s).") % {"method": order.get_payment_method_display()}
+        method = PaymentMethod(order.payment_method).label
+        confirm_reason = text(gettext_lazy("Payment on terms (%(method)s)."), method=method)
     if confirm_reason:
         order.confirm()
         events.append(

@@ -33,3 +33,17 @@ def test_entries_written_by_an_english_agent_read_in_german(support_client, ware
     assert "Sperre aufgehoben. Customer called" in german
     assert "Zahlungseinzug über 23,79 EUR erfasst." in german
     assert "On hold: Address check" in english and "Capture of 23.79 EUR recorded." in english
+
+
+def test_intake_entries_written_in_english_read_in_german(support_client, warehouse):
+    channel = ChannelFactory(code="web", name="Webshop")
+    stocked_product("LANG-2", {warehouse: 5})
+    with translation.override("en"):
+        order = order_for(channel, {"LANG-2": 1}, payment_method="invoice")
+
+    url = reverse("orders:support-order-detail", args=[order.number])
+    german = support_client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+    assert "Bestellung über Webshop aufgegeben." in german
+    assert "Zahlung mit Zahlungsziel (Rechnung)." in german
+    assert "Order placed through" not in german
