@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
+from django.views.decorators.http import require_GET
 
 from oms import panels
 from oms.navigation import areas_for
@@ -38,16 +39,19 @@ def _area_home(request: HttpRequest, area: str) -> HttpResponse:
 
 
 @role_required(Role.WAREHOUSE)
+@require_GET
 def warehouse_home(request: HttpRequest) -> HttpResponse:
     return _area_home(request, "warehouse")
 
 
 @role_required(Role.SUPPORT)
+@require_GET
 def support_home(request: HttpRequest) -> HttpResponse:
     return _area_home(request, "support")
 
 
 @role_required(Role.MANAGER)
+@require_GET
 def reports_home(request: HttpRequest) -> HttpResponse:
     return _area_home(request, "reports")
 

@@ -31,6 +31,15 @@ def test_each_area_admits_exactly_its_roles(client, users_by_role, path, role):
     assert response.status_code == (200 if role in AREAS[path] else 403)
 
 
+@pytest.mark.parametrize("path", ["/warehouse/", "/support/", "/reports/"])
+def test_area_home_pages_only_read(client, admin_user, path):
+    """A home page changes nothing, so a POST to it is refused (405) instead of showing the page."""
+    client.force_login(admin_user)
+    response = client.post(path, {"anything": "1"})
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+
+
 def test_a_user_without_any_role_gets_403_everywhere_and_a_hint_at_home(client, django_user_model):
     user = django_user_model.objects.create_user("nobody", password="x")
     client.force_login(user)
