@@ -240,7 +240,7 @@ def release_allocations(*, order: Order, lines: Sequence[OrderLine], quantities:
     """
     by_line = {line.pk: line for line in lines}
     rows = list(
-        Allocation.objects.select_for_update()
+        Allocation.objects.select_for_update(of=("self",))
         .filter(order_line_id__in=list(by_line))
         .select_related("stock_level")
         .order_by("order_line_id", "-pk")
