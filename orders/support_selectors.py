@@ -2,13 +2,16 @@
 
 Search design (fast with a million orders on PostgreSQL):
 
-1. *Exact matches* by indexed equality: order number, external id (per channel), the order's
-   e-mail. The arms are OR-ed index lookups, so the planner uses a bitmap OR of the indexes.
-   They are listed first (on the first page only).
-2. *Contains matches* on ``Order.search_text`` (number, external id, customer name, e-mail,
-   phone, postcodes, cities, SKUs, later tracking/invoice/RMA numbers written by subscribers):
-   every word of the query must occur. On PostgreSQL this is ``search_text ILIKE '%word%'``,
-   served by the GIN trigram index; on SQLite a plain ``LIKE`` (case-insensitive for ASCII).
+1. *Exact matches* by indexed equality first: order number, external id (per channel), and by the
+   shape of the query an e-mail (the order's e-mail or its customer's; both stored lower-case)
+   or a postcode (the shipping postcode); then, for a SKU, the orders with a line of that
+   product. When a step finds anything, the list is those orders, keyset-paged, and nothing else
+   runs: an identifier names what the agent is looking for.
+2. Otherwise (free text, a partial number or e-mail, a name, a phone number) *contains matches*
+   on ``Order.search_text`` (number, external id, customer name, e-mail, phone, postcodes,
+   cities, SKUs, later tracking/invoice/RMA numbers written by subscribers): every word of the
+   query must occur. On PostgreSQL this is ``search_text ILIKE '%word%'``, served by the GIN
+   trigram index; on SQLite a plain ``LIKE`` (case-insensitive for ASCII).
 3. Keyset pagination on ``(created_at, id)`` newest first: the cost of page 100 equals the cost
    of page 1, and the query count never depends on the number of rows.
 """
@@ -17,15 +20,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Func, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -56,7 +61,6 @@ from orders.selectors import order_money_summary
 from orders.services.routing import explain
 
 PAGE_SIZE = 25
-EXACT_LIMIT = 50
 MAX_QUERY_WORDS = 6
 
 
@@ -104,32 +108,45 @@ def keyset_page(
     params: dict[str, str] | None = None,
     size: int = PAGE_SIZE,
     column: str = "created_at",
+    related: Sequence[str] = (),
 ) -> KeysetPage:
     """Fetch one page (one query) of ``queryset`` newest first by ``(column, id)``.
 
     ``after`` continues towards older rows, ``before`` goes back towards newer rows. One extra
-    row is read to know whether another page exists.
+    row is read to know whether another page exists. ``related`` (``select_related`` names) are
+    joined to the rows of the page only, after the page's ids are chosen: a search that matches
+    thousands of rows then sorts only the rows of ``queryset``, not their joins.
     """
+
+    def fetch(qs: QuerySet, *order: str) -> list[Any]:
+        qs = qs.order_by(*order)[: size + 1]
+        if not related:
+            return list(qs)
+        rows = queryset.model._default_manager.select_related(*related).filter(pk__in=qs.values("pk"))
+        return list(rows.order_by(*order))
+
     params = {k: v for k, v in (params or {}).items() if v}
     position_after, position_before = decode_cursor(after), decode_cursor(before)
     if position_before is not None:
         when, pk = position_before
         # The redundant ``column >= when`` is what the (column, id) index can seek to; the OR
         # alone is only a filter, and a deep page would scan every newer row (seconds at 1M).
-        rows = list(
+        rows = fetch(
             queryset.filter(
                 Q(**{f"{column}__gt": when}) | Q(**{column: when, "pk__gt": pk}), **{f"{column}__gte": when}
-            ).order_by(column, "pk")[: size + 1]
+            ),
+            column,
+            "pk",
         )
         has_previous = len(rows) > size
         items = list(reversed(rows[:size]))
         has_next = True
     else:
-        qs = queryset.order_by(f"-{column}", "-pk")
+        qs = queryset
         if position_after is not None:
             when, pk = position_after
             qs = qs.filter(Q(**{f"{column}__lt": when}) | Q(**{column: when, "pk__lt": pk}), **{f"{column}__lte": when})
-        rows = list(qs[: size + 1])
+        rows = fetch(qs, f"-{column}", "-pk")
         has_next = len(rows) > size
         items = rows[:size]
         has_previous = position_after is not None
@@ -249,8 +266,8 @@ def availability_by_sku(skus: Sequence[str]) -> dict[str, int]:
 
 @dataclass
 class SearchResult:
-    exact: list[Any]
     page: KeysetPage
+    exact: bool = False  # the page lists exact matches of an identifier (step 1 above)
 
 
 def order_state_choices() -> list[tuple[str, Any]]:
@@ -265,41 +282,61 @@ def channel_by_code(code: str) -> Channel:
     return Channel.objects.get(code=code)
 
 
-def _order_rows() -> QuerySet[Order]:
-    return Order.objects.select_related("customer", "channel")
+# What a row of the order list shows besides the order (joined to the rows of the page only).
+ORDER_ROW_RELATED = ("customer", "channel")
+
+
+# A postcode as typed: 3 to 10 letters, digits, spaces or hyphens with at least one digit
+# (10115, 1010, SW1A 1AA, 1012 AB, 00-950).
+_POSTCODE = re.compile(r"^(?=.*\d)[0-9A-Za-z][0-9A-Za-z -]{1,8}[0-9A-Za-z]$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _exact_match(q: str) -> Q:
+    """Indexed equality arms for ``q`` as an identifier (see the module docstring, step 1)."""
+    # The external id is unique per channel (index on (channel, external_id)): naming the
+    # channels lets that index serve a lookup across all of them.
+    channel_ids = list(Channel.objects.order_by().values_list("pk", flat=True))
+    cond = Q(number__in={q, q.upper()}) | Q(channel_id__in=channel_ids, external_id=q)
+    if _EMAIL.match(q):
+        email = q.lower()
+        customer_ids = list(Customer.objects.filter(email=email).values_list("pk", flat=True))
+        cond |= Q(email=email) | Q(customer_id__in=customer_ids)
+    if _POSTCODE.match(q):
+        cond |= Q(shipping_postcode__in={q, q.upper()})
+    return cond
 
 
 def orders_for_support(
     *, q: str = "", state: str = "", channel: str = "", after: str | None = None, before: str | None = None
 ) -> SearchResult:
-    """The support search (see the module docstring): at most four queries whatever the row count."""
-    qs = _order_rows()
+    """The support search (see the module docstring): at most six queries whatever the row count."""
+    qs = Order.objects.all()
     if state:
         qs = qs.filter(state=state)
     if channel:
-        qs = qs.filter(channel__code=channel)
+        # The channel's id as a subquery the planner evaluates first: it then walks the
+        # (channel, created_at, id) index newest first instead of filtering the newest orders.
+        qs = qs.filter(channel_id=Subquery(Channel.objects.filter(code=channel).values("pk")[:1]))
     params = {"q": q, "state": state, "channel": channel}
+    paging: dict[str, Any] = {"after": after, "before": before, "params": params, "related": ORDER_ROW_RELATED}
     q = clean_query(q)
     if not q:
-        return SearchResult(exact=[], page=keyset_page(qs, after=after, before=before, params=params))
-    exact: list[Order] = []
-    # Every arm is an index lookup, so PostgreSQL answers the OR with a bitmap OR of indexes. The
-    # external id is unique per channel (index on (channel, external_id)): naming the channels
-    # lets that index serve a lookup across all of them.
-    channel_ids = list(Channel.objects.order_by().values_list("pk", flat=True))
-    exact_q = Q(number__in={q, q.upper()}) | Q(email=q.lower()) | Q(channel_id__in=channel_ids, external_id=q)
-    exact_ids: list[int] = []
-    if not after and not before:
-        exact = list(qs.filter(exact_q).order_by("-created_at", "-pk")[:EXACT_LIMIT])
-        exact_ids = [o.pk for o in exact]
-    words = query_words(q)
-    fuzzy = qs.filter(*contains_all_words("search_text", words))
-    if exact_ids:
-        fuzzy = fuzzy.exclude(pk__in=exact_ids)
-    elif after or before:
-        # Later pages must not repeat the exact matches of the first page either.
-        fuzzy = fuzzy.exclude(exact_q)
-    return SearchResult(exact=exact, page=keyset_page(fuzzy, after=after, before=before, params=params))
+        return SearchResult(page=keyset_page(qs, **paging))
+    lookups = [qs.filter(_exact_match(q))]
+    if not any(c.isspace() for c in q):
+        # The orders with a line of the product of that SKU, through the (product, order) index
+        # of the lines. A query of its own: under an OR PostgreSQL would test every order newest
+        # first against the lines, a scan of the whole table for a rarely sold product.
+        lines = OrderLine.objects.filter(product__sku__in={q, q.upper()}).values("order_id")
+        lookups.append(qs.filter(pk__in=lines))
+    for exact in lookups:
+        page = keyset_page(exact, **paging)
+        # A later page of exact matches is still one when it comes back empty (a stale cursor).
+        if page.items or ((after or before) and exact.exists()):
+            return SearchResult(page=page, exact=True)
+    fuzzy = qs.filter(*contains_all_words("search_text", query_words(q)))
+    return SearchResult(page=keyset_page(fuzzy, **paging))
 
 
 # --- the order page --------------------------------------------------------------------------------
@@ -362,16 +399,16 @@ class OrderDetail:
     def can_edit_address(self) -> bool:
         return self.order.state in EDITABLE_STATES
 
-    @property
+    @cached_property
     def can_cancel_lines(self) -> bool:
         return self.order.state in EDITABLE_STATES and bool(self.cancellable_lines)
 
-    @property
+    @cached_property
     def editable_lines(self) -> list[OrderLine]:
         """Lines whose quantities an agent may change (before release to the warehouse)."""
         return self.lines if self.order.state in EDITABLE_STATES else []
 
-    @property
+    @cached_property
     def cancellable_lines(self) -> list[OrderLine]:
         if self.order.state not in EDITABLE_STATES:
             return []
@@ -405,11 +442,7 @@ def _money_rows(order: Order) -> list[tuple[str, Decimal]]:
 def order_detail_for_support_or_404(*, number: str) -> OrderDetail:
     """The order page's data: 8 queries whatever the number of lines, events, notes or payments."""
     order = order_for_support_or_404(number=number)
-    lines = list(
-        order.lines.select_related(None).prefetch_related(
-            Prefetch("allocations", queryset=Allocation.objects.select_related("warehouse"))
-        )
-    )
+    lines = list(order.lines.select_related(None))
     timeline = list(order.events.order_by("-created_at", "-pk"))
     for event in timeline:
         # Routing decisions keep their reason code: say it again in the reader's language.
@@ -421,7 +454,10 @@ def order_detail_for_support_or_404(*, number: str) -> OrderDetail:
     payments = list(order.payment_transactions.all())
     cases = list(order.cases.order_by("-updated_at", "-pk"))
     actions = frozenset(t.name for t in order.get_available_state_transitions()) & AGENT_TRANSITIONS
-    warehouses = sorted({a.warehouse.name for line in lines for a in line.allocations.all()})
+    # The warehouses named by the order's allocations (one query; no allocation rows built).
+    warehouses = sorted(
+        set(Allocation.objects.filter(order_line__order=order).values_list("warehouse__name", flat=True))
+    )
     routing = [e for e in timeline if e.kind == EventKind.ROUTING][:3]
     return OrderDetail(
         order=order,

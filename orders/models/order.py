@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
+from oms.choices import choice_label
+
 country_validator = RegexValidator(r"^[A-Z]{2}$", _("Use the two-letter ISO country code, e.g. DE."))
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
@@ -167,7 +169,8 @@ class Order(FSMModelMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "-created_at"], name="orders_order_state_crtd_idx"),
-            models.Index(fields=["channel", "-created_at"], name="orders_order_chan_created_idx"),
+            # The support list filtered by channel, newest first: (created_at, id) is its order.
+            models.Index(fields=["channel", "-created_at", "-id"], name="orders_order_chan_list_idx"),
             models.Index(fields=["updated_at", "id"], name="orders_order_updated_idx"),
             models.Index(fields=["email"], name="orders_order_email_idx"),
             models.Index(fields=["shipping_postcode"], name="orders_order_ship_pc_idx"),
@@ -177,6 +180,9 @@ class Order(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return self.number or _("new order")
+
+    def get_state_display(self) -> str:
+        return choice_label(OrderState, self.state)
 
     # -- derived --------------------------------------------------------------------------------
     @property

@@ -33,7 +33,7 @@ DETAIL_TEMPLATE = "orders/order_detail.html"
 @role_required(Role.SUPPORT)
 @require_GET
 def order_list(request: HttpRequest) -> HttpResponse:
-    """The search: exact matches first, then orders containing every word; filters; keyset pages."""
+    """The search: exact matches of an identifier, else orders containing every word; filters; keyset pages."""
     form = forms.OrderSearchForm(
         request.GET or None,
         states=support_selectors.order_state_choices(),

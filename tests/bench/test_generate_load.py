@@ -97,3 +97,26 @@ def test_a_failed_run_keeps_the_previous_data_set_and_every_index(monkeypatch):
 
     assert indexes() == before
     assert orders_models.Order.objects.count() == 300
+
+
+def test_an_index_only_migration_keeps_the_data_set_and_another_one_rebuilds_it():
+    from reporting.loadgen import schema_fingerprint
+
+    fingerprint = schema_fingerprint()
+
+    def without(app: str, name: str) -> str:
+        """The fingerprint as it was before the migration ``app.name`` was applied."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT applied FROM django_migrations WHERE app = %s AND name = %s", [app, name])
+            (applied,) = cursor.fetchone()
+            cursor.execute("DELETE FROM django_migrations WHERE app = %s AND name = %s", [app, name])
+            try:
+                return schema_fingerprint()
+            finally:
+                cursor.execute(
+                    "INSERT INTO django_migrations (app, name, applied) VALUES (%s, %s, %s)", [app, name, applied]
+                )
+
+    assert without("orders", "0006_channel_list_index") == fingerprint  # AddIndex/RemoveIndex only
+    assert without("orders", "0004_line_demand_recorded") != fingerprint  # adds a column
+    assert schema_fingerprint() == fingerprint

@@ -112,6 +112,57 @@ def test_search_by_number_lists_the_exact_match_first(support_client, orders):
     assert body.index(number) < body.find(orders["anna"].number) or orders["anna"].number not in body
 
 
+def test_a_partial_number_still_finds_the_order(support_client, orders):
+    number = orders["bob"].number
+    body = support_client.get(reverse(LIST), {"q": number[:-1]}).content.decode()
+    assert number in body
+    assert "Exact matches" not in body
+
+
+def test_search_by_e_mail_finds_the_customers_orders_even_under_another_order_e_mail(support_client, orders, webshop):
+    # An order keeps the e-mail given with it; the customer's own e-mail finds it too.
+    other = place(webshop, email="anna@example.com", name="Anna Schmidt")
+    Order.objects.filter(pk=other.pk).update(email="anna.office@example.com")
+    body = support_client.get(reverse(LIST), {"q": "Anna@Example.com"}).content.decode()
+    assert "Exact matches" in body
+    assert orders["anna"].number in body and other.number in body
+    assert orders["bob"].number not in body
+
+
+def test_a_postcode_lists_the_orders_shipped_there_and_not_those_that_merely_contain_it(
+    support_client, orders, webshop
+):
+    # Order numbers, phone numbers and external ids contain digit runs that look like postcodes.
+    caller = place(webshop, email="caller@example.com", name="Carl Caller", phone="+49 30 803310", postcode="10117")
+    body = support_client.get(reverse(LIST), {"q": "80331"}).content.decode()
+    assert "Exact matches" in body
+    assert orders["bob"].number in body and caller.number not in body
+    # A digit run that is nobody's postcode is searched as text: the phone number finds the caller.
+    body = support_client.get(reverse(LIST), {"q": "803310"}).content.decode()
+    assert caller.number in body and orders["bob"].number not in body
+    assert "Exact matches" not in body
+
+
+def test_exact_matches_are_paged_without_repeats(support_client, catalogue, webshop, monkeypatch):
+    from orders import support_selectors
+
+    placed = {place(webshop, email="many@example.com").number for _ in range(5)}
+    place(webshop, email="someone.else@example.com")
+    monkeypatch.setattr(support_selectors, "PAGE_SIZE", 2)
+    seen: list[str] = []
+    params = {"q": "many@example.com"}
+    for _ in range(5):
+        response = support_client.get(reverse(LIST), params)
+        assert response.context["exact"] is True
+        page = response.context["page"]
+        seen += [o.number for o in page.items]
+        if not page.has_next:
+            break
+        params = dict(p.split("=") for p in page.next_query.split("&"))
+        params = {k: v.replace("%40", "@") for k, v in params.items()}
+    assert sorted(seen) == sorted(placed)
+
+
 def test_search_filters_by_state_and_channel(support_client, orders):
     body = support_client.get(reverse(LIST), {"channel": "market"}).content.decode()
     assert orders["bob"].number in body and orders["anna"].number not in body
