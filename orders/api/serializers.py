@@ -238,6 +238,7 @@ class LinksOutputSerializer(serializers.Serializer):
 _MONEY_OUT = serializers.DecimalField(max_digits=12, decimal_places=2)
 _RATE_OUT = serializers.DecimalField(max_digits=5, decimal_places=2)
 _TIME_OUT = serializers.DateTimeField()
+_DATE_OUT = serializers.DateField()
 _LINE_QUANTITIES = ("quantity_allocated", "quantity_shipped", "quantity_returned", "quantity_cancelled")
 _TOTALS = ("subtotal", "discount_total", "shipping_total", "vat_total", "total")
 
@@ -248,6 +249,10 @@ def _money(value: Any) -> str | None:
 
 def _time(value: Any) -> str | None:
     return None if value is None else _TIME_OUT.to_representation(value)
+
+
+def _date(value: Any) -> str | None:
+    return None if value is None else _DATE_OUT.to_representation(value)
 
 
 def _text(value: Any) -> str | None:
@@ -312,6 +317,7 @@ class OrderOutputSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "lines",
             "hold_reason",
             "cancel_reason",
+            "promised_ship_date",
             "placed_at",
             "created_at",
             "updated_at",
@@ -345,6 +351,7 @@ class OrderOutputSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "lines": [_line(line) for line in lines],
             "hold_reason": _text(order.hold_reason),
             "cancel_reason": _text(order.cancel_reason),
+            "promised_ship_date": _date(order.promised_ship_date),
             "placed_at": _time(order.placed_at),
             "created_at": _time(order.created_at),
             "updated_at": _time(order.updated_at),

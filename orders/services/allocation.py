@@ -27,6 +27,7 @@ from oms.exceptions import IllegalTransitionError
 from orders import locks
 from orders.models import Allocation, EventKind, Order, OrderEvent, OrderLine, OrderState, reservation_reference
 from orders.selectors import backordered_orders_with_products, backorders_with_stock_now
+from orders.services.promising import promised_ship_date
 from orders.services.routing import Kind, RoutingDecision, WarehouseOption, route
 from orders.services.timeline import new_event
 
@@ -72,13 +73,16 @@ def _levels(
             "warehouse__code",
             "warehouse__country",
             "warehouse__priority",
+            "warehouse__shipping_cutoff",
         )
     )
-    for pk, product_id, warehouse_id, on_hand, reserved, code, country, priority in rows:
+    for pk, product_id, warehouse_id, on_hand, reserved, code, country, priority, cutoff in rows:
         availability.setdefault(product_id, {})[warehouse_id] = on_hand - reserved
         level_ids[(product_id, warehouse_id)] = pk
         if warehouse_id not in warehouses:
-            warehouses[warehouse_id] = WarehouseOption(id=warehouse_id, code=code, country=country, priority=priority)
+            warehouses[warehouse_id] = WarehouseOption(
+                id=warehouse_id, code=code, country=country, priority=priority, cutoff=cutoff
+            )
     return availability, level_ids, list(warehouses.values())
 
 
@@ -109,6 +113,8 @@ def allocate_lines(
     allocations: list[Allocation] = []
     if decision.allocates:
         allocations = _allocation_rows(lines, decision, level_ids)
+        used = [w for w in warehouses if w.id in decision.warehouse_ids]
+        order.promised_ship_date = promised_ship_date([(w.cutoff, w.country) for w in used], at=timezone.now())
         if transition and order.state != OrderState.ALLOCATED:
             order.allocate()
         _record_new_demand(allocations)
@@ -117,9 +123,11 @@ def allocate_lines(
                 "order.allocated",
                 {"order_id": order.pk, "number": order.number, "warehouse_ids": list(decision.warehouse_ids)},
             )
-    elif transition and order.state != OrderState.BACKORDERED:
-        order.backorder()
-        publish("order.backordered", {"order_id": order.pk, "number": order.number})
+    else:
+        order.promised_ship_date = None  # waits for stock: no date to promise yet
+        if transition and order.state != OrderState.BACKORDERED:
+            order.backorder()
+            publish("order.backordered", {"order_id": order.pk, "number": order.number})
     order.routing = decision.as_json()
     codes = {w.id: w.code for w in warehouses}
     event = new_event(
@@ -300,7 +308,7 @@ def allocate_locked_order(*, order: Order, actor_label: str = "system", user: An
         Allocation.objects.bulk_create(outcome.allocations)
         OrderLine.objects.bulk_update(lines, ALLOCATION_LINE_FIELDS)
     order.updated_at = timezone.now()
-    order.save(update_fields=["state", "allocated_at", "routing", "updated_at"])
+    order.save(update_fields=["state", "allocated_at", "routing", "promised_ship_date", "updated_at"])
     if outcome.allocated or from_state != order.state or previous_code != outcome.decision.code:
         OrderEvent.objects.bulk_create(outcome.events)
     return outcome

@@ -476,7 +476,7 @@ def _create(
         allocations = outcome.allocations
         events.extend(outcome.events)
         if order.state != OrderState.CONFIRMED:
-            order.save(update_fields=["state", "allocated_at", "routing"])
+            order.save(update_fields=["state", "allocated_at", "routing", "promised_ship_date"])
     OrderLine.objects.bulk_create(lines)
     if allocations:
         Allocation.objects.bulk_create(allocations)

@@ -13,6 +13,7 @@ the message again in the current language (support pages: "why this warehouse").
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ class WarehouseOption:
     code: str
     country: str
     priority: int
+    cutoff: datetime.time | None = None  # daily shipping cut-off, for the promised ship date
 
 
 @dataclass(frozen=True)
