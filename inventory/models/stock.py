@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from oms.choices import choice_label
+
 
 class StockLevel(models.Model):
     """How many units of a product a warehouse holds (``on_hand``) and how many are promised (``reserved``).
@@ -131,6 +133,9 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.quantity:+d} {self.product_id}@{self.warehouse_id}"
+
+    def get_kind_display(self) -> str:
+        return choice_label(MovementKind, self.kind)
 
 
 class ChannelStockBuffer(models.Model):

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oms.choices import choice_label
 from orders.models.order import OrderState
 
 
@@ -61,6 +62,9 @@ class OrderEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.kind}: {self.message[:60]}"
 
+    def get_kind_display(self) -> str:
+        return choice_label(EventKind, self.kind)
+
     @property
     def from_state_label(self) -> str:
         """The state before, as the UI names it (the stored code when it is not an order state)."""
@@ -72,7 +76,7 @@ class OrderEvent(models.Model):
 
 
 def _state_label(code: str) -> str:
-    return str(OrderState(code).label) if code in OrderState.values else code
+    return choice_label(OrderState, code)
 
 
 class Note(models.Model):
