@@ -206,8 +206,15 @@ class PhoneOrderForm(forms.Form):
         initial=CATALOGUE_CURRENCY,
     )
     payment_method = forms.ChoiceField(label=_("Payment method"))
+    # Localized: a German agent types 4,90 (a text input with a decimal keypad, not type=number).
     shipping_amount = forms.DecimalField(
-        label=_("Shipping"), min_value=Decimal("0"), max_digits=10, decimal_places=2, initial=Decimal("0.00")
+        label=_("Shipping"),
+        min_value=Decimal("0"),
+        max_digits=10,
+        decimal_places=2,
+        initial=Decimal("0.00"),
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
 
     def __init__(self, *args: Any, payment_methods: list[tuple[str, Any]], **kwargs: Any):
