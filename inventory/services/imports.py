@@ -29,6 +29,7 @@ from inventory.models.catalog import is_valid_gtin, sku_validator
 from inventory.services.stock import count_stock
 from oms.exceptions import DomainError
 from oms.money import AmbiguousAmountError, gross_from_net, net_from_gross, parse_amount_text, quantize
+from oms.spreadsheets import NotTextError, decode_text
 
 MAX_ROWS = 200_000
 MAX_INTEGER = 2_000_000_000  # the integer columns (grams, millimetres, units) end at 2,147,483,647
@@ -71,11 +72,9 @@ class ImportResult:
 def _text(data: str | bytes) -> str:
     if isinstance(data, bytes):
         try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ImportValidationError(
-                [RowError(0, "file", _("The file is not UTF-8 encoded (byte %(pos)d).") % {"pos": exc.start})]
-            ) from exc
+            return decode_text(data)
+        except NotTextError as exc:
+            raise ImportValidationError([RowError(0, "file", str(exc))]) from exc
     return data.removeprefix("\ufeff")
 
 

@@ -28,6 +28,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from inventory.models import Product
 from oms.money import AmbiguousAmountError, is_supported_currency, parse_amount_text, quantize
+from oms.spreadsheets import NotTextError, decode_text
 from orders.exceptions import OrderValidationError
 from orders.models.imports import OrderImport, OrderImportStatus
 from orders.services import intake
@@ -139,9 +140,9 @@ def parse_orders_csv(content: bytes) -> ParsedFile:
     """Read and check the file; returns the assembled orders and every error found (no writes)."""
     errors: list[RowError] = []
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return ParsedFile([], [RowError(0, "file", _("The file is not UTF-8 encoded text."))], 0)
+        text = decode_text(content)
+    except NotTextError as exc:
+        return ParsedFile([], [RowError(0, "file", str(exc))], 0)
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel

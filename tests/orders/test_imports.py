@@ -126,9 +126,11 @@ def test_upload_without_a_csv_file_answers_422_with_the_form(support_client, web
     assert OrderImport.objects.count() == 0
 
 
-def test_not_utf8_file_is_one_clear_error(catalogue):
-    parsed = parse_orders_csv("external_id;sku\n\xff".encode("latin-1"))
-    assert parsed.errors[0].field == "file"
+@pytest.mark.parametrize("content", [b"external_id;sku\n\x81\x8d", b"PK\x03\x04\x00\x00binary"])
+def test_a_file_that_is_not_text_is_one_clear_error(catalogue, content):
+    parsed = parse_orders_csv(content)
+    assert [(e.row, e.field) for e in parsed.errors] == [(0, "file")]
+    assert parsed.orders == []
 
 
 def test_import_pages_are_for_support_only(client, warehouse_client):

@@ -52,3 +52,17 @@ def test_rows_that_excel_leaves_empty_at_the_end_are_skipped(catalogue, webshop)
     assert [e.as_dict() for e in parsed.errors] == []
     assert [order.external_id for order in parsed.orders] == ["X-2"]
     assert parsed.total_rows == 1
+
+
+def test_an_order_file_saved_as_german_excels_default_csv_windows_1252_is_read(catalogue, webshop):
+    content = "\r\n".join(
+        [HEADER, "X-3;juergen@example.de;Jürgen Weiß;Jürgen Weiß;Große Straße 5;80331;München;DE;4,90;;MUG-WHT;1;12,50"]
+    ).encode("cp1252")
+
+    parsed = parse_orders_csv(content)
+
+    assert [e.as_dict() for e in parsed.errors] == []
+    (order,) = parsed.orders
+    draft, errors = build_draft(order, channel=webshop)
+    assert errors == []
+    assert (draft.customer.name, draft.shipping_address.city) == ("Jürgen Weiß", "München")

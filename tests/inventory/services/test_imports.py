@@ -93,7 +93,13 @@ def test_products_import_with_broken_rows_reports_every_problem_and_writes_nothi
 
 @pytest.mark.parametrize(
     ("data", "field"),
-    [("", "file"), ("name;price\nx;1\n", "sku"), (b"sku;name\n\xff\xfe;x\n", "file"), ("sku;name\nA;B;C\n", "file")],
+    [
+        ("", "file"),
+        ("name;price\nx;1\n", "sku"),
+        (b"sku;name\n\x81\x8d;x\n", "file"),
+        (b"sku;name\n\x00;x\n", "file"),
+        ("sku;name\nA;B;C\n", "file"),
+    ],
 )
 def test_unreadable_files_are_reported(data, field):
     with pytest.raises(ImportValidationError) as err:
@@ -193,3 +199,13 @@ def test_a_stock_count_with_a_nul_byte_or_an_overflowing_quantity_changes_no_sto
         assert err.value.errors[0].field in {"warehouse", "on_hand"}
     assert StockLevel.objects.get(product=product).on_hand == 4
     assert StockMovement.objects.count() == 1
+
+
+def test_products_file_in_windows_1252_from_german_excel_keeps_its_umlauts():
+    SupplierFactory(name="Grünzeug GmbH")
+
+    result = import_products_csv(data=PRODUCTS.removeprefix("\ufeff").encode("cp1252"))
+
+    assert result.created == 2
+    assert Product.objects.get(sku="BU-1").category.name == "Bücher"
+    assert Product.objects.get(sku="GA-1").default_supplier.name == "Grünzeug GmbH"
