@@ -8,10 +8,13 @@ names the orders that hold them, so a warehouse lead can see why units are not a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Sum
 
+from oms.choices import choice_label
 from oms.roles import Role, has_role
 from orders.models import Allocation, Order, OrderState
 from orders.support_selectors import case_counts
@@ -19,22 +22,32 @@ from orders.support_selectors import case_counts
 RESERVATIONS_SHOWN = 50
 
 
+@dataclass(frozen=True)
+class Reservation:
+    """A row of the reservations panel: units of the product allocated to an order."""
+
+    number: str  # the order's
+    state: str  # the order's
+    warehouse: str  # code
+    quantity: int
+    created_at: datetime
+
+    @property
+    def state_label(self) -> str:
+        return choice_label(OrderState, self.state)
+
+
 def product_reservations(*, request: Any, product: Any, **_: Any) -> dict[str, Any]:
-    """The newest allocations of ``product`` with their orders, and how many there are in all."""
+    """The newest allocations of ``product`` with their orders, and how many there are in all.
+    The rows are plain values: no allocation, line, order and warehouse objects per row."""
     allocations = Allocation.objects.filter(stock_level__product=product)
     summary = allocations.aggregate(units=Sum("quantity"))
-    rows = list(
-        allocations.select_related("order_line__order", "warehouse")
-        .only(
-            "quantity",
-            "created_at",
-            "warehouse__code",
-            "order_line__order__number",
-            "order_line__order__state",
-            "order_line__order__created_at",
-        )
-        .order_by("-created_at", "-pk")[:RESERVATIONS_SHOWN]
-    )
+    rows = [
+        Reservation(*values)
+        for values in allocations.order_by("-created_at", "-pk").values_list(
+            "order_line__order__number", "order_line__order__state", "warehouse__code", "quantity", "created_at"
+        )[:RESERVATIONS_SHOWN]
+    ]
     return {
         "reservations": rows,
         "reservations_total": allocations.count() if len(rows) == RESERVATIONS_SHOWN else len(rows),

@@ -67,13 +67,12 @@ def order_list_row(context: template.Context, order: Any) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def reservation_row(context: template.Context, allocation: Any, link_orders: bool) -> SafeString:
-    """One row of ``orders/panels/product_reservations.html``."""
-    order = allocation.order_line.order
+def reservation_row(context: template.Context, reservation: Any, link_orders: bool) -> SafeString:
+    """One row of ``orders/panels/product_reservations.html`` (an ``orders.panels.Reservation``)."""
     if link_orders:
-        number = format_html('<a href="{}">{}</a>', order_url(context, order.number), order.number)
+        number = format_html('<a href="{}">{}</a>', order_url(context, reservation.number), reservation.number)
     else:
-        number = format_html("{}", order.number)
+        number = format_html("{}", reservation.number)
     return format_html(
         "<tr>\n"
         "        <td>{}</td>\n"
@@ -83,10 +82,10 @@ def reservation_row(context: template.Context, allocation: Any, link_orders: boo
         "        <td>{}</td>\n"
         "      </tr>",
         number,
-        state_badge(order.state, order.get_state_display()),
-        allocation.warehouse.code,
-        qty(allocation.quantity),
-        short_datetime(allocation.created_at),
+        state_badge(reservation.state, reservation.state_label),
+        reservation.warehouse,
+        qty(reservation.quantity),
+        short_datetime(reservation.created_at),
     )
 
 

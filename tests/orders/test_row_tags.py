@@ -61,12 +61,21 @@ def test_order_list_rows_match_the_template(orders, language):
 
 @pytest.mark.parametrize("link_orders", [True, False])
 def test_reservation_rows_match_the_template(orders, link_orders):
-    reservations = list(Allocation.objects.select_related("order_line__order", "warehouse").order_by("pk"))
-    assert reservations
-    context = {"reservations": reservations, "link_orders": link_orders}
-    expected = Template(RESERVATION_ROW_TEMPLATE).render(Context(context))
-    rows = "{% load order_rows %}{% for allocation in reservations %}{% reservation_row allocation link_orders %}{% endfor %}"
-    _same(Template(rows).render(Context(context)), expected)
+    from orders.panels import product_reservations
+
+    product = Allocation.objects.first().stock_level.product
+    allocations = list(
+        Allocation.objects.filter(stock_level__product=product)
+        .select_related("order_line__order", "warehouse")
+        .order_by("-created_at", "-pk")
+    )
+    assert len(allocations) == 2
+    expected = Template(RESERVATION_ROW_TEMPLATE).render(
+        Context({"reservations": allocations, "link_orders": link_orders})
+    )
+    panel = product_reservations(request=None, product=product)
+    rows = "{% load order_rows %}{% for r in reservations %}{% reservation_row r link_orders %}{% endfor %}"
+    _same(Template(rows).render(Context({"reservations": panel["reservations"], "link_orders": link_orders})), expected)
 
 
 LINE_CELLS_TEMPLATE = """{% load oms %}{% for line in lines %}
