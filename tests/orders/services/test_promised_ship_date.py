@@ -71,3 +71,18 @@ def test_a_split_order_is_promised_for_its_last_shipment_and_a_backorder_for_not
     assert split.state == OrderState.ALLOCATED
     assert split.promised_ship_date == datetime.date(2026, 12, 9)  # Vienna's part waits for 8 Dec
     assert waiting.state == OrderState.BACKORDERED and waiting.promised_ship_date is None
+
+
+def test_the_order_page_tells_the_agent_when_the_order_ships(channel, lej, support_client):
+    from django.urls import reverse
+
+    stocked_product("P-1", {lej: 5})
+    with mock.patch("django.utils.timezone.now", return_value=datetime.datetime(2026, 11, 27, 15, 0, tzinfo=UTC)):
+        order = order_for(channel, {"P-1": 1}, payment_method="invoice")
+
+    url = reverse("orders:support-order-detail", args=[order.number])
+    english = support_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    german = support_client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert 'data-promised="2026-11-30"' in english
+    assert "ships Monday, 30/11/2026" in english
+    assert "Versand Montag, 30.11.2026" in german
