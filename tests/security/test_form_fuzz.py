@@ -136,42 +136,11 @@ INJECTED = b"<script>alert(1)</script>"
 
 @pytest.fixture
 def world(django_user_model):
-    from inventory.models import BinLocation, DemandForecast, Supplier
-    from inventory.services.receiving import OrderLineInput, create_purchase_order
-    from inventory.services.replenishment import recompute_forecasts, set_replenishment_rule
-    from orders.models import OrderImport
-    from orders.services.cases import open_case
-    from orders.services.intake import place_order
     from tests.conftest import make_user
-    from tests.reliability import ordering
+    from tests.security.world import build_world
 
     admin = make_user(django_user_model, "fuzz-admin", Role.ADMIN, is_staff=True)
-    channel = ordering.make_channel("web")
-    warehouse = ordering.make_warehouse()
-    BinLocation.objects.create(warehouse=warehouse, code="A-01-01")
-    product = ordering.make_product("FUZZ-1", units=10)
-    ordering.make_product("FUZZ-2", units=3)
-    order = place_order(channel=channel, draft=ordering.order_draft({"FUZZ-1": 2, "FUZZ-2": 1})).order
-    case = open_case(order=order, subject="Wo bleibt mein Paket?", message="Bitte prüfen", user=admin)
-    upload = OrderImport.objects.create(
-        channel=channel, file="imports/orders/fuzz.csv", original_name="orders.csv", created_by=admin
-    )
-    set_replenishment_rule(product_id=product.pk, warehouse_id=warehouse.pk, reorder_point=2, target_level=8)
-    recompute_forecasts()
-    purchase_order = create_purchase_order(
-        supplier=Supplier.objects.create(name="Tassen GmbH"),
-        warehouse=warehouse,
-        lines=[OrderLineInput(product_id=product.pk, quantity=5)],
-    )
-    return {
-        "admin": admin,
-        "order": order,
-        "case": case,
-        "product": product,
-        "import": upload,
-        "purchase_order": purchase_order,
-        "forecast": DemandForecast.objects.get(product=product),
-    }
+    return {"admin": admin, **build_world(user=admin, skus={"FUZZ-1": 10, "FUZZ-2": 3})}
 
 
 def _path(name: str, world: dict[str, Any]) -> str:

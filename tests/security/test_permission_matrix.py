@@ -158,39 +158,9 @@ def test_every_staff_page_about_an_object_is_checked_on_a_real_one():
 
 @pytest.fixture
 def real_objects(support_user):
-    from inventory.models import DemandForecast, Supplier
-    from inventory.services.receiving import OrderLineInput, create_purchase_order
-    from inventory.services.replenishment import recompute_forecasts, set_replenishment_rule
-    from orders.models import OrderImport
-    from orders.services.cases import open_case
-    from orders.services.intake import place_order
-    from tests.reliability import ordering
+    from tests.security.world import build_world
 
-    channel = ordering.make_channel("web")
-    product = ordering.make_product("PERM-1", units=10)
-    order = place_order(channel=channel, draft=ordering.order_draft({"PERM-1": 2})).order
-    case = open_case(order=order, subject="Wo bleibt mein Paket?", message="Bitte prüfen", user=support_user)
-    upload = OrderImport.objects.create(
-        channel=channel, file="imports/orders/perm.csv", original_name="orders.csv", created_by=support_user
-    )
-    set_replenishment_rule(
-        product_id=product.pk, warehouse_id=ordering.make_warehouse().pk, reorder_point=2, target_level=8
-    )
-    recompute_forecasts()
-    supplier = Supplier.objects.create(name="Tassen GmbH")
-    purchase_order = create_purchase_order(
-        supplier=supplier,
-        warehouse=ordering.make_warehouse(),
-        lines=[OrderLineInput(product_id=product.pk, quantity=5)],
-    )
-    return {
-        "order": order,
-        "case": case,
-        "product": product,
-        "import": upload,
-        "purchase_order": purchase_order,
-        "forecast": DemandForecast.objects.get(product=product),
-    }
+    return build_world(user=support_user, skus={"PERM-1": 10})
 
 
 @pytest.mark.parametrize("name", sorted(REAL_PARAMS))

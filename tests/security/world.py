@@ -1,0 +1,45 @@
+"""One real object behind every staff URL that takes parameters (an order, its case, a product,
+an import, a purchase order, a forecast), for the tests that request those URLs as each role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
+    """Products ``{sku: units on hand}``, an order of 2 + 1 + ... units of them, and the rest.
+    The first SKU carries the case's order line, the replenishment rule and the PO line."""
+    from inventory.models import BinLocation, DemandForecast, Supplier
+    from inventory.services.receiving import OrderLineInput, create_purchase_order
+    from inventory.services.replenishment import recompute_forecasts, set_replenishment_rule
+    from orders.models import OrderImport
+    from orders.services.cases import open_case
+    from orders.services.intake import place_order
+    from tests.reliability import ordering
+
+    channel = ordering.make_channel("web")
+    warehouse = ordering.make_warehouse()
+    BinLocation.objects.get_or_create(warehouse=warehouse, code="A-01-01")
+    products = [ordering.make_product(sku, units=units) for sku, units in skus.items()]
+    product = products[0]
+    quantities = {sku: 2 if i == 0 else 1 for i, sku in enumerate(skus)}
+    order = place_order(channel=channel, draft=ordering.order_draft(quantities)).order
+    case = open_case(order=order, subject="Wo bleibt mein Paket?", message="Bitte prüfen", user=user)
+    upload = OrderImport.objects.create(
+        channel=channel, file="imports/orders/world.csv", original_name="orders.csv", created_by=user
+    )
+    set_replenishment_rule(product_id=product.pk, warehouse_id=warehouse.pk, reorder_point=2, target_level=8)
+    recompute_forecasts()
+    purchase_order = create_purchase_order(
+        supplier=Supplier.objects.create(name="Tassen GmbH"),
+        warehouse=warehouse,
+        lines=[OrderLineInput(product_id=product.pk, quantity=5)],
+    )
+    return {
+        "order": order,
+        "case": case,
+        "product": product,
+        "import": upload,
+        "purchase_order": purchase_order,
+        "forecast": DemandForecast.objects.get(product=product),
+    }
