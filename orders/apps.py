@@ -20,6 +20,7 @@ class OrdersConfig(AppConfig):
         events.subscribe("stock.received", subscribers.allocate_backorders_on_receipt)
         events.subscribe("order.cancelled", subscribers.allocate_backorders_on_release)
         events.subscribe("order.lines_cancelled", subscribers.allocate_backorders_on_release)
+        events.subscribe("order.edited", subscribers.allocate_backorders_on_edit)
         events.subscribe("payment.captured", subscribers.confirm_on_payment)
         # After inventory's demand history (30): the open orders record today's demand, and the demand
         # seeder only writes its two years of history into an empty table.

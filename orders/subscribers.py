@@ -35,6 +35,12 @@ def allocate_backorders_on_release(payload: dict[str, Any]) -> None:
     _queue_backorder_allocation(product_ids)
 
 
+def allocate_backorders_on_edit(payload: dict[str, Any]) -> None:
+    """``order.edited``: {"released_product_ids": [...], ...}: the edit gave back reserved units
+    of these products (it re-reserves what the edited order still needs first)."""
+    _queue_backorder_allocation([int(p) for p in payload.get("released_product_ids") or []])
+
+
 def _queue_backorder_allocation(product_ids: list[int]) -> None:
     """Allocating backorders can touch many orders: a worker does it, not the request that
     received or released the stock (eager mode runs it here). With the broker away the

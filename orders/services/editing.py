@@ -169,8 +169,13 @@ def edit_order(*, order: Order, edit: OrderEdit, actor_label: str = "system", us
     lines_changed = bool(quantity_changes or edit.add_lines)
     effective_state = order.state_before_hold if order.state == OrderState.ON_HOLD else order.state
     reroute = effective_state in ROUTABLE and (lines_changed or order.shipping_country != old_country)
+    # Units an edit gives back (fewer units, a removed line, another warehouse) may serve orders
+    # waiting for them: ``order.edited`` names the products, as a cancellation does.
+    released_products = sorted({line.product_id for line in lines.values() if line.quantity_allocated})
     if reroute:
         release_allocations(order=order, lines=list(lines.values()))
+    else:
+        released_products = []
     removed = [lid for lid, q in quantity_changes.items() if q == 0]
     for lid, quantity in quantity_changes.items():
         line = lines[lid]
@@ -250,7 +255,13 @@ def edit_order(*, order: Order, edit: OrderEdit, actor_label: str = "system", us
         event.save()
     publish(
         "order.edited",
-        {"order_id": order.pk, "number": order.number, "from_state": from_state, "state": order.state},
+        {
+            "order_id": order.pk,
+            "number": order.number,
+            "from_state": from_state,
+            "state": order.state,
+            "released_product_ids": released_products,
+        },
     )
     return order
 

@@ -191,3 +191,22 @@ def test_lowering_a_discounted_line_shrinks_its_discount_with_it_and_never_goes_
     line.refresh_from_db()
     assert (line.discount, line.line_total) == (Decimal("4.00"), Decimal("6.00"))
     assert order.total == Decimal("6.00")
+
+
+@pytest.mark.parametrize("new_quantity", [1, 0])
+def test_units_an_edit_gives_back_go_to_the_oldest_backorder_at_once(
+    channel, lej, django_capture_on_commit_callbacks, new_quantity
+):
+    stocked_product("E-1", {lej: 3})
+    stocked_product("E-9", {lej: 5})
+    big = place_order(channel=channel, draft=draft({"E-1": 3, "E-9": 1})).order
+    waiting = place_order(channel=channel, draft=draft({"E-1": 2})).order
+    assert waiting.state == OrderState.BACKORDERED
+    line = big.lines.get(sku="E-1")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        edit_order(order=big, edit=OrderEdit(quantities={line.pk: new_quantity}))
+
+    waiting.refresh_from_db()
+    assert waiting.state == OrderState.ALLOCATED
+    assert StockLevel.objects.get(product__sku="E-1").reserved == new_quantity + 2
