@@ -171,7 +171,15 @@ def set_replenishment_rule(
     forecast = DemandForecast.objects.filter(product_id=product_id, warehouse_id=warehouse_id).first()
     if forecast is not None:
         if level_changed and forecast.service_level != level:
-            recompute_forecasts(product_ids=[product_id], warehouse_ids=[warehouse_id])
+            # The same history the stored forecast saw, not today's: a new service level changes
+            # the safety stock only. Moving the window is the nightly recompute's job; doing it
+            # here would mix two changes into one number (and a pair not sold since would suddenly
+            # count the quiet days as zero demand).
+            recompute_forecasts(
+                product_ids=[product_id],
+                warehouse_ids=[warehouse_id],
+                as_of=forecast.history_end + datetime.timedelta(days=1),
+            )
         else:
             _refresh_order_qty(forecast, rule)
     return rule
