@@ -30,3 +30,5 @@ class OmsTask(Task):
 app = Celery("oms", task_cls=OmsTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The outbox keeps its delivery tasks beside the code that sends them (oms.outbox), not in a tasks module.
+app.autodiscover_tasks(["oms"], related_name="outbox")

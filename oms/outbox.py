@@ -12,6 +12,9 @@ handed to the broker less than ``OUTBOX_RESEND_SECONDS`` ago (it claims the row 
 broker restarted without persistence, a purged queue) and is sent again; a repeat that does reach
 a worker is harmless, since delivery skips what is no longer pending.
 
+The two Celery tasks that do this work (``deliver_outbox_message_task``, ``sweep_outbox_task``) live
+here, beside the code that sends them; ``oms.celery`` tells the worker to load this module.
+
 Handlers are registered per ``kind`` (``register_handler("mail", deliver_mail)``). A handler gets
 the message and must raise on failure; it should pass ``message.key`` to the receiver so the
 receiver can drop a repeat.
@@ -24,6 +27,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -57,8 +61,6 @@ def send_delivery_task_rollback_unsafe(message_id: int) -> bool:
 
     Does not wait for commit (hence the name): call it after commit, as ``enqueue`` does, or
     outside a transaction, as the sweep does."""
-    from oms.tasks import deliver_outbox_message_task  # tasks import this module
-
     try:
         deliver_outbox_message_task.delay(message_id)
     except Exception as exc:  # kombu raises OperationalError and friends when Redis is away
@@ -159,3 +161,22 @@ def deliver_mail(message: OutboxMessage) -> None:
 
 
 register_handler("mail", deliver_mail)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def deliver_outbox_message_task(message_id: int) -> str | None:
+    """Deliver one outbox message. Safe to run twice: a delivered message is skipped.
+
+    Failures are not retried by Celery: the row keeps its own attempt count and next attempt
+    time, and the sweep re-sends it, so a retry survives a lost broker as well.
+    """
+    status = deliver(message_id)
+    return status.value if status else None
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_outbox_task() -> int:
+    """Re-send every pending outbox message that is due (beat runs this every minute).
+
+    A message the sweep sent is not sent again for ``OUTBOX_RESEND_SECONDS``."""
+    return sweep()

@@ -121,7 +121,7 @@ def test_every_beat_entry_names_a_task_the_worker_knows():
     app.loader.import_default_modules()
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {
-        "oms.tasks.sweep_outbox_task",
+        "oms.outbox.sweep_outbox_task",
         "orders.tasks.sweep_backorders_task",
         "inventory.tasks.recompute_forecasts_task",
     } <= scheduled

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from oms import outbox
 from oms.models import OutboxMessage, OutboxStatus
-from oms.tasks import sweep_outbox_task
+from oms.outbox import sweep_outbox_task
 
 
 @pytest.fixture
@@ -90,12 +90,11 @@ def test_message_gives_up_after_max_attempts(flaky_receiver, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_broker_outage_at_commit_keeps_the_message_for_the_sweep(monkeypatch, settings):
-    from oms import tasks
 
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("redis is away")
 
-    monkeypatch.setattr(tasks.deliver_outbox_message_task, "delay", broker_down)
+    monkeypatch.setattr(outbox.deliver_outbox_message_task, "delay", broker_down)
     message = outbox.enqueue("mail", mail_payload("Versandbestätigung"))
     message.refresh_from_db()
     assert message.status == OutboxStatus.PENDING

@@ -23,7 +23,7 @@ from django.utils import timezone
 from oms import outbox
 from oms.celery import app as celery_app
 from oms.models import OutboxMessage, OutboxStatus
-from oms.tasks import deliver_outbox_message_task, sweep_outbox_task
+from oms.outbox import deliver_outbox_message_task, sweep_outbox_task
 from tests.reliability import ordering
 
 pytestmark = [
