@@ -70,7 +70,8 @@ def send_delivery_task_rollback_unsafe(message_id: int) -> bool:
 
 
 def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min … capped at 30 min (below the broker's visibility timeout)."""
+    """30 s, 1 min, 2 min … capped at 30 min. The wait is kept on the row, not in the broker
+    (the sweep sends the message when it is due), so the visibility timeout does not bound it."""
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 1800))
 
 

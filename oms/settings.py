@@ -206,22 +206,38 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDI
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_ACKS_LATE = True
-# A worker killed mid-task re-queues the message instead of acking it (bounded by max_retries).
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_TASK_TIME_LIMIT = 300
-CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # WeasyPrint grows a worker's memory with every render: recycle worker processes.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
-# Retry delays stay below the Redis visibility timeout, or a delayed task would run twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # While Redis is away a request must not wait on it: the outbox row keeps the side effect and the
 # sweep sends it later. So publishing gives up fast (one quick retry, short connect timeout).
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
 CELERY_TIMEZONE = TIME_ZONE
+
+# --- Celery: recovery after a worker dies -------------------------------------------------------
+# A worker killed in the middle of a task (SIGKILL, OOM, ``docker kill``) never acknowledges it.
+# A killed pool child is noticed by its worker, which re-queues the message at once
+# (``REJECT_ON_WORKER_LOST``). When the whole worker dies, the message stays reserved in Redis
+# until the visibility timeout has passed; then any live worker puts it back in the queue (it
+# scans for such messages every ``unacked_restore_interval * unacked_restore_throttle`` seconds).
+# The timeout must exceed the longest a reserved message can legitimately wait in a live worker:
+# the longest retry delay (``OmsTask.retry_backoff_max``) plus the wait for a free process plus
+# the run itself (each at most ``CELERY_TASK_TIME_LIMIT``); otherwise a task would run twice.
+# ``tests/oms/test_celery_recovery.py`` checks this. What must not wait that long has a sweep
+# (beat): the outbox every minute, backorders every five, CSV order imports (heartbeat) every
+# minute; README, "Running in production", lists the worst-case delays.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # bounded by OmsTask.max_deliveries
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": 3,  # scan every 3rd interval: every 30 s by default
+    "unacked_mutex_expire": 60,  # a restore lock left by a dead worker blocks restores this long
+}
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "oms.outbox.sweep_outbox_task", "schedule": timedelta(minutes=1)},
     "backorder-sweep": {"task": "orders.tasks.sweep_backorders_task", "schedule": timedelta(minutes=5)},
