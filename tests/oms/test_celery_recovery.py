@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from oms.celery import OmsTask
-from oms.tasks import sweep_outbox_task
+from oms.outbox import sweep_outbox_task
 
 
 def test_a_reserved_message_waits_less_than_the_visibility_timeout_so_it_never_runs_twice():
