@@ -63,7 +63,7 @@ def url_exists(path: str) -> bool:
 def load_marker() -> dict[str, Any]:
     from django.db import connection
 
-    from reporting.loadgen import read_marker
+    from loadgen.generator import read_marker
 
     with connection.cursor():
         return read_marker() or {}

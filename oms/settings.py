@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "billing.apps.BillingConfig",
     "returns.apps.ReturnsConfig",
     "reporting.apps.ReportingConfig",
+    # Tools above every app (no app imports them): the benchmark load generator.
+    "loadgen.apps.LoadgenConfig",
 ]
 
 MIDDLEWARE = [

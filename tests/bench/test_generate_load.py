@@ -72,7 +72,7 @@ def test_a_second_run_with_the_same_volume_is_skipped():
 
 def test_a_failed_run_keeps_the_previous_data_set_and_every_index(monkeypatch):
     orders_models = pytest.importorskip("orders.models")
-    from reporting import loadgen_domain
+    from loadgen import domain as loadgen_domain
 
     generate(300)
 
@@ -100,7 +100,7 @@ def test_a_failed_run_keeps_the_previous_data_set_and_every_index(monkeypatch):
 
 
 def test_an_index_only_migration_keeps_the_data_set_and_another_one_rebuilds_it():
-    from reporting.loadgen import schema_fingerprint
+    from loadgen.generator import schema_fingerprint
 
     fingerprint = schema_fingerprint()
 

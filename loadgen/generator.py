@@ -28,7 +28,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import AddIndex, RemoveIndex, RenameIndex
 from django.utils import timezone
 
-from reporting.copyload import (
+from inventory.models.catalog import gtin_check_digit
+from loadgen.copyload import (
     TableCopy,
     create_indexes,
     drop_indexes,
@@ -36,159 +37,11 @@ from reporting.copyload import (
     reset_sequences,
     secondary_indexes,
 )
+from loadgen.names import ADJECTIVES, COLOURS, PRODUCT_WORDS
+from loadgen.orders import OrdersLoader
 
 MARKER_TABLE = "bench_load_marker"
 CENT = Decimal("0.01")
-
-FIRST_NAMES = [
-    "Anna",
-    "Lena",
-    "Marie",
-    "Sophie",
-    "Emma",
-    "Mia",
-    "Hannah",
-    "Laura",
-    "Julia",
-    "Lea",
-    "Sarah",
-    "Lisa",
-    "Katharina",
-    "Johanna",
-    "Clara",
-    "Paula",
-    "Greta",
-    "Lukas",
-    "Leon",
-    "Finn",
-    "Jonas",
-    "Paul",
-    "Felix",
-    "Noah",
-    "Elias",
-    "Maximilian",
-    "Ben",
-    "Tim",
-    "Jan",
-    "Niklas",
-    "Moritz",
-    "David",
-    "Tobias",
-    "Simon",
-    "Erik",
-]
-LAST_NAMES = [
-    "Müller",
-    "Schmidt",
-    "Schneider",
-    "Fischer",
-    "Weber",
-    "Meyer",
-    "Wagner",
-    "Becker",
-    "Schulz",
-    "Hoffmann",
-    "Schäfer",
-    "Koch",
-    "Bauer",
-    "Richter",
-    "Klein",
-    "Wolf",
-    "Schröder",
-    "Neumann",
-    "Schwarz",
-    "Zimmermann",
-    "Braun",
-    "Krüger",
-    "Hofmann",
-    "Hartmann",
-    "Lange",
-    "Schmitt",
-    "Werner",
-    "Krause",
-    "Meier",
-    "Lehmann",
-    "Schmid",
-    "Schulze",
-    "Maier",
-    "Köhler",
-    "Herrmann",
-    "König",
-    "Walter",
-    "Mayer",
-    "Huber",
-    "Kaiser",
-    "Fuchs",
-    "Peters",
-    "Lang",
-]
-CITIES = [
-    ("10115", "Berlin", "DE"), ("20095", "Hamburg", "DE"), ("80331", "München", "DE"), ("50667", "Köln", "DE"),
-    ("60311", "Frankfurt am Main", "DE"), ("70173", "Stuttgart", "DE"), ("40213", "Düsseldorf", "DE"),
-    ("04109", "Leipzig", "DE"), ("44135", "Dortmund", "DE"), ("45127", "Essen", "DE"), ("28195", "Bremen", "DE"),
-    ("01067", "Dresden", "DE"), ("30159", "Hannover", "DE"), ("90402", "Nürnberg", "DE"),
-    ("1010", "Wien", "AT"), ("8010", "Graz", "AT"), ("8001", "Zürich", "CH"), ("3011", "Bern", "CH"),
-    ("1012", "Amsterdam", "NL"), ("00-001", "Warszawa", "PL"), ("75001", "Paris", "FR"),
-]  # fmt: skip
-STREETS = [
-    "Hauptstraße",
-    "Bahnhofstraße",
-    "Schulstraße",
-    "Gartenstraße",
-    "Dorfstraße",
-    "Bergstraße",
-    "Lindenstraße",
-    "Kirchstraße",
-    "Waldstraße",
-    "Ringstraße",
-    "Marktplatz",
-    "Friedrichstraße",
-    "Goethestraße",
-    "Schillerstraße",
-    "Mozartweg",
-    "Rosenweg",
-]
-PRODUCT_WORDS = [
-    "Kaffeebecher",
-    "Teekanne",
-    "Schneidebrett",
-    "Handtuch",
-    "Kissen",
-    "Decke",
-    "Lampe",
-    "Vase",
-    "Bilderrahmen",
-    "Kerze",
-    "Korb",
-    "Schale",
-    "Rucksack",
-    "Trinkflasche",
-    "Notizbuch",
-    "Füller",
-    "Regenschirm",
-    "Schal",
-    "Mütze",
-    "Handschuhe",
-    "Socken",
-    "Tasche",
-    "Uhr",
-    "Brotdose",
-]
-ADJECTIVES = [
-    "Klassik",
-    "Modern",
-    "Nordic",
-    "Vintage",
-    "Eco",
-    "Premium",
-    "Mini",
-    "Maxi",
-    "Travel",
-    "Home",
-    "Outdoor",
-    "Urban",
-]
-COLOURS = ["schwarz", "weiß", "grau", "blau", "rot", "grün", "gelb", "natur", "anthrazit", "beige"]
 
 
 @dataclass
@@ -505,9 +358,7 @@ class Generator:
 
     # -- orders --------------------------------------------------------------------------------
     def load_orders(self, models_: dict[str, type]) -> None:
-        from reporting import loadgen_orders
-
-        loadgen_orders.OrdersLoader(self, models_).run()
+        OrdersLoader(self, models_).run()
 
 
 def _order_models() -> dict[str, type] | None:
@@ -519,8 +370,6 @@ def _order_models() -> dict[str, type] | None:
 
 
 def _gtin(body12: int) -> str:
-    from inventory.models.catalog import gtin_check_digit
-
     body = str(body12)[:12]
     return body + str(gtin_check_digit(body))
 

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from tqdm import tqdm
 
-from reporting.loadgen import Generator, LoadPlan, is_cached
+from loadgen.generator import Generator, LoadPlan, is_cached
 
 
 class Command(BaseCommand):

@@ -8,17 +8,17 @@ import functools
 from types import SimpleNamespace
 from typing import Any
 
+from django.apps import apps
 from django.db import connection
+
+from orders.services.numbering import format_number
+from orders.services.timeline import build_search_text
 
 SEQUENCE = "orders_order_number_seq"
 
 
 def order_number(seq: int, placed: datetime.datetime) -> str:
     """``<year>-<counter>`` from the one PostgreSQL sequence (orders.services.numbering)."""
-    try:
-        from orders.services.numbering import format_number
-    except ImportError:
-        return f"{placed.year}-{seq:06d}"
     return format_number(placed.year, seq)
 
 
@@ -39,25 +39,16 @@ _FIELDS = (
 def search_text(values: dict[str, Any], skus: list[str]) -> str:
     """The order's search document, built by the domain's own ``build_search_text`` from the
     generated values (an order-shaped namespace, no model instance needed)."""
-    try:
-        from orders.services.timeline import build_search_text
-    except ImportError:
-        build_search_text = None
     # Every field of the order (not only the ones searched today), so the domain may read another
     # one without breaking the generator.
     names = _order_field_names() or _FIELDS
     order = SimpleNamespace(**{f: values.get(f, "") for f in names})
     lines = [SimpleNamespace(sku=sku) for sku in skus]
-    if build_search_text is not None:
-        return build_search_text(order, lines)
-    parts = [getattr(order, f) for f in _FIELDS] + skus
-    return " ".join(dict.fromkeys(p.strip().lower() for p in parts if p))
+    return build_search_text(order, lines)
 
 
 @functools.cache
 def _order_field_names() -> tuple[str, ...]:
-    from django.apps import apps
-
     try:
         order = apps.get_model("orders.Order")
     except LookupError:

@@ -15,7 +15,9 @@ from typing import Any
 
 from django.db import models
 
-from reporting.copyload import next_id
+from loadgen import domain
+from loadgen.copyload import TableCopy, create_indexes, drop_indexes, next_id, secondary_indexes
+from loadgen.names import CITIES, FIRST_NAMES, LAST_NAMES, STREETS
 
 # --- field mapping ------------------------------------------------------------------------------
 
@@ -220,7 +222,7 @@ CHANNELS = [("web", "Webshop", ("web", "shop"), 60), ("marketplace", "Marktplatz
 
 
 class OrdersLoader:
-    """Writes channels, customers and orders for a ``reporting.loadgen.Generator``."""
+    """Writes channels, customers and orders for a ``loadgen.generator.Generator``."""
 
     def __init__(self, gen: Any, models_: dict[str, type]):
         self.gen = gen
@@ -232,14 +234,10 @@ class OrdersLoader:
 
     # -- numbering and search text, as the domain does them ---------------------------------------
     def order_number(self, seq: int, placed: datetime.datetime) -> str:
-        from reporting import loadgen_domain
-
-        return loadgen_domain.order_number(seq, placed)
+        return domain.order_number(seq, placed)
 
     def search_text(self, values: dict[str, Any], skus: list[str]) -> str:
-        from reporting import loadgen_domain
-
-        return loadgen_domain.search_text(values, skus)
+        return domain.search_text(values, skus)
 
     # -- run ----------------------------------------------------------------------------------------
     def run(self) -> None:
@@ -271,7 +269,6 @@ class OrdersLoader:
     def load_customers(self) -> list[tuple[int, str, str, tuple[str, str, str], str]]:
         Customer = self.m["Customer"]
         mapper = Mapper(Customer, CUSTOMER)
-        from reporting.loadgen import CITIES, FIRST_NAMES, LAST_NAMES, STREETS
 
         rnd = self.rnd
         first = next_id(Customer)
@@ -458,8 +455,6 @@ class OrdersLoader:
                     rows.clear()
 
         # Orders and their children stream in one pass: four COPYs open at once.
-        from reporting.copyload import TableCopy, create_indexes, drop_indexes, secondary_indexes
-
         tables = [(Order, om, "orders"), (Line, lm, "lines"), (Event, em, "events"), (Allocation, am, "allocations")]
         dropped = []
         for model, _mapper, _label in tables:
@@ -489,9 +484,7 @@ class OrdersLoader:
         for model, _mapper, _label in tables:
             if model not in gen.loaded_models:
                 gen.loaded_models.append(model)
-        from reporting import loadgen_domain
-
-        loadgen_domain.advance_number_sequence(n)
+        domain.advance_number_sequence(n)
         gen.result.counts["orders"] = written
         gen.result.counts["order lines"] = counts["lines"]
         gen.result.counts["order events"] = counts["events"]
