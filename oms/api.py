@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from oms.api_auth import ApiKeyAuthentication, ApiKeyUser
+from oms.api_parsers import PayloadTooLarge
 from oms.exceptions import DomainError
 
 __all__ = ["ApiKeyAuthentication", "ApiKeyUser", "exception_handler"]
@@ -29,6 +30,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Django refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE with a SuspiciousOperation, which
+        # would become an HTML 400; the API answers a JSON 413.
+        exc = PayloadTooLarge()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

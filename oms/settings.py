@@ -266,7 +266,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # UTF-8 JSON only, strictly: DRF's JSONParser decodes with any codec the charset names.
+    "DEFAULT_PARSER_CLASSES": ["oms.api_parsers.StrictJSONParser"],
     "EXCEPTION_HANDLER": "oms.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -7,13 +7,10 @@ all. Errors are JSON ``{"code", "message", "errors"|"details"}`` (``oms.api.exce
 
 from __future__ import annotations
 
-import codecs
 import datetime
 import json
-from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -24,7 +21,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, permissions, status
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -49,41 +45,17 @@ STAFF_ROLES = (Role.SUPPORT, Role.MANAGER, Role.ADMIN)
 # --- plumbing -----------------------------------------------------------------------------------
 
 
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = gettext_lazy("The request body is too large.")
-    default_code = "payload_too_large"
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-class OrderJSONParser(JSONParser):
-    """JSON with exact decimals, and a 400 (not a 500) for JSON nested too deep to parse."""
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
-        encoding = (parser_context or {}).get("encoding", "utf-8")
-        try:
-            return json.load(codecs.getreader(encoding)(stream), parse_float=Decimal, parse_constant=_reject_constant)
-        except (ValueError, RecursionError) as exc:
-            raise exceptions.ParseError(_("JSON parse error - %(error)s") % {"error": str(exc)[:200]}) from None
-
-
 # The intake service names draft fields; the API request names some of them differently.
 _API_FIELD_NAMES = {"stated_total": "total", "payment_method": "payment.method"}
 
 
 class OrderApiMixin:
-    """Shared by the order endpoints: parser, permission, 413 handling, the requester's orders."""
+    """Shared by the order endpoints: intake's error shape, the requester's orders.
 
-    parser_classes = [OrderJSONParser]
+    Bodies are parsed by the project's ``oms.api_parsers.StrictJSONParser`` (UTF-8 only).
+    """
 
     def handle_exception(self, exc: Exception) -> Response:
-        # Django refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE with a SuspiciousOperation, which
-        # would become an HTML 400; the API answers a JSON 413.
-        if isinstance(exc, RequestDataTooBig):
-            exc = PayloadTooLarge()
         if isinstance(exc, OrderValidationError):
             # Per-field errors at the top level, the same shape as the serializer's 400s, named
             # like the request's fields.
@@ -156,7 +128,10 @@ ERRORS = {
         ErrorSerializer, description=gettext_lazy("Conflict: illegal state transition or request in flight.")
     ),
     413: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Request body larger than 1 MB.")),
-    415: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Body is not application/json.")),
+    415: OpenApiResponse(
+        ErrorSerializer,
+        description=gettext_lazy("Body is not application/json in UTF-8 (no charset, or charset=utf-8)."),
+    ),
     422: OpenApiResponse(
         ErrorSerializer, description=gettext_lazy("Refused by a business rule, or Idempotency-Key reused.")
     ),
