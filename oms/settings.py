@@ -240,9 +240,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 3,  # scan every 3rd interval: every 30 s by default
     "unacked_mutex_expire": 60,  # a restore lock left by a dead worker blocks restores this long
 }
+# A CSV order import renews its heartbeat at least this often while it runs; one whose heartbeat
+# is older than ORDER_IMPORT_STALE_SECONDS lost its worker and the sweep (every
+# ORDER_IMPORT_SWEEP_SECONDS) resumes it, up to ORDER_IMPORT_MAX_ATTEMPTS runs in all.
+ORDER_IMPORT_HEARTBEAT_SECONDS = env.float("ORDER_IMPORT_HEARTBEAT_SECONDS", default=10)
+ORDER_IMPORT_STALE_SECONDS = env.float("ORDER_IMPORT_STALE_SECONDS", default=120)
+ORDER_IMPORT_SWEEP_SECONDS = env.float("ORDER_IMPORT_SWEEP_SECONDS", default=60)
+ORDER_IMPORT_MAX_ATTEMPTS = env.int("ORDER_IMPORT_MAX_ATTEMPTS", default=3)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "oms.outbox.sweep_outbox_task", "schedule": timedelta(minutes=1)},
     "backorder-sweep": {"task": "orders.tasks.sweep_backorders_task", "schedule": timedelta(minutes=5)},
+    "order-import-sweep": {
+        "task": "orders.tasks.sweep_order_imports_task",
+        "schedule": timedelta(seconds=ORDER_IMPORT_SWEEP_SECONDS),
+    },
     "inventory-forecast-nightly": {
         "task": "inventory.tasks.recompute_forecasts_task",
         "schedule": crontab(hour=2, minute=30),

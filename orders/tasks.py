@@ -5,14 +5,22 @@ from __future__ import annotations
 from celery import shared_task
 
 from orders.services.allocation import allocate_backorders, sweep_backorders
-from orders.services.imports import run_order_import
+from orders.services.imports import run_order_import, sweep_order_imports
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def import_orders_csv_task(import_id: int) -> str:
-    """Run one CSV order import. Safe to run twice: a finished import is left alone and orders
-    already placed are found again by channel and external id."""
+    """Run one CSV order import, or resume one whose worker died. Safe to run twice: a finished
+    import, or one another live run works on, is left alone; orders already placed are found
+    again by channel and external id."""
     return run_order_import(import_id=import_id).status
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_order_imports_task() -> int:
+    """Beat runs this every minute: an import whose heartbeat stopped (its worker died) or whose
+    task was lost is queued again and resumes where it stopped."""
+    return sweep_order_imports(task=import_orders_csv_task)
 
 
 @shared_task(ignore_result=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,6 +22,10 @@ class OrderImport(models.Model):
     error imports nothing (status ``failed``). ``total`` counts data rows, ``processed`` the
     rows handled so far, ``created`` the orders placed and ``existing`` those already there
     (same channel and external id: a re-upload creates nothing twice).
+
+    A run renews ``heartbeat_at`` while it works and counts itself in ``attempts``; an import
+    whose heartbeat stopped (its worker died) is resumed by the sweep where it stopped, and
+    marked failed after ``ORDER_IMPORT_MAX_ATTEMPTS`` runs (see ``orders.services.imports``).
     """
 
     file = models.FileField(_("file"), upload_to="imports/orders/%Y/%m/")
@@ -46,11 +51,20 @@ class OrderImport(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("runs started"), default=0)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), default=timezone.now)
 
     class Meta:
         verbose_name = _("order import")
         verbose_name_plural = _("order imports")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["heartbeat_at"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="orderimport_unfinished",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.original_name or self.file.name} ({self.get_status_display()})"

@@ -6,19 +6,32 @@ service's own validation of each assembled order. A file with any error imports 
 reports every error with its row number (row 1 is the header, data starts at row 2). A clean
 file is placed order by order through ``intake.place_order``, the same path as the API and the
 webhooks, so a re-upload of the same file finds the existing orders and creates nothing twice.
+
+A run survives the death of its worker. It claims the import (``attempts`` + 1), renews
+``heartbeat_at`` at least every ``ORDER_IMPORT_HEARTBEAT_SECONDS`` and commits each order together
+with the import's counters, so ``processed`` always says exactly which orders are in. An import
+whose heartbeat is older than ``ORDER_IMPORT_STALE_SECONDS`` has lost its worker: the sweep
+(``sweep_order_imports``, beat every minute) queues it again and the next run resumes after the
+last committed order. A run that finds another one has taken over (its heartbeat went stale
+while it was only slow) stops and rolls back its current order, so no order is counted twice.
+After ``ORDER_IMPORT_MAX_ATTEMPTS`` runs the import is marked failed, saying so.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import logging
 import re
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -37,8 +50,6 @@ from orders.services.intake import AddressDraft, CustomerDraft, IntakeResult, Li
 logger = logging.getLogger(__name__)
 
 MAX_ROWS = 20_000
-# Progress is written every this many rows: often enough for a 1 s poll, rarely enough to be cheap.
-PROGRESS_EVERY = 25
 
 REQUIRED_COLUMNS = (
     "external_id",
@@ -377,6 +388,97 @@ def _save_progress(order_import: OrderImport, **fields: Any) -> None:
     OrderImport.objects.filter(pk=order_import.pk).update(**fields)
 
 
+class LeaseLost(Exception):
+    """Another run has taken the import over (this one's heartbeat went stale): stop, write nothing."""
+
+
+class _Lease:
+    """The claim of one run on its import: every write is conditional on still holding it."""
+
+    def __init__(self, order_import: OrderImport) -> None:
+        self.order_import = order_import
+        self.attempt = order_import.attempts
+        self._renewed = time.monotonic()
+
+    def save(self, **fields: Any) -> None:
+        """Write ``fields`` and renew the heartbeat, or raise ``LeaseLost``."""
+        held = OrderImport.objects.filter(
+            pk=self.order_import.pk, attempts=self.attempt, status=OrderImportStatus.RUNNING
+        ).update(heartbeat_at=timezone.now(), **fields)
+        if not held:
+            raise LeaseLost(self.order_import.pk)
+        for name, value in fields.items():
+            setattr(self.order_import, name, value)
+        self._renewed = time.monotonic()
+
+    def renew(self) -> None:
+        """Renew the heartbeat if it is due (cheap to call in every loop)."""
+        if time.monotonic() - self._renewed >= settings.ORDER_IMPORT_HEARTBEAT_SECONDS:
+            self.save()
+
+
+def _stale_before() -> Any:
+    return timezone.now() - timedelta(seconds=settings.ORDER_IMPORT_STALE_SECONDS)
+
+
+def _interrupted_error(order_import: OrderImport) -> RowError:
+    return RowError(
+        0,
+        "file",
+        _(
+            "The import was interrupted %(count)d times: the worker running it stopped (for example out of "
+            "memory). %(created)d orders were placed before that and are kept. Upload the file again to import "
+            "the rest: orders already placed are not created twice."
+        )
+        % {"count": order_import.attempts, "created": order_import.created},
+    )
+
+
+def _claim(import_id: int) -> OrderImport | None:
+    """Start a run: take a waiting import, or one whose run died (stale heartbeat). None when it
+    is finished or another run is alive on it; an import out of attempts is marked failed."""
+    with transaction.atomic():
+        order_import = OrderImport.objects.select_for_update().select_related("channel").get(pk=import_id)
+        waiting = order_import.status == OrderImportStatus.PENDING
+        abandoned = order_import.status == OrderImportStatus.RUNNING and order_import.heartbeat_at < _stale_before()
+        if not (waiting or abandoned):
+            return None
+        if order_import.attempts >= settings.ORDER_IMPORT_MAX_ATTEMPTS:
+            _finish(order_import, status=OrderImportStatus.FAILED, errors=[_interrupted_error(order_import)])
+            return None
+        if order_import.attempts:
+            logger.warning("order import %s resumes after row %s", order_import.pk, order_import.processed)
+        _save_progress(
+            order_import,
+            status=OrderImportStatus.RUNNING,
+            attempts=order_import.attempts + 1,
+            heartbeat_at=timezone.now(),
+        )
+    return order_import
+
+
+def sweep_order_imports(*, task: Any) -> int:
+    """Queue ``task`` again for every unfinished import whose heartbeat is stale (beat runs this
+    every minute): a run whose worker died, or a waiting import whose task was lost. Returns how
+    many were queued. Each is set waiting with a fresh heartbeat first, so the next sweeps leave
+    it to the task just sent; the next run resumes it (or marks it failed when out of attempts).
+    A duplicate task (the dead worker's message, delivered again later) finds it taken or done."""
+    with transaction.atomic():
+        stale = list(
+            OrderImport.objects.select_for_update(skip_locked=True)
+            .filter(status__in=[OrderImportStatus.PENDING, OrderImportStatus.RUNNING], heartbeat_at__lt=_stale_before())
+            .values_list("pk", flat=True)
+        )
+        OrderImport.objects.filter(pk__in=stale).update(status=OrderImportStatus.PENDING, heartbeat_at=timezone.now())
+    for pk in stale:
+        logger.warning("order import %s lost its worker; queued again", pk)
+        try:
+            task.delay(pk)
+        except KombuOperationalError as exc:  # the next sweep after the stale period tries again
+            logger.warning("order import %s could not be queued again: %s", pk, exc)
+    return len(stale)
+
+
 def column_help() -> str:
     return ", ".join([*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS])
 
@@ -403,38 +505,35 @@ def start_order_import(*, order_import: OrderImport, task: Any) -> None:
 
 
 def run_order_import(*, import_id: int) -> OrderImport:
-    """Run an import (see ``_run``); an unexpected failure marks it failed, so the page stops
-    polling and says so, instead of showing "running" for ever."""
+    """Run an import (see ``_run``) if it is waiting or its last run died; an unexpected failure
+    marks it failed, so the page stops polling and says so, instead of showing "running" for ever."""
+    order_import = _claim(import_id)
+    if order_import is None:  # finished, or another run is alive on it
+        return OrderImport.objects.get(pk=import_id)
+    lease = _Lease(order_import)
     try:
-        return _run(import_id)
-    except OrderImport.DoesNotExist:
-        raise
+        _run(order_import, lease)
+    except LeaseLost:
+        logger.warning("order import %s was taken over by another run; this one stops", import_id)
     except Exception:
         logger.exception("order import %s failed", import_id)
-        order_import = OrderImport.objects.get(pk=import_id)
-        _finish(
-            order_import,
-            status=OrderImportStatus.FAILED,
-            errors=[RowError(0, "file", _("The import stopped on an unexpected error; the log has the details."))],
-        )
-        return order_import
+        error = RowError(0, "file", _("The import stopped on an unexpected error; the log has the details."))
+        with contextlib.suppress(LeaseLost):
+            _finish(order_import, status=OrderImportStatus.FAILED, errors=[error], lease=lease)
+    return order_import
 
 
-def _run(import_id: int) -> OrderImport:
-    """Validate the whole file, then place its orders; safe to run twice (finished imports are skipped,
-    and placed orders are found again by channel and external id).
+def _run(order_import: OrderImport, lease: _Lease) -> None:
+    """Validate the whole file, then place its orders, each in one transaction with the import's
+    counters; a resumed run skips the orders already counted. Placed orders are found again by
+    channel and external id, so even a file uploaded twice creates nothing twice.
 
-    Progress (``processed``) is committed as it goes, so it runs outside one big transaction: every
-    order is placed in intake's own transaction. Validation before the first write is what keeps a
-    broken file from importing anything.
+    Progress is committed as it goes, so the page polling the import sees each order. Validation
+    before the first write is what keeps a broken file from importing anything.
     """
-    order_import = OrderImport.objects.select_related("channel").get(pk=import_id)
-    if order_import.is_finished:
-        return order_import
-    _save_progress(order_import, status=OrderImportStatus.RUNNING, processed=0, errors=[])
     with order_import.file.open("rb") as handle:
         parsed = parse_orders_csv(handle.read())
-    _save_progress(order_import, total=parsed.total_rows)
+    lease.save(total=parsed.total_rows)
     errors = list(parsed.errors)
     drafts: list[tuple[ImportOrder, Any]] = []
     if not errors:
@@ -442,36 +541,41 @@ def _run(import_id: int) -> OrderImport:
             draft, draft_errors = build_draft(order, channel=order_import.channel)
             errors.extend(draft_errors)
             drafts.append((order, draft))
+            lease.renew()
     if errors:
-        _finish(order_import, status=OrderImportStatus.FAILED, errors=errors)
-        return order_import
+        _finish(order_import, status=OrderImportStatus.FAILED, errors=errors, lease=lease)
+        return
 
-    created = existing = processed = 0
+    done = order_import.processed  # rows of the orders a previous run committed
+    created, existing, processed = order_import.created, order_import.existing, 0
     for order, draft in drafts:
+        processed += len(order.rows)
+        if processed <= done:
+            continue
         try:
-            result = place_import_order(channel=order_import.channel, draft=draft, user=order_import.created_by)
+            with transaction.atomic():
+                result = place_import_order(channel=order_import.channel, draft=draft, user=order_import.created_by)
+                created += int(result.created)
+                existing += int(not result.created)
+                lease.save(processed=processed, created=created, existing=existing)
         except OrderValidationError as exc:
             # Only a change between validation and placement gets here (e.g. a product deactivated
             # meanwhile). Orders placed so far stay; the report says where it stopped.
-            _save_progress(order_import, processed=processed, created=created, existing=existing)
-            _finish(order_import, status=OrderImportStatus.FAILED, errors=_row_errors(order, exc))
-            return order_import
-        created += int(result.created)
-        existing += int(not result.created)
-        processed += len(order.rows)
-        if processed - order_import.processed >= PROGRESS_EVERY:
-            _save_progress(order_import, processed=processed, created=created, existing=existing)
-    _save_progress(order_import, processed=processed, created=created, existing=existing)
-    _finish(order_import, status=OrderImportStatus.DONE, errors=[])
-    return order_import
+            _finish(order_import, status=OrderImportStatus.FAILED, errors=_row_errors(order, exc), lease=lease)
+            return
+    _finish(order_import, status=OrderImportStatus.DONE, errors=[], lease=lease)
 
 
-def _finish(order_import: OrderImport, *, status: str, errors: list[RowError]) -> None:
+def _finish(order_import: OrderImport, *, status: str, errors: list[RowError], lease: _Lease | None = None) -> None:
+    """Mark the import done or failed (through the run's lease when a run finishes it)."""
     errors.sort(key=lambda e: (e.row, e.field))
-    _save_progress(
-        order_import,
-        status=status,
-        errors=[e.as_dict() for e in errors],
-        processed=order_import.total if status == OrderImportStatus.FAILED else order_import.processed,
-        finished_at=timezone.now(),
-    )
+    fields = {
+        "status": status,
+        "errors": [e.as_dict() for e in errors],
+        "processed": order_import.total if status == OrderImportStatus.FAILED else order_import.processed,
+        "finished_at": timezone.now(),
+    }
+    if lease is None:
+        _save_progress(order_import, **fields)
+    else:
+        lease.save(**fields)
