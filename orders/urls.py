@@ -1,22 +1,24 @@
 from django.urls import path
 
-from orders import webhooks
 from orders.views import cases as case_views
 from orders.views import imports as import_views
 from orders.views import phone as phone_views
 from orders.views import support as support_views
+from orders.webhooks import views as webhook_views
 
 app_name = "orders"
 
 urlpatterns: list = [
-    # Inbound shop webhooks (signed; see orders/webhooks.py).
+    # Inbound shop webhooks (signed; see orders/webhooks/).
     path(
         "webhooks/shopify/<slug:channel_code>/orders-create/",
-        webhooks.shopify_orders_create,
+        webhook_views.shopify_orders_create,
         name="webhook-shopify-orders-create",
     ),
     path(
-        "webhooks/woocommerce/<slug:channel_code>/order/", webhooks.woocommerce_order, name="webhook-woocommerce-order"
+        "webhooks/woocommerce/<slug:channel_code>/order/",
+        webhook_views.woocommerce_order,
+        name="webhook-woocommerce-order",
     ),
 ]
 

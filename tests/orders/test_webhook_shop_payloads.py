@@ -12,7 +12,9 @@ from decimal import Decimal
 import pytest
 
 from orders.models import Order
-from orders.webhooks import shopify_order_draft, woocommerce_order_draft
+from orders.webhooks.errors import PayloadError
+from orders.webhooks.shopify import shopify_order_draft
+from orders.webhooks.woocommerce import woocommerce_order_draft
 from tests.orders.api_fixtures import channel, fixture_json, products  # noqa: F401  (fixtures)
 from tests.orders.test_webhooks import shopify_post, woo_post
 
@@ -74,8 +76,6 @@ def test_a_shopify_order_with_no_address_at_all_is_still_refused():
     payload = fixture_json("shopify_order_create.json")
     payload["shipping_address"] = None
     payload["billing_address"] = None
-    from orders.webhooks import PayloadError
-
     with pytest.raises(PayloadError) as exc:
         shopify_order_draft(payload)
     assert exc.value.field == "shipping_address"

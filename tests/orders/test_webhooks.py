@@ -11,12 +11,9 @@ from decimal import Decimal
 import pytest
 
 from orders.models import Customer, Order, WebhookDelivery
-from orders.webhooks import (
-    compute_signature,
-    shopify_order_draft,
-    verify_signature,
-    woocommerce_order_draft,
-)
+from orders.webhooks.shopify import shopify_order_draft
+from orders.webhooks.signatures import compute_signature, verify_signature
+from orders.webhooks.woocommerce import woocommerce_order_draft
 from tests.orders.api_fixtures import (  # noqa: F401  (fixtures)
     WEBHOOK_SECRET,
     channel,

@@ -1,0 +1,145 @@
+"""WooCommerce: an ``order.created`` (or ``order.updated``) webhook's order (REST API v3 JSON) as
+an ``OrderDraft``, and the unsigned ping WooCommerce sends when a hook is set up."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from oms.money import quantize, quantize_up
+from orders.models import ChannelPlatform, WebhookSource
+from orders.services.intake import AddressDraft, CustomerDraft, LineDraft, OrderDraft
+from orders.webhooks import fields
+from orders.webhooks.deliveries import Platform
+from orders.webhooks.errors import PayloadError
+
+WOOCOMMERCE = Platform(
+    source=WebhookSource.WOOCOMMERCE,
+    platform=ChannelPlatform.WOOCOMMERCE,
+    signature_header="X-WC-Webhook-Signature",
+    topic_header="X-WC-Webhook-Topic",
+    topics=("order.created", "order.updated"),
+    delivery_header="X-WC-Webhook-Delivery-ID",
+)
+
+# WooCommerce payment gateway ids -> our payment methods.
+WOO_GATEWAYS = {
+    "bacs": "prepayment",
+    "cheque": "prepayment",
+    "cod": "cash_on_delivery",
+    "paypal": "paypal",
+    "ppcp-gateway": "paypal",
+    "stripe": "card",
+    "woocommerce_payments": "card",
+    "invoice": "invoice",
+}
+WOO_CAPTURED = {"processing", "completed"}
+WOO_ACCEPTED = WOO_CAPTURED | {"pending", "on-hold"}
+_PING = re.compile(rb"^webhook_id=\d+$")
+
+
+def is_woocommerce_ping(request: HttpRequest, raw: bytes) -> bool:
+    """WooCommerce's first delivery: an unsigned form post ``webhook_id=<id>``, not an order."""
+    return request.content_type == "application/x-www-form-urlencoded" or bool(_PING.match(raw.strip()))
+
+
+def _woo_address(data: dict[str, Any]) -> AddressDraft:
+    return AddressDraft(
+        name=fields.full_name(data.get("first_name"), data.get("last_name")),
+        company=fields.text(data.get("company")),
+        street=fields.text(data.get("address_1")),
+        line2=fields.text(data.get("address_2")),
+        postcode=fields.text(data.get("postcode"), 20),
+        city=fields.text(data.get("city"), 100),
+        country=fields.text(data.get("country"), 10).upper(),
+        phone=fields.text(data.get("phone"), 50),
+    )
+
+
+def woocommerce_order_draft(payload: dict[str, Any]) -> OrderDraft:
+    """Map a WooCommerce order (REST API v3 webhook JSON) onto an ``OrderDraft``.
+
+    WooCommerce keeps line amounts net (``subtotal`` before, ``total`` after coupons, taxes beside
+    them) and ``price`` as an unrounded JSON number. With ``prices_include_tax`` the shop sells at
+    gross prices, so unit price and discount are rebuilt gross from the amounts and their taxes;
+    otherwise they are taken net. Either way ``unit_price x quantity - discount`` is the line's
+    amount to the cent, so the stated total adds up.
+
+    Fee lines (a cash-on-delivery surcharge, a payment fee) are charged with the shipping; a
+    negative fee (how some plugins grant a discount) is an order discount.
+    """
+    external_id = fields.external_id(payload.get("id"), "id")
+    billing_data = fields.section(payload.get("billing"), "billing")
+    shipping_data = fields.section(payload.get("shipping"), "shipping", required=False)
+    if not fields.text(shipping_data.get("address_1")):
+        shipping_data = billing_data  # virtual goods or "ship to billing address"
+    email = fields.text(billing_data.get("email"), 254)
+    if not email:
+        raise PayloadError("billing.email", _("The order has no customer e-mail address."))
+    gross = bool(payload.get("prices_include_tax"))
+
+    items = payload.get("line_items")
+    if not isinstance(items, list) or not items:
+        raise PayloadError("line_items", _("The order has no line items."))
+    lines: list[LineDraft] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise PayloadError(f"line_items[{i}]", _("A line item must be an object."))
+        sku = fields.text(item.get("sku"), 64)
+        if not sku:
+            raise PayloadError(
+                f"line_items[{i}].sku", _("Line item “%(name)s” has no SKU.") % {"name": fields.text(item.get("name"))}
+            )
+        quantity = fields.quantity(item.get("quantity"), f"line_items[{i}].quantity")
+        if item.get("subtotal") not in (None, ""):
+            before = fields.money(item.get("subtotal"), f"line_items[{i}].subtotal")
+            after = fields.money(item.get("total"), f"line_items[{i}].total", default=before)
+            if gross:
+                before += fields.money(item.get("subtotal_tax"), f"line_items[{i}].subtotal_tax", default=Decimal(0))
+                after += fields.money(item.get("total_tax"), f"line_items[{i}].total_tax", default=Decimal(0))
+            # Rounded up, so the discount takes up the remainder and the line keeps to the cent
+            # what the shop charged (29.98 for 3 units: 3 x 10.00 less 0.02).
+            unit_price = quantize_up(before / quantity)
+            discount = max(unit_price * quantity - after, Decimal(0))
+        else:
+            unit_price = quantize(fields.money(item.get("price"), f"line_items[{i}].price"))
+            discount = Decimal(0)
+        lines.append(LineDraft(sku=sku, quantity=quantity, unit_price=unit_price, discount=discount))
+
+    shipping_total = fields.money(payload.get("shipping_total"), "shipping_total", default=Decimal(0))
+    if gross:
+        shipping_total += fields.money(payload.get("shipping_tax"), "shipping_tax", default=Decimal(0))
+    fees = Decimal(0)
+    fee_lines = payload.get("fee_lines")
+    for i, fee in enumerate(fee_lines if isinstance(fee_lines, list) else []):
+        if isinstance(fee, dict):
+            fees += fields.signed_money(fee.get("total"), f"fee_lines[{i}].total")
+            if gross:
+                fees += fields.signed_money(fee.get("total_tax"), f"fee_lines[{i}].total_tax")
+    billing = _woo_address(billing_data)
+    return OrderDraft(
+        customer=CustomerDraft(
+            email=email,
+            name=billing.name,
+            phone=billing.phone,
+            company=billing.company,
+        ),
+        billing_address=billing,
+        shipping_address=_woo_address(shipping_data),
+        lines=lines,
+        currency=fields.text(payload.get("currency"), 10).upper(),
+        price_mode="gross" if gross else "net",
+        shipping_total=shipping_total + max(fees, Decimal(0)),
+        # Coupon discounts are already inside the lines' totals; only a negative fee is left.
+        discount_total=max(-fees, Decimal(0)),
+        stated_total=fields.money(payload.get("total"), "total"),
+        payment_method=WOO_GATEWAYS.get(fields.text(payload.get("payment_method")).lower(), "other"),
+        payment_captured=payload.get("status") in WOO_CAPTURED,
+        external_id=external_id,
+        placed_at=fields.aware_datetime(payload.get("date_created_gmt"), assume_utc=True),
+        notes=fields.text(payload.get("customer_note"), 2000),
+    )
