@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 
@@ -13,7 +14,8 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from oms import panels
 from oms.navigation import areas_for
@@ -57,6 +59,39 @@ def reports_home(request: HttpRequest) -> HttpResponse:
 
 
 logger = logging.getLogger(__name__)
+
+
+# A browser's report of a Content-Security-Policy violation is a few hundred bytes; anything much
+# larger is not one.
+CSP_REPORT_MAX_BYTES = 8 * 1024
+csp_logger = logging.getLogger("oms.csp")
+
+
+@csrf_exempt  # browsers send reports without cookies or tokens
+@require_POST
+def csp_report(request: HttpRequest) -> HttpResponse:
+    """Log a browser's Content-Security-Policy violation report (``report-uri`` in settings).
+
+    Anyone can post here, so it stores nothing and logs a bounded, parsed summary, never the raw
+    body. A violation on our own pages is a bug (a test loads every page and expects none)."""
+    body = (
+        request.body[:CSP_REPORT_MAX_BYTES]
+        if int(request.META.get("CONTENT_LENGTH") or 0) <= CSP_REPORT_MAX_BYTES
+        else b""
+    )
+    try:
+        report = json.loads(body.decode("utf-8")).get("csp-report", {})
+    except (UnicodeDecodeError, ValueError, AttributeError):
+        return HttpResponse(status=400)
+    if not isinstance(report, dict):
+        return HttpResponse(status=400)
+    csp_logger.warning(
+        "CSP violation on %s: %s blocked %s",
+        str(report.get("document-uri", ""))[:300],
+        str(report.get("violated-directive") or report.get("effective-directive", ""))[:100],
+        str(report.get("blocked-uri", ""))[:300],
+    )
+    return HttpResponse(status=204)
 
 
 def _is_api(request: HttpRequest) -> bool:

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from oms.roles import Role
 from tests.security.urlmap import Route, all_routes, staff_routes
+from tests.security.world import REAL_PARAMS
 
 pytestmark = pytest.mark.django_db
 
@@ -120,31 +121,6 @@ def test_admin_changelists_follow_the_admin_roles_model_permissions(model, admin
 # real rows, so an allowed role must get the page itself (200), or for a POST-only URL a POST that
 # is neither refused nor a server error; every other role gets 403, and anonymous the login page.
 
-REAL_PARAMS = {
-    "orders:support-order-detail": lambda o: {"number": o["order"].number},
-    "orders:support-order-hold": lambda o: {"number": o["order"].number},
-    "orders:support-order-unhold": lambda o: {"number": o["order"].number},
-    "orders:support-order-cancel": lambda o: {"number": o["order"].number},
-    "orders:support-order-cancel-lines": lambda o: {"number": o["order"].number},
-    "orders:support-order-edit-address": lambda o: {"number": o["order"].number},
-    "orders:support-order-edit-lines": lambda o: {"number": o["order"].number},
-    "orders:support-order-note": lambda o: {"number": o["order"].number},
-    "orders:support-case-create": lambda o: {"number": o["order"].number},
-    "orders:support-case-detail": lambda o: {"pk": o["case"].pk},
-    "orders:support-case-reply": lambda o: {"pk": o["case"].pk},
-    "orders:support-case-transition": lambda o: {"pk": o["case"].pk, "verb": "resolve"},
-    "orders:support-phone-customer-pick": lambda o: {"pk": o["order"].customer_id},
-    "orders:support-order-import-detail": lambda o: {"pk": o["import"].pk},
-    "inventory:product-stock": lambda o: {"sku": o["product"].sku},
-    "inventory:stock-adjust": lambda o: {"sku": o["product"].sku},
-    "inventory:stock-transfer": lambda o: {"sku": o["product"].sku},
-    "inventory:stock-count": lambda o: {"sku": o["product"].sku},
-    "inventory:purchase-order-detail": lambda o: {"number": o["purchase_order"].number},
-    "inventory:receiving-receive": lambda o: {"number": o["purchase_order"].number},
-    "inventory:receiving-receive-all": lambda o: {"number": o["purchase_order"].number},
-    "inventory:csv-export": lambda o: {"kind": "stock"},
-    "inventory:replenishment-detail": lambda o: {"pk": o["forecast"].pk},
-}
 # Staff URLs with parameters not requested on a real object here, and why. Keep this short.
 NO_REAL_OBJECT: dict[str, str] = {}
 

@@ -5,6 +5,34 @@ from __future__ import annotations
 
 from typing import Any
 
+# The URL parameters that name the real objects ``build_world`` returns, per URL name: the tests
+# request each staff URL about an object on a real one (permission matrix, CSP in the browser).
+REAL_PARAMS = {
+    "orders:support-order-detail": lambda o: {"number": o["order"].number},
+    "orders:support-order-hold": lambda o: {"number": o["order"].number},
+    "orders:support-order-unhold": lambda o: {"number": o["order"].number},
+    "orders:support-order-cancel": lambda o: {"number": o["order"].number},
+    "orders:support-order-cancel-lines": lambda o: {"number": o["order"].number},
+    "orders:support-order-edit-address": lambda o: {"number": o["order"].number},
+    "orders:support-order-edit-lines": lambda o: {"number": o["order"].number},
+    "orders:support-order-note": lambda o: {"number": o["order"].number},
+    "orders:support-case-create": lambda o: {"number": o["order"].number},
+    "orders:support-case-detail": lambda o: {"pk": o["case"].pk},
+    "orders:support-case-reply": lambda o: {"pk": o["case"].pk},
+    "orders:support-case-transition": lambda o: {"pk": o["case"].pk, "verb": "resolve"},
+    "orders:support-phone-customer-pick": lambda o: {"pk": o["order"].customer_id},
+    "orders:support-order-import-detail": lambda o: {"pk": o["import"].pk},
+    "inventory:product-stock": lambda o: {"sku": o["product"].sku},
+    "inventory:stock-adjust": lambda o: {"sku": o["product"].sku},
+    "inventory:stock-transfer": lambda o: {"sku": o["product"].sku},
+    "inventory:stock-count": lambda o: {"sku": o["product"].sku},
+    "inventory:purchase-order-detail": lambda o: {"number": o["purchase_order"].number},
+    "inventory:receiving-receive": lambda o: {"number": o["purchase_order"].number},
+    "inventory:receiving-receive-all": lambda o: {"number": o["purchase_order"].number},
+    "inventory:csv-export": lambda o: {"kind": "stock"},
+    "inventory:replenishment-detail": lambda o: {"pk": o["forecast"].pk},
+}
+
 
 def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     """Products ``{sku: units on hand}``, an order of 2 + 1 + ... units of them, and the rest.
