@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.http import parse_header_parameters
+from django.utils.translation import gettext as _
 
 
 class HealthCheckMiddleware:
@@ -23,4 +26,40 @@ class HealthCheckMiddleware:
             except DatabaseError:
                 return JsonResponse({"status": "database unavailable"}, status=503)
             return JsonResponse({"status": "ok"})
+        return self.get_response(request)
+
+
+def is_codec_but_no_charset(name: str) -> bool:
+    """True for a name Python's codec registry knows that is no text encoding (``bz2``, ``zlib``,
+    ``base64``, ``hex``, ``rot13``, ``uu``, ``quopri``): a decompressor or transform, not a charset."""
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False  # unknown: Django ignores it and reads UTF-8
+    try:
+        b"a".decode(name)  # (an empty input would skip the codec check)
+    except LookupError:  # "'bz2' is not a text encoding"
+        return True
+    except UnicodeError:
+        pass  # a text encoding that does not like the sample
+    return False
+
+
+class RequestCharsetMiddleware:
+    """Answers 415 before anything reads the body when the Content-Type ``charset`` names a codec
+    that is no text encoding. Django accepts any name ``codecs.lookup`` knows as the request's
+    encoding and form parsing would then fail with a 500 (``'bz2' is not a text encoding``); a
+    decoder that trusted it would inflate a compressed body. Browsers never send such a charset.
+    (The JSON API goes further and accepts UTF-8 only: ``oms.api_parsers``.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if "charset" in content_type.lower():
+            charset = parse_header_parameters(content_type)[1].get("charset", "").strip()
+            if charset and is_codec_but_no_charset(charset):
+                message = _("“%(charset)s” is not a character set; send the body in UTF-8.") % {"charset": charset[:40]}
+                return JsonResponse({"code": "unsupported_charset", "message": message}, status=415)
         return self.get_response(request)
