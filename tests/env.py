@@ -15,3 +15,11 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("OMS_DEMO_MODE", "true")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from tests import clock
+
+clock.start()  # OMS_TEST_CLOCK_SHIFT_DAYS / OMS_TEST_CLOCK_AT: the whole run on a moved clock
+
+
+def pytest_report_header() -> str | None:
+    return clock.describe()

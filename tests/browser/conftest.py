@@ -6,10 +6,13 @@ with the flags that keep it off the network (STACK-NOTES.md).
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Iterator
 
 import pytest
+
+from tests import clock
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -45,11 +48,20 @@ def live_url(live_server) -> str:
     return live_server.url
 
 
+def new_context(browser, **options):
+    """A browser context failing fast instead of waiting 30 s; its pages' clock is the run's
+    (moved when ``OMS_TEST_CLOCK_SHIFT_DAYS``/``OMS_TEST_CLOCK_AT`` move it, see ``tests/clock.py``)."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(10_000)
+    if clock.offset() is not None:
+        context.clock.install(time=datetime.datetime.now(datetime.UTC))  # ticks on from there
+    return context
+
+
 @pytest.fixture
 def browser_page(browser, live_url) -> Iterator:
-    """A fresh page (own cookies) with English UI, failing fast instead of waiting 30 s."""
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    """A fresh page (own cookies) with English UI."""
+    context = new_context(browser, locale="en-GB", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page
     context.close()
@@ -58,8 +70,7 @@ def browser_page(browser, live_url) -> Iterator:
 @pytest.fixture
 def tablet_page(browser, live_url) -> Iterator:
     """A warehouse tablet: narrow viewport, touch."""
-    context = browser.new_context(locale="de-DE", viewport={"width": 800, "height": 1280}, has_touch=True)
-    context.set_default_timeout(10_000)
+    context = new_context(browser, locale="de-DE", viewport={"width": 800, "height": 1280}, has_touch=True)
     page = context.new_page()
     yield page
     context.close()
