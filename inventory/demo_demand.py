@@ -33,14 +33,15 @@ def seed_demand(*, stdout: Any = None, scale: float = 1.0, **_: Any) -> None:
     if not warehouses or not products:
         say("Demand history skipped: no products or warehouses yet.")
         return
-    end = timezone.localdate() - datetime.timedelta(days=1)
+    today = timezone.localdate()  # read once: a run across midnight still forecasts the history it wrote
+    end = today - datetime.timedelta(days=1)
     start = end - datetime.timedelta(days=HISTORY_DAYS - 1)
     if not DailyDemand.objects.exists():
         rows = insert_demand_history(rows=_history_rows(products, warehouses, start=start))
         say(f"Demand history: {rows} days for {len(products)} products in {len(warehouses)} warehouses.")
     if not DemandForecast.objects.exists():
         subset = [p.pk for p in products[: max(1, int(FORECAST_PRODUCTS * scale))]]
-        result = recompute_forecasts(product_ids=subset)
+        result = recompute_forecasts(product_ids=subset, as_of=today)
         say(f"Forecasts: {result.pairs} computed.")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -9,7 +10,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import F, Sum
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# Two years of orders up to now: a fixed moment makes the data set the same on every run.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.time_machine(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)),
+]
 
 
 def generate(orders: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import time
 from io import StringIO
 
@@ -12,7 +13,12 @@ from inventory.models import DailyDemand, DemandForecast
 from oms import seeding
 from tests.inventory.replenishment_data import make_product, make_warehouse
 
-pytestmark = pytest.mark.django_db
+# The history ends yesterday and its seasons follow the calendar: a fixed day makes the forecasts
+# (and the method the backtest picks) the same on every run.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.time_machine(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)),
+]
 
 
 def test_demand_seeder_is_registered_after_the_catalogue():
@@ -33,6 +39,8 @@ def test_seeder_writes_two_years_of_history_and_forecasts_a_subset_quickly_and_o
 
     days = DailyDemand.objects.order_by("date").values_list("date", flat=True)
     assert (days.last() - days.first()).days >= 2 * 364
+    assert days.last() <= datetime.date(2026, 11, 22)  # up to yesterday
+    assert set(DemandForecast.objects.values_list("history_end", flat=True)) == {datetime.date(2026, 11, 22)}
     assert DailyDemand.objects.values("product").distinct().count() == 4
     assert DemandForecast.objects.count() == 4  # 2 products x 2 warehouses
     assert DemandForecast.objects.filter(method="holt_winters_yearly").count() == 4

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from inventory.models import PurchaseOrderState
 from tests.inventory.factories import PurchaseOrderFactory
 
-pytestmark = pytest.mark.django_db
+# Tuesday 00:30 in Berlin, still Monday in UTC: "today" is the warehouse's Tuesday.
+EARLY_SHIFT = datetime.datetime(2026, 11, 24, 0, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Berlin"))
+TODAY = datetime.date(2026, 11, 24)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(EARLY_SHIFT, tick=False)]
 
 
 def test_warehouse_home_lists_deliveries_due_today_or_overdue_soonest_first(warehouse_client):
-    today = timezone.localdate()
+    today = TODAY
     day = datetime.timedelta(days=1)
     PurchaseOrderFactory(number="PO-LATE", expected_date=today - 3 * day)
     PurchaseOrderFactory(number="PO-TODAY", expected_date=today)
+    PurchaseOrderFactory(number="PO-TOMORROW", expected_date=today + day)
     PurchaseOrderFactory(number="PO-NEXT-WEEK", expected_date=today + 7 * day)
     PurchaseOrderFactory(number="PO-DONE", expected_date=today - day, state=PurchaseOrderState.RECEIVED)
 
@@ -26,7 +31,7 @@ def test_warehouse_home_lists_deliveries_due_today_or_overdue_soonest_first(ware
 
     assert "PO-LATE" in html and "PO-TODAY" in html
     assert html.index("PO-LATE") < html.index("PO-TODAY")
-    assert "PO-NEXT-WEEK" not in html and "PO-DONE" not in html
+    assert "PO-TOMORROW" not in html and "PO-NEXT-WEEK" not in html and "PO-DONE" not in html
     assert html.count(">overdue<") == 1
     assert f'href="{reverse("inventory:receiving")}?po=PO-TODAY"' in html
     assert f'href="{reverse("inventory:stock-list")}?out=on"' in html
@@ -38,8 +43,7 @@ def test_warehouse_home_says_when_nothing_is_due(warehouse_client):
 
 
 def test_warehouse_home_points_to_all_deliveries_when_more_are_due_than_shown(warehouse_client):
-    today = timezone.localdate()
     for _ in range(10):
-        PurchaseOrderFactory(expected_date=today)
+        PurchaseOrderFactory(expected_date=TODAY)
     html = warehouse_client.get(reverse("warehouse-home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "All 10 deliveries due" in html

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -52,18 +52,20 @@ def test_rolled_back_change_leaves_no_message_and_sends_nothing():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_failed_delivery_is_retried_by_the_sweep(flaky_receiver, settings):
+@pytest.mark.time_machine(datetime(2026, 11, 23, 9, 0, tzinfo=UTC), tick=False)
+def test_failed_delivery_is_retried_by_the_sweep_once_its_backoff_has_passed(flaky_receiver, settings, time_machine):
     settings.OUTBOX_SWEEP_GRACE_SECONDS = 0
     flaky_receiver["fail_times"] = 1
     message = outbox.enqueue("test-hook", {"n": 1})
     message.refresh_from_db()
     assert message.status == OutboxStatus.PENDING
     assert "receiver down" in message.last_error
-    assert message.next_attempt_at > timezone.now()
+    assert message.next_attempt_at == timezone.now() + timedelta(seconds=30)  # the first backoff
 
-    # Not yet due: the sweep leaves it alone.
+    # Not yet due: the sweep leaves it alone until the backoff has passed.
+    time_machine.shift(timedelta(seconds=29))
     assert sweep_outbox_task() == 0
-    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    time_machine.shift(timedelta(seconds=1))
     assert sweep_outbox_task() == 1
 
     message.refresh_from_db()

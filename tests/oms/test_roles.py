@@ -1,5 +1,7 @@
 """Areas answer by role: anonymous -> login, wrong role -> 403, own role -> 200."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
@@ -76,6 +78,25 @@ def test_failed_logins_lock_the_username_out(client, settings, support_user):
     response = client.post("/accounts/login/", {"username": support_user.username, "password": "pw-agent"})
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.time_machine(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=False)
+def test_a_locked_out_username_may_log_in_again_after_the_cool_off(client, settings, support_user, time_machine):
+    settings.AXES_FAILURE_LIMIT = 3
+    credentials = {"username": support_user.username, "password": "pw-agent"}
+    for _ in range(3):
+        client.post("/accounts/login/", {**credentials, "password": "wrong"})
+
+    # Trying during the lockout (even with the right password) starts the cool-off again.
+    time_machine.shift(settings.AXES_COOLOFF_TIME - datetime.timedelta(minutes=1))
+    assert client.post("/accounts/login/", credentials).status_code == 429
+    time_machine.shift(settings.AXES_COOLOFF_TIME - datetime.timedelta(minutes=1))
+    assert client.post("/accounts/login/", credentials).status_code == 429
+    time_machine.shift(settings.AXES_COOLOFF_TIME + datetime.timedelta(seconds=1))
+    response = client.post("/accounts/login/", credentials)
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(support_user.pk)
 
 
 def test_correct_login_works_before_lockout(client, support_user):

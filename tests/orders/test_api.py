@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 import threading
 import uuid
@@ -367,7 +368,10 @@ def test_swagger_ui_is_served(client):
 
 # --- housekeeping -------------------------------------------------------------------------------
 
+HOUSEKEEPING_AT = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
 
+
+@pytest.mark.time_machine(HOUSEKEEPING_AT, tick=False)  # ages are exact, however slow the run
 def test_purge_keeps_keys_younger_than_24_hours(channel):
     import datetime
 
@@ -381,6 +385,7 @@ def test_purge_keeps_keys_younger_than_24_hours(channel):
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["fresh"]
 
 
+@pytest.mark.time_machine(HOUSEKEEPING_AT, tick=False)  # ages are exact, however slow the run
 def test_purge_command_never_goes_below_24_hours(channel):
     import datetime
 
@@ -396,6 +401,7 @@ def test_purge_command_never_goes_below_24_hours(channel):
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["b"]
 
 
+@pytest.mark.time_machine(HOUSEKEEPING_AT, tick=False)  # ages are exact, however slow the run
 def test_an_abandoned_claim_is_taken_over_after_the_in_flight_timeout(api, products, channel):
     import datetime
 

@@ -199,7 +199,15 @@ def test_invalid_rules_are_refused_naming_the_field_and_nothing_is_saved(
     assert not ReplenishmentRule.objects.exists()
 
 
+# A month after the stored forecasts' history ended (AS_OF), with nothing sold since: the nightly
+# recompute and a changed service level see different histories on purpose.
+A_MONTH_LATER = datetime.datetime(2026, 12, 23, 10, 0, tzinfo=datetime.UTC)
+
+
+@pytest.mark.time_machine(A_MONTH_LATER, tick=False)
 def test_a_higher_service_level_recomputes_the_forecast_with_more_safety_stock():
+    """On the history the stored forecast was computed from, not today's: a new service level changes
+    the safety stock only (today's window would count the month without sales as zero demand)."""
     product, warehouse = make_product("A-1"), make_warehouse()
     add_history(product, warehouse, seasonal_history(200))
     recompute_forecasts(as_of=AS_OF)
@@ -210,9 +218,27 @@ def test_a_higher_service_level_recomputes_the_forecast_with_more_safety_stock()
     )
 
     after = DemandForecast.objects.get()
+    assert after.history_end == before.history_end == AS_OF - datetime.timedelta(days=1)
+    assert after.mean_daily_demand == before.mean_daily_demand
     assert after.service_level == Decimal("0.990")
     assert after.safety_stock > before.safety_stock
     assert after.suggested_reorder_point > before.suggested_reorder_point
+
+
+@pytest.mark.time_machine(A_MONTH_LATER, tick=False)
+def test_the_nightly_recompute_moves_the_history_up_to_yesterday():
+    """Without ``as_of`` (the nightly task and the command) the window ends yesterday in Berlin, so
+    days without sales count as zero demand and the forecast falls."""
+    product, warehouse = make_product("A-1"), make_warehouse()
+    add_history(product, warehouse, seasonal_history(200))
+    recompute_forecasts(as_of=AS_OF)
+    before = DemandForecast.objects.get()
+
+    recompute_forecasts()
+
+    after = DemandForecast.objects.get()
+    assert after.history_end == datetime.date(2026, 12, 22)
+    assert after.mean_daily_demand < before.mean_daily_demand
 
 
 def test_accepting_a_suggestion_makes_it_the_rule():

@@ -3,6 +3,8 @@ themselves when stock arrives (stock.received), and the stored "why this warehou
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from inventory.models import StockLevel
@@ -158,26 +160,30 @@ def test_a_split_channel_backorder_is_split_when_the_missing_units_arrive_elsewh
 
 
 def test_allocation_records_demand_for_the_forecast_and_a_backorder_only_once_it_allocates(
-    channel, lej, django_capture_on_commit_callbacks
+    channel, lej, django_capture_on_commit_callbacks, time_machine
 ):
-    from django.utils import timezone
-
     from inventory.models import DailyDemand
 
+    # Tue 00:30 in Berlin (still Monday in UTC): demand counts on the business's day.
+    time_machine.move_to(datetime.datetime(2026, 11, 23, 23, 30, tzinfo=datetime.UTC), tick=False)
     a = stocked_product("R-1", {lej: 2})
     place_order(channel=channel, draft=draft({"R-1": 2}))
     waiting = place_order(channel=channel, draft=draft({"R-1": 3})).order
-    today = timezone.localdate()
     assert list(DailyDemand.objects.values_list("product_id", "warehouse_id", "date", "quantity")) == [
-        (a.pk, lej.pk, today, 2)
+        (a.pk, lej.pk, datetime.date(2026, 11, 24), 2)
     ]
 
+    # The goods arrive on Thursday: the backorder's units count on the day it allocates.
+    time_machine.move_to(datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC), tick=False)
     with django_capture_on_commit_callbacks(execute=True):
         receive_stock(product=a, warehouse=lej, quantity=3, reference="PO-1")
 
     waiting.refresh_from_db()
     assert waiting.state == OrderState.ALLOCATED
-    assert DailyDemand.objects.get(product=a, warehouse=lej, date=today).quantity == 5
+    assert list(DailyDemand.objects.order_by("date").values_list("date", "quantity")) == [
+        (datetime.date(2026, 11, 24), 2),
+        (datetime.date(2026, 11, 26), 3),
+    ]
 
 
 def test_cancelling_an_order_gives_its_units_to_the_oldest_backorder(channel, lej, django_capture_on_commit_callbacks):

@@ -6,9 +6,9 @@ says "Orders released before it ship today"."""
 from __future__ import annotations
 
 import datetime
-from unittest import mock
 
 import pytest
+import time_machine
 
 from orders.models import OrderState
 from tests.orders.factories import order_for, stocked_product
@@ -29,7 +29,7 @@ def test_an_allocated_order_promises_a_ship_date_by_the_warehouse_cut_off(channe
     assert lej.shipping_cutoff == datetime.time(14, 0)
     stocked_product("P-1", {lej: 5})
 
-    with mock.patch("django.utils.timezone.now", return_value=now_utc):
+    with time_machine.travel(now_utc, tick=False):
         order = order_for(channel, {"P-1": 1}, payment_method="invoice")
 
     assert order.state == OrderState.ALLOCATED
@@ -47,13 +47,17 @@ def test_an_allocated_order_promises_a_ship_date_by_the_warehouse_cut_off(channe
         (datetime.datetime(2026, 12, 7, 14, 0, tzinfo=UTC), "lej", datetime.date(2026, 12, 8)),
         # Saturday morning: Monday.
         (datetime.datetime(2026, 11, 28, 8, 0, tzinfo=UTC), "lej", datetime.date(2026, 11, 30)),
+        # Tue 00:30 in Berlin is still Monday in UTC: Berlin's Tuesday, before its cut-off.
+        (datetime.datetime(2026, 11, 23, 23, 30, tzinfo=UTC), "lej", datetime.date(2026, 11, 24)),
+        # New Year's Eve 23:30 Berlin: 1 Jan 2027 is a holiday (a Friday), then the weekend.
+        (datetime.datetime(2026, 12, 31, 22, 30, tzinfo=UTC), "lej", datetime.date(2027, 1, 4)),
     ],
 )
 def test_the_promise_skips_weekends_and_the_warehouse_countrys_public_holidays(
     request, channel, now_utc, warehouse, promised
 ):
     stocked_product("P-1", {request.getfixturevalue(warehouse): 5})
-    with mock.patch("django.utils.timezone.now", return_value=now_utc):
+    with time_machine.travel(now_utc, tick=False):
         order = order_for(channel, {"P-1": 1}, payment_method="invoice")
     order.refresh_from_db()
     assert order.promised_ship_date == promised
@@ -63,7 +67,7 @@ def test_a_split_order_is_promised_for_its_last_shipment_and_a_backorder_for_not
     stocked_product("P-1", {lej: 1})
     stocked_product("P-2", {vie: 1})
     monday_evening = datetime.datetime(2026, 12, 7, 14, 0, tzinfo=UTC)  # after both cut-offs
-    with mock.patch("django.utils.timezone.now", return_value=monday_evening):
+    with time_machine.travel(monday_evening, tick=False):
         split = order_for(channel, {"P-1": 1, "P-2": 1}, payment_method="invoice")
         waiting = order_for(channel, {"P-1": 5}, payment_method="invoice")
     split.refresh_from_db()
@@ -77,7 +81,7 @@ def test_the_order_page_tells_the_agent_when_the_order_ships(channel, lej, suppo
     from django.urls import reverse
 
     stocked_product("P-1", {lej: 5})
-    with mock.patch("django.utils.timezone.now", return_value=datetime.datetime(2026, 11, 27, 15, 0, tzinfo=UTC)):
+    with time_machine.travel(datetime.datetime(2026, 11, 27, 15, 0, tzinfo=UTC), tick=False):
         order = order_for(channel, {"P-1": 1}, payment_method="invoice")
 
     url = reverse("orders:support-order-detail", args=[order.number])
