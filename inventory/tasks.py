@@ -15,7 +15,8 @@ FORECAST_PRODUCTS_PER_TASK = 40
 def recompute_forecasts_task(product_ids: list[int] | None = None, warehouse_ids: list[int] | None = None) -> int:
     """Recompute demand forecasts (beat: nightly). Without ``product_ids`` it fans out one task per chunk
     of products, so no single task runs into the time limit; with them it does the work itself.
-    Idempotent: a rerun overwrites each pair's forecast."""
+    Idempotent: a rerun overwrites each pair's forecast. A chunk held by a worker that died comes
+    back after the broker's visibility timeout (15 min) and runs again."""
     if product_ids is None:
         products = sorted({p for p, _w in forecast_pairs(warehouse_ids=warehouse_ids)})
         for start in range(0, len(products), FORECAST_PRODUCTS_PER_TASK):

@@ -169,7 +169,8 @@ def deliver_outbox_message_task(message_id: int) -> str | None:
     """Deliver one outbox message. Safe to run twice: a delivered message is skipped.
 
     Failures are not retried by Celery: the row keeps its own attempt count and next attempt
-    time, and the sweep re-sends it, so a retry survives a lost broker as well.
+    time, and the sweep re-sends it, so a retry survives a lost broker as well. A worker that dies
+    while delivering leaves the row pending (its transaction rolls back): the sweep sends it again.
     """
     status = deliver(message_id)
     return status.value if status else None

@@ -234,7 +234,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # the run itself (each at most ``CELERY_TASK_TIME_LIMIT``); otherwise a task would run twice.
 # ``tests/oms/test_celery_recovery.py`` checks this. What must not wait that long has a sweep
 # (beat): the outbox every minute, backorders every five, CSV order imports (heartbeat) every
-# minute; README, "Running in production", lists the worst-case delays.
+# minute; README, "When a worker dies", lists the worst-case delays.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # bounded by OmsTask.max_deliveries
 CELERY_TASK_TIME_LIMIT = 300

@@ -27,7 +27,8 @@ def sweep_order_imports_task() -> int:
 def allocate_backorders_task(product_ids: list[int]) -> int:
     """Stock became available for ``product_ids`` (received, or released by a cancellation): the
     backordered orders waiting for them try to allocate, oldest first. Safe to run twice: an
-    order allocated by the first run is no longer backordered."""
+    order allocated by the first run is no longer backordered. Lost with a dead worker, its work
+    is done by the backorder sweep within five minutes."""
     return allocate_backorders(product_ids=product_ids)
 
 
