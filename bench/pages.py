@@ -232,13 +232,10 @@ def deep_cursor_factory(order_model: Any) -> Callable[[str], str | None]:
             return None
         middle_pk = order_model.objects.order_by("pk").values_list("pk", flat=True)[total // 2]
         middle = order_model.objects.get(pk=middle_pk)
-        try:  # the support desk's opaque (created_at, id) cursor
-            from orders.support_selectors import decode_cursor, encode_cursor
+        from oms.paging import decode_cursor, encode_cursor
 
-            if decode_cursor(first_value) is not None:
-                return encode_cursor(middle.created_at, middle.pk)
-        except ImportError:
-            pass
+        if decode_cursor(first_value) is not None:  # the order list's opaque (created_at, id) cursor
+            return encode_cursor([middle.created_at, middle.pk])
         probe = None
         if first_value.isdigit():
             probe = order_model.objects.filter(pk=int(first_value)).first()

@@ -1,20 +1,19 @@
 """Reads for the inventory screens (stock overview, product stock page, receiving, purchase orders).
 
 The domain's own reads live in ``inventory.selectors``; these are the page-shaped ones. Lists are
-keyset-paginated (``KeysetPage``): a page costs one query however deep the user pages, which keeps
-the stock overview fast with 100,000 SKUs.
+keyset-paginated by the views (``oms.paging``): a page costs one query however deep the user pages,
+which keeps the stock overview fast with 100,000 SKUs.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import QueryDict
 
 from inventory.exceptions import UnknownProductCodeError
 from inventory.models import (
@@ -33,82 +32,6 @@ from inventory.selectors import product_by_code as domain_product_by_code
 
 # Without a reorder point (ReplenishmentRule) a product counts as low at this many available units.
 DEFAULT_LOW_STOCK_THRESHOLD = 5
-DEFAULT_PER_PAGE = 50
-
-
-# --- keyset pagination --------------------------------------------------------------------------
-
-
-@dataclass
-class KeysetPage:
-    """One page of a keyset-paginated list; the shared ``partials/pagination.html`` renders it."""
-
-    rows: list[Any]
-    has_next: bool = False
-    has_previous: bool = False
-    next_query: str = ""
-    previous_query: str = ""
-
-    def __iter__(self):  # templates loop over the page directly
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-
-def keyset_paginate(
-    queryset: QuerySet,
-    *,
-    key: str,
-    params: QueryDict,
-    per_page: int = DEFAULT_PER_PAGE,
-    descending: bool = False,
-    parse: Callable[[str], Any] = str,
-) -> KeysetPage:
-    """Fetch one page of ``queryset`` ordered by the unique field ``key``, in one query.
-
-    ``?after=<key>`` continues forward, ``?before=<key>`` goes back; other query parameters (the
-    filters) are kept in the next/previous links. An unparsable cursor starts at the first page.
-    """
-    after = _parse_cursor(params.get("after"), parse)
-    before = _parse_cursor(params.get("before"), parse) if after is None else None
-    forward_lookup, backward_lookup = ("lt", "gt") if descending else ("gt", "lt")
-    forward_order, backward_order = (f"-{key}", key) if descending else (key, f"-{key}")
-
-    if before is not None:
-        rows = list(queryset.filter(**{f"{key}__{backward_lookup}": before}).order_by(backward_order)[: per_page + 1])
-        has_previous = len(rows) > per_page
-        rows = rows[:per_page][::-1]
-        has_next = True
-    else:
-        qs = queryset.filter(**{f"{key}__{forward_lookup}": after}) if after is not None else queryset
-        rows = list(qs.order_by(forward_order)[: per_page + 1])
-        has_next = len(rows) > per_page
-        rows = rows[:per_page]
-        has_previous = after is not None
-
-    page = KeysetPage(rows=rows, has_next=has_next and bool(rows), has_previous=has_previous and bool(rows))
-    if rows:
-        page.next_query = _cursor_query(params, "after", getattr(rows[-1], key))
-        page.previous_query = _cursor_query(params, "before", getattr(rows[0], key))
-    return page
-
-
-def _parse_cursor(raw: str | None, parse: Callable[[str], Any]) -> Any:
-    if not raw or "\x00" in raw or len(raw) > 200:  # PostgreSQL refuses NUL in text
-        return None
-    try:
-        return parse(raw)
-    except (TypeError, ValueError):
-        return None
-
-
-def _cursor_query(params: QueryDict, name: str, value: Any) -> str:
-    query = params.copy()
-    query.pop("after", None)
-    query.pop("before", None)
-    query[name] = str(value)
-    return query.urlencode()
 
 
 # --- stock overview -----------------------------------------------------------------------------

@@ -12,34 +12,30 @@ Search design (fast with a million orders on PostgreSQL):
    cities, SKUs, later tracking/invoice/RMA numbers written by subscribers): every word of the
    query must occur. On PostgreSQL this is ``search_text ILIKE '%word%'``, served by the GIN
    trigram index; on SQLite a plain ``LIKE`` (case-insensitive for ASCII).
-3. Keyset pagination on ``(created_at, id)`` newest first: the cost of page 100 equals the cost
-   of page 1, and the query count never depends on the number of rows.
+3. Keyset pages (``oms.paging``) on ``(created_at, id)`` newest first: the cost of page 100 equals
+   the cost of page 1, and the query count never depends on the number of rows.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
-from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import BooleanField, Count, F, Func, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from inventory.models import Product
 from oms.money import format_rate
+from oms.paging import KeysetPage, keyset_page
 from oms.texts import render
 from orders.models import (
     EDITABLE_STATES,
@@ -62,101 +58,6 @@ from orders.services.routing import explain
 
 PAGE_SIZE = 25
 MAX_QUERY_WORDS = 6
-
-
-# --- keyset pagination -----------------------------------------------------------------------------
-
-
-@dataclass
-class KeysetPage:
-    """One page of a list ordered newest first by ``(<time column>, id)``; the template
-    ``partials/pagination.html`` reads ``has_next``/``has_previous`` and the two query strings."""
-
-    items: list[Any]
-    has_next: bool = False
-    has_previous: bool = False
-    next_query: str = ""
-    previous_query: str = ""
-    params: dict[str, str] = field(default_factory=dict)
-
-
-def encode_cursor(when: datetime, pk: int) -> str:
-    raw = f"{when.isoformat()}|{pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    """The position a cursor points at, or None for a missing or tampered cursor (first page)."""
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, pk = raw.rsplit("|", 1)
-        when = parse_datetime(stamp)
-        if when is None:
-            return None
-        return when, int(pk)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-
-
-def keyset_page(
-    queryset: QuerySet,
-    *,
-    after: str | None = None,
-    before: str | None = None,
-    params: dict[str, str] | None = None,
-    size: int = PAGE_SIZE,
-    column: str = "created_at",
-    related: Sequence[str] = (),
-) -> KeysetPage:
-    """Fetch one page (one query) of ``queryset`` newest first by ``(column, id)``.
-
-    ``after`` continues towards older rows, ``before`` goes back towards newer rows. One extra
-    row is read to know whether another page exists. ``related`` (``select_related`` names) are
-    joined to the rows of the page only, after the page's ids are chosen: a search that matches
-    thousands of rows then sorts only the rows of ``queryset``, not their joins.
-    """
-
-    def fetch(qs: QuerySet, *order: str) -> list[Any]:
-        qs = qs.order_by(*order)[: size + 1]
-        if not related:
-            return list(qs)
-        rows = queryset.model._default_manager.select_related(*related).filter(pk__in=qs.values("pk"))
-        return list(rows.order_by(*order))
-
-    params = {k: v for k, v in (params or {}).items() if v}
-    position_after, position_before = decode_cursor(after), decode_cursor(before)
-    if position_before is not None:
-        when, pk = position_before
-        # The redundant ``column >= when`` is what the (column, id) index can seek to; the OR
-        # alone is only a filter, and a deep page would scan every newer row (seconds at 1M).
-        rows = fetch(
-            queryset.filter(
-                Q(**{f"{column}__gt": when}) | Q(**{column: when, "pk__gt": pk}), **{f"{column}__gte": when}
-            ),
-            column,
-            "pk",
-        )
-        has_previous = len(rows) > size
-        items = list(reversed(rows[:size]))
-        has_next = True
-    else:
-        qs = queryset
-        if position_after is not None:
-            when, pk = position_after
-            qs = qs.filter(Q(**{f"{column}__lt": when}) | Q(**{column: when, "pk__lt": pk}), **{f"{column}__lte": when})
-        rows = fetch(qs, f"-{column}", "-pk")
-        has_next = len(rows) > size
-        items = rows[:size]
-        has_previous = position_after is not None
-    page = KeysetPage(items=items, has_next=has_next and bool(items), has_previous=has_previous and bool(items))
-    page.params = params
-    if items:
-        first, last = items[0], items[-1]
-        page.next_query = urlencode({**params, "after": encode_cursor(getattr(last, column), last.pk)})
-        page.previous_query = urlencode({**params, "before": encode_cursor(getattr(first, column), first.pk)})
-    return page
 
 
 # --- text matching ---------------------------------------------------------------------------------
@@ -282,6 +183,8 @@ def channel_by_code(code: str) -> Channel:
     return Channel.objects.get(code=code)
 
 
+# Newest first, served by the (created_at, id) index and its per-channel and per-state variants.
+ORDER_LIST_ORDER = ("-created_at", "-pk")
 # What a row of the order list shows besides the order (joined to the rows of the page only).
 ORDER_ROW_RELATED = ("customer", "channel")
 
@@ -318,8 +221,14 @@ def orders_for_support(
         # The channel's id as a subquery the planner evaluates first: it then walks the
         # (channel, created_at, id) index newest first instead of filtering the newest orders.
         qs = qs.filter(channel_id=Subquery(Channel.objects.filter(code=channel).values("pk")[:1]))
-    params = {"q": q, "state": state, "channel": channel}
-    paging: dict[str, Any] = {"after": after, "before": before, "params": params, "related": ORDER_ROW_RELATED}
+    paging: dict[str, Any] = {
+        "order_by": ORDER_LIST_ORDER,
+        "after": after,
+        "before": before,
+        "params": {"q": q, "state": state, "channel": channel},
+        "size": PAGE_SIZE,
+        "related": ORDER_ROW_RELATED,
+    }
     q = clean_query(q)
     if not q:
         return SearchResult(page=keyset_page(qs, **paging))
@@ -333,7 +242,7 @@ def orders_for_support(
     for exact in lookups:
         page = keyset_page(exact, **paging)
         # A later page of exact matches is still one when it comes back empty (a stale cursor).
-        if page.items or ((after or before) and exact.exists()):
+        if page.rows or ((after or before) and exact.exists()):
             return SearchResult(page=page, exact=True)
     fuzzy = qs.filter(*contains_all_words("search_text", query_words(q)))
     return SearchResult(page=keyset_page(fuzzy, **paging))
@@ -504,7 +413,14 @@ def case_queue(*, state: str = "", q: str = "", after: str | None = None, before
             | Q(customer__email=q.lower())
             | Q(pk=int(q) if q.isascii() and q.isdigit() and len(q) <= 18 else 0)
         )
-    return keyset_page(qs, after=after, before=before, params={"state": state, "q": q}, column="updated_at")
+    return keyset_page(
+        qs,
+        order_by=("-updated_at", "-pk"),
+        after=after,
+        before=before,
+        params={"state": state, "q": q},
+        size=PAGE_SIZE,
+    )
 
 
 def case_counts() -> dict[str, int]:

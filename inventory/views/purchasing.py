@@ -22,7 +22,6 @@ from inventory.forms import (
 )
 from inventory.models import PurchaseOrder
 from inventory.screen_selectors import (
-    keyset_paginate,
     open_purchase_orders,
     po_line_for_code,
     product_by_code,
@@ -32,6 +31,7 @@ from inventory.screen_selectors import (
 from inventory.services.receiving import ReceiptLine, receive_purchase_order, receive_purchase_order_line
 from inventory.views import render_fragments
 from oms.exceptions import DomainError
+from oms.paging import keyset_page_for_query
 from oms.roles import Role, role_required
 
 PO_VIEW_ROLES = (Role.WAREHOUSE, Role.MANAGER)
@@ -206,7 +206,7 @@ def purchase_order_list(request: HttpRequest) -> HttpResponse:
     form = PurchaseOrderFilterForm(request.GET or {"state": "open"})
     data = form.cleaned_data if form.is_valid() else {"state": "open"}
     qs = purchase_orders_for_list(state=data.get("state") or "", q=data.get("q") or "")
-    page = keyset_paginate(qs, key="id", params=request.GET, per_page=PO_PER_PAGE, descending=True, parse=int)
+    page = keyset_page_for_query(qs, request.GET, order_by=("-pk",), size=PO_PER_PAGE)
     template = "inventory/purchase_order_list.html"
     if request.htmx and request.htmx.target == "purchase-order-table":
         template += "#purchase-order-table"

@@ -25,7 +25,6 @@ from inventory.screen_selectors import (
     LedgerFilters,
     StockFilters,
     active_warehouses,
-    keyset_paginate,
     product_ledger,
     product_stock,
     stock_overview,
@@ -34,6 +33,7 @@ from inventory.services.stock import adjust_stock, count_stock, transfer_stock
 from inventory.views import render_fragments
 from oms import panels
 from oms.exceptions import DomainError
+from oms.paging import keyset_page_for_query
 from oms.roles import Role, role_required
 
 STOCK_VIEW_ROLES = (Role.WAREHOUSE, Role.SUPPORT, Role.MANAGER)
@@ -53,7 +53,7 @@ def stock_list(request: HttpRequest) -> HttpResponse:
         low=bool(data.get("low")),
         out=bool(data.get("out")),
     )
-    page = keyset_paginate(stock_overview(filters=filters), key="sku", params=request.GET)
+    page = keyset_page_for_query(stock_overview(filters=filters), request.GET, order_by=("sku",))
     context = {"form": form, "page": page, "filters": filters}
     template = "inventory/stock_list.html"
     if request.htmx and request.htmx.target == "stock-table":
@@ -78,13 +78,8 @@ def _ledger_context(request: HttpRequest, product: Product, warehouses: list[War
         date_from=data.get("date_from"),
         date_to=data.get("date_to"),
     )
-    ledger = keyset_paginate(
-        product_ledger(product=product, filters=filters),
-        key="id",
-        params=request.GET,
-        per_page=LEDGER_PER_PAGE,
-        descending=True,
-        parse=int,
+    ledger = keyset_page_for_query(
+        product_ledger(product=product, filters=filters), request.GET, order_by=("-pk",), size=LEDGER_PER_PAGE
     )
     return {"ledger_form": form, "ledger": ledger}
 
