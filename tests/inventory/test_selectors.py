@@ -6,12 +6,10 @@ import pytest
 
 from inventory.exceptions import UnknownProductCodeError
 from inventory.selectors import (
-    StockFilter,
     available_by_warehouse,
     available_to_promise,
     channel_buffers,
     product_by_code,
-    stock_level_list,
 )
 from inventory.services.receiving import OrderLineInput, cancel_purchase_order, create_purchase_order
 from inventory.services.reservations import StockRequest, reserve_stock
@@ -119,15 +117,3 @@ def test_atp_query_count_is_independent_of_product_count(warehouse, django_asser
         receive_stock(product=p, warehouse=warehouse, quantity=2)
     with django_assert_max_num_queries(4):
         assert len(available_to_promise(product_ids=[p.pk for p in products], channel_code="ebay")) == 20
-
-
-def test_stock_level_list_filters(warehouse):
-    out, low, plenty = ProductFactory(sku="A-1"), ProductFactory(sku="A-2"), ProductFactory(sku="B-1")
-    receive_stock(product=out, warehouse=warehouse, quantity=1)
-    reserve_stock(requests=[StockRequest(out.pk, warehouse.pk, 1)], reference="order:1")
-    receive_stock(product=low, warehouse=warehouse, quantity=3)
-    receive_stock(product=plenty, warehouse=warehouse, quantity=30)
-
-    assert [s.product.sku for s in stock_level_list(stock_filter=StockFilter.OUT)] == ["A-1"]
-    assert [s.product.sku for s in stock_level_list(stock_filter=StockFilter.LOW)] == ["A-2"]
-    assert [s.product.sku for s in stock_level_list(search="a-")] == ["A-1", "A-2"]
