@@ -252,6 +252,9 @@ ORDER_IMPORT_HEARTBEAT_SECONDS = env.float("ORDER_IMPORT_HEARTBEAT_SECONDS", def
 ORDER_IMPORT_STALE_SECONDS = env.float("ORDER_IMPORT_STALE_SECONDS", default=120)
 ORDER_IMPORT_SWEEP_SECONDS = env.float("ORDER_IMPORT_SWEEP_SECONDS", default=60)
 ORDER_IMPORT_MAX_ATTEMPTS = env.int("ORDER_IMPORT_MAX_ATTEMPTS", default=3)
+# A long import is placed in slices of this many seconds, each in a task of its own, so no run
+# reaches the task time limit (the soft limit is a second line: it hands over too).
+ORDER_IMPORT_SLICE_SECONDS = env.float("ORDER_IMPORT_SLICE_SECONDS", default=180)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "oms.outbox.sweep_outbox_task", "schedule": timedelta(minutes=1)},
     "backorder-sweep": {"task": "orders.tasks.sweep_backorders_task", "schedule": timedelta(minutes=5)},

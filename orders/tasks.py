@@ -13,7 +13,7 @@ def import_orders_csv_task(import_id: int) -> str:
     """Run one CSV order import, or resume one whose worker died. Safe to run twice: a finished
     import, or one another live run works on, is left alone; orders already placed are found
     again by channel and external id."""
-    return run_order_import(import_id=import_id).status
+    return run_order_import(import_id=import_id, continue_with=import_orders_csv_task).status
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='orderimport',
             name='attempts',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='runs started'),
+            field=models.PositiveSmallIntegerField(default=0, verbose_name='attempts'),
         ),
         migrations.AddField(
             model_name='orderimport',

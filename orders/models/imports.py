@@ -23,9 +23,10 @@ class OrderImport(models.Model):
     rows handled so far, ``created`` the orders placed and ``existing`` those already there
     (same channel and external id: a re-upload creates nothing twice).
 
-    A run renews ``heartbeat_at`` while it works and counts itself in ``attempts``; an import
-    whose heartbeat stopped (its worker died) is resumed by the sweep where it stopped, and
-    marked failed after ``ORDER_IMPORT_MAX_ATTEMPTS`` runs (see ``orders.services.imports``).
+    A run renews ``heartbeat_at`` while it works and counts itself in ``attempts`` (a run that
+    hands a long file over to the next one gives its attempt back); an import whose heartbeat
+    stopped (its worker died) is resumed by the sweep where it stopped, and marked failed after
+    ``ORDER_IMPORT_MAX_ATTEMPTS`` interrupted runs (see ``orders.services.imports``).
     """
 
     file = models.FileField(_("file"), upload_to="imports/orders/%Y/%m/")
@@ -51,7 +52,7 @@ class OrderImport(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("runs started"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     heartbeat_at = models.DateTimeField(_("last sign of life"), default=timezone.now)
 
     class Meta:

@@ -14,7 +14,12 @@ whose heartbeat is older than ``ORDER_IMPORT_STALE_SECONDS`` has lost its worker
 (``sweep_order_imports``, beat every minute) queues it again and the next run resumes after the
 last committed order. A run that finds another one has taken over (its heartbeat went stale
 while it was only slow) stops and rolls back its current order, so no order is counted twice.
-After ``ORDER_IMPORT_MAX_ATTEMPTS`` runs the import is marked failed, saying so.
+After ``ORDER_IMPORT_MAX_ATTEMPTS`` such interrupted runs the import is marked failed, saying so.
+
+A long file is placed in slices: a run that has worked ``ORDER_IMPORT_SLICE_SECONDS`` (or reaches
+the task's soft time limit) hands the import over to a new task after the order it is placing,
+which continues where it stopped; a handover is not an interruption. A resumed run validates only
+the orders still to place (the whole file was validated before the first order was placed).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -392,13 +398,17 @@ class LeaseLost(Exception):
     """Another run has taken the import over (this one's heartbeat went stale): stop, write nothing."""
 
 
+class _SliceUsed(Exception):
+    """The run has worked its time slice: hand the import over to a new task."""
+
+
 class _Lease:
     """The claim of one run on its import: every write is conditional on still holding it."""
 
     def __init__(self, order_import: OrderImport) -> None:
         self.order_import = order_import
         self.attempt = order_import.attempts
-        self._renewed = time.monotonic()
+        self.started = self._renewed = time.monotonic()
 
     def save(self, **fields: Any) -> None:
         """Write ``fields`` and renew the heartbeat, or raise ``LeaseLost``."""
@@ -446,7 +456,7 @@ def _claim(import_id: int) -> OrderImport | None:
         if order_import.attempts >= settings.ORDER_IMPORT_MAX_ATTEMPTS:
             _finish(order_import, status=OrderImportStatus.FAILED, errors=[_interrupted_error(order_import)])
             return None
-        if order_import.attempts:
+        if order_import.processed:
             logger.warning("order import %s resumes after row %s", order_import.pk, order_import.processed)
         _save_progress(
             order_import,
@@ -504,9 +514,11 @@ def start_order_import(*, order_import: OrderImport, task: Any) -> None:
     transaction.on_commit(queue)
 
 
-def run_order_import(*, import_id: int) -> OrderImport:
+def run_order_import(*, import_id: int, continue_with: Any = None) -> OrderImport:
     """Run an import (see ``_run``) if it is waiting or its last run died; an unexpected failure
-    marks it failed, so the page stops polling and says so, instead of showing "running" for ever."""
+    marks it failed, so the page stops polling and says so, instead of showing "running" for ever.
+    A run that used its time slice hands over to ``continue_with`` (the import task), or, without
+    one, leaves the import waiting for the sweep."""
     order_import = _claim(import_id)
     if order_import is None:  # finished, or another run is alive on it
         return OrderImport.objects.get(pk=import_id)
@@ -515,6 +527,8 @@ def run_order_import(*, import_id: int) -> OrderImport:
         _run(order_import, lease)
     except LeaseLost:
         logger.warning("order import %s was taken over by another run; this one stops", import_id)
+    except (_SliceUsed, SoftTimeLimitExceeded):
+        _hand_over(order_import, lease, continue_with)
     except Exception:
         logger.exception("order import %s failed", import_id)
         error = RowError(0, "file", _("The import stopped on an unexpected error; the log has the details."))
@@ -523,10 +537,28 @@ def run_order_import(*, import_id: int) -> OrderImport:
     return order_import
 
 
+def _hand_over(order_import: OrderImport, lease: _Lease, continue_with: Any) -> None:
+    """Leave the import waiting for the next run, giving back this run's attempt (it ended in
+    order), and queue that run. If this fails, the heartbeat goes stale and the sweep resumes it."""
+    try:
+        lease.save(status=OrderImportStatus.PENDING, attempts=lease.attempt - 1)
+    except Exception:
+        logger.exception("order import %s could not hand over; the sweep will resume it", order_import.pk)
+        return
+    logger.info("order import %s continues in a new task after row %s", order_import.pk, order_import.processed)
+    if continue_with is None:
+        return
+    try:
+        continue_with.delay(order_import.pk)
+    except KombuOperationalError as exc:
+        logger.warning("order import %s waits for the sweep: %s", order_import.pk, exc)
+
+
 def _run(order_import: OrderImport, lease: _Lease) -> None:
-    """Validate the whole file, then place its orders, each in one transaction with the import's
-    counters; a resumed run skips the orders already counted. Placed orders are found again by
-    channel and external id, so even a file uploaded twice creates nothing twice.
+    """Validate the file, then place its orders, each in one transaction with the import's
+    counters; a resumed run skips the orders already counted (and their validation). Placed
+    orders are found again by channel and external id, so even a file uploaded twice creates
+    nothing twice.
 
     Progress is committed as it goes, so the page polling the import sees each order. Validation
     before the first write is what keeps a broken file from importing anything.
@@ -535,23 +567,26 @@ def _run(order_import: OrderImport, lease: _Lease) -> None:
         parsed = parse_orders_csv(handle.read())
     lease.save(total=parsed.total_rows)
     errors = list(parsed.errors)
-    drafts: list[tuple[ImportOrder, Any]] = []
+    done = order_import.processed  # rows of the orders committed by earlier runs
+    todo: list[tuple[ImportOrder, int]] = []  # each order still to place, with the rows up to its end
+    rows = 0
+    for order in parsed.orders:
+        rows += len(order.rows)
+        if rows > done:
+            todo.append((order, rows))
+    drafts: list[tuple[ImportOrder, int, Any]] = []
     if not errors:
-        for order in parsed.orders:
+        for order, rows in todo:
             draft, draft_errors = build_draft(order, channel=order_import.channel)
             errors.extend(draft_errors)
-            drafts.append((order, draft))
+            drafts.append((order, rows, draft))
             lease.renew()
     if errors:
         _finish(order_import, status=OrderImportStatus.FAILED, errors=errors, lease=lease)
         return
 
-    done = order_import.processed  # rows of the orders a previous run committed
-    created, existing, processed = order_import.created, order_import.existing, 0
-    for order, draft in drafts:
-        processed += len(order.rows)
-        if processed <= done:
-            continue
+    created, existing = order_import.created, order_import.existing
+    for position, (order, processed, draft) in enumerate(drafts, start=1):
         try:
             with transaction.atomic():
                 result = place_import_order(channel=order_import.channel, draft=draft, user=order_import.created_by)
@@ -563,6 +598,8 @@ def _run(order_import: OrderImport, lease: _Lease) -> None:
             # meanwhile). Orders placed so far stay; the report says where it stopped.
             _finish(order_import, status=OrderImportStatus.FAILED, errors=_row_errors(order, exc), lease=lease)
             return
+        if position < len(drafts) and time.monotonic() - lease.started >= settings.ORDER_IMPORT_SLICE_SECONDS:
+            raise _SliceUsed
     _finish(order_import, status=OrderImportStatus.DONE, errors=[], lease=lease)
 
 

@@ -1,6 +1,7 @@
 """A CSV order import whose worker died is resumed by the sweep where it stopped: every order
 exactly once, the counters exact; a run taken over stops without writing; an import that keeps
-losing its worker ends failed with a message saying so.
+losing its worker ends failed with a message saying so; a long import is placed in slices, each
+run handing over to the next before the task time limit.
 
 The death of the worker is injected in-process here (an exception no handler catches, raised
 while an order is being placed, as a SIGKILL would end the run); the same story with a real
@@ -12,6 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
 from django.urls import reverse
@@ -182,3 +184,40 @@ def test_finished_imports_are_never_swept(order_import, settings):
 
     assert sweep_order_imports_task.apply().result == 0
     assert OrderImport.objects.get(pk=order_import.pk).attempts == 1
+
+
+def test_a_long_import_is_placed_in_slices_each_run_handing_over_to_the_next(order_import, settings, caplog):
+    settings.ORDER_IMPORT_SLICE_SECONDS = 0  # every run has used its slice after one order
+
+    import_orders_csv_task.apply(args=[order_import.pk])
+
+    order_import.refresh_from_db()
+    assert order_import.status == OrderImportStatus.DONE, order_import.errors
+    assert (order_import.processed, order_import.created, order_import.existing) == (7, 5, 0)
+    assert order_import.attempts == 1  # a handover is not an interruption
+    assert sorted(Order.objects.values_list("external_id", flat=True)) == ["R-1", "R-2", "R-3", "R-4", "R-5"]
+    handovers = [r for r in caplog.records if "continues in a new task" in r.getMessage()]
+    assert len(handovers) == 4  # five runs, one order each
+
+
+def test_the_soft_time_limit_hands_the_import_over_instead_of_failing_it(order_import, monkeypatch):
+    """Celery raises SoftTimeLimitExceeded in the task when its soft limit passes: the order being
+    placed is rolled back and the next task places it."""
+    real = imports.place_import_order
+    calls = []
+
+    def place(**kwargs):
+        calls.append(kwargs["draft"].external_id)
+        if len(calls) == 3:
+            raise SoftTimeLimitExceeded
+        return real(**kwargs)
+
+    monkeypatch.setattr(imports, "place_import_order", place)
+
+    import_orders_csv_task.apply(args=[order_import.pk])
+
+    order_import.refresh_from_db()
+    assert order_import.status == OrderImportStatus.DONE, order_import.errors
+    assert calls == ["R-1", "R-2", "R-3", "R-3", "R-4", "R-5"]
+    assert (order_import.created, order_import.existing, order_import.attempts) == (5, 0, 1)
+    assert Order.objects.count() == 5
