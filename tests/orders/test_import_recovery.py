@@ -10,7 +10,7 @@ worker process killed by SIGKILL is ``tests/reliability/test_worker_killed.py``.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
@@ -25,7 +25,8 @@ from orders.services.imports import create_order_import, run_order_import
 from orders.tasks import import_orders_csv_task, sweep_order_imports_task
 from tests.orders.support_fixtures import *  # noqa: F403  (fixtures)
 
-pytestmark = pytest.mark.django_db
+# The clock stands still: "5 seconds short of stale" stays so however slow the machine is.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime(2026, 11, 23, 9, 0, tzinfo=UTC), tick=False)]
 
 HEADER = (
     "external_id,customer_email,customer_name,ship_name,ship_street,ship_postcode,ship_city,ship_country,"
