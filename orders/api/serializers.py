@@ -16,12 +16,16 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from oms import parsing
 from oms.money import SUPPORTED_CURRENCIES
+from oms.parsing_fields import (
+    AmountSerializerField,
+    EmailSerializerField,
+    QuantitySerializerField,
+    TextSerializerField,
+)
 from orders.models import Order, OrderLine, PaymentMethod
 from orders.services.intake import AddressDraft, CustomerDraft, LineDraft, OrderDraft
-
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.00")}
-
 
 # --- errors (documentation only) ----------------------------------------------------------------
 
@@ -41,35 +45,35 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class CustomerInputSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    name = serializers.CharField(max_length=200)
-    phone = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    email = EmailSerializerField(help_text=_("Internationalised addresses (RFC 6531) are accepted."))
+    name = TextSerializerField(max_length=200)
+    phone = TextSerializerField(max_length=50, required=False, allow_blank=True, default="")
     language = serializers.ChoiceField(choices=["de", "en"], required=False, default="de")
-    company = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    vat_id = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    company = TextSerializerField(max_length=200, required=False, allow_blank=True, default="")
+    vat_id = TextSerializerField(max_length=20, required=False, allow_blank=True, default="")
 
 
 class AddressInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    company = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    street = serializers.CharField(max_length=200)
-    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    postcode = serializers.CharField(max_length=20)
-    city = serializers.CharField(max_length=100)
+    name = TextSerializerField(max_length=200)
+    company = TextSerializerField(max_length=200, required=False, allow_blank=True, default="")
+    street = TextSerializerField(max_length=200)
+    line2 = TextSerializerField(max_length=200, required=False, allow_blank=True, default="")
+    postcode = TextSerializerField(max_length=20)
+    city = TextSerializerField(max_length=100)
     country = serializers.RegexField(
         r"^[A-Z]{2}$",
         help_text=_("ISO 3166-1 alpha-2 code, e.g. DE."),
         error_messages={"invalid": _("Use the two-letter ISO country code in capitals, e.g. DE.")},
     )
-    phone = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    phone = TextSerializerField(max_length=50, required=False, allow_blank=True, default="")
 
 
 class LineInputSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=64)
-    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
-    unit_price = serializers.DecimalField(**MONEY, help_text=_("Per unit, gross or net as price_mode says."))
-    discount = serializers.DecimalField(
-        **MONEY, required=False, default=Decimal("0.00"), help_text=_("Discount on the whole line.")
+    sku = TextSerializerField(max_length=64, kind=parsing.IDENTIFIER)
+    quantity = QuantitySerializerField()
+    unit_price = AmountSerializerField(help_text=_("Per unit, gross or net as price_mode says."))
+    discount = AmountSerializerField(
+        required=False, default=Decimal("0.00"), help_text=_("Discount on the whole line.")
     )
 
 
@@ -86,7 +90,8 @@ class OrderInputSerializer(serializers.Serializer):
         required=False,
         help_text=_("Channel code. Only for staff sessions; an API key always places orders for its own channel."),
     )
-    external_id = serializers.CharField(
+    external_id = TextSerializerField(
+        kind=parsing.IDENTIFIER,
         max_length=100,
         required=False,
         allow_blank=True,
@@ -101,17 +106,16 @@ class OrderInputSerializer(serializers.Serializer):
     lines = LineInputSerializer(many=True, allow_empty=False, max_length=500)
     currency = serializers.ChoiceField(choices=sorted(SUPPORTED_CURRENCIES), default="EUR")
     price_mode = serializers.ChoiceField(choices=["gross", "net"], default="gross")
-    shipping_total = serializers.DecimalField(**MONEY, default=Decimal("0.00"))
-    discount_total = serializers.DecimalField(**MONEY, default=Decimal("0.00"), help_text=_("Order-level discount."))
-    total = serializers.DecimalField(
-        **MONEY,
+    shipping_total = AmountSerializerField(default=Decimal("0.00"))
+    discount_total = AmountSerializerField(default=Decimal("0.00"), help_text=_("Order-level discount."))
+    total = AmountSerializerField(
         required=False,
         allow_null=True,
         help_text=_("The total the channel charged; if given it must match the computed total."),
     )
     payment = PaymentInputSerializer(required=False)
     placed_at = serializers.DateTimeField(required=False, allow_null=True)
-    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    notes = TextSerializerField(kind=parsing.MULTILINE, max_length=2000, required=False, allow_blank=True, default="")
 
     def validate_placed_at(self, value: datetime.datetime | None) -> datetime.datetime | None:
         # In UTC: PostgreSQL refuses odd offsets (+21:35) that Python accepts.
@@ -147,7 +151,7 @@ class OrderInputSerializer(serializers.Serializer):
 
 
 class CancelInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, help_text=_("Why the order is cancelled (shown on its timeline)."))
+    reason = TextSerializerField(max_length=500, help_text=_("Why the order is cancelled (shown on its timeline)."))
 
 
 # --- output -------------------------------------------------------------------------------------

@@ -16,20 +16,20 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from inventory.models import Product
+from oms import parsing
 from oms.events import publish
 from oms.money import SUPPORTED_CURRENCIES, quantize
+from oms.parsing import MAX_AMOUNT, MAX_QUANTITY, ParseError
 from oms.texts import Spec, text
 from orders.countries import is_country_code
 from orders.exceptions import OrderValidationError
@@ -54,8 +54,6 @@ from orders.services.timeline import build_search_text, new_event
 from orders.services.totals import PricedLine, compute_totals, line_total
 
 MAX_LINES = 500
-MAX_QUANTITY = 100_000
-MAX_AMOUNT = Decimal("9999999999.99")
 LANGUAGES = {"de", "en"}
 
 
@@ -126,6 +124,7 @@ class _Checked:
 
     products: dict[str, Product]
     amounts: dict[str, Decimal] = field(default_factory=dict)
+    draft: OrderDraft | None = None
 
 
 class _Errors(dict):
@@ -138,91 +137,116 @@ def _amount(errors: _Errors, key: str, value: Any, *, allow_none: bool = False) 
     if value is None and allow_none:
         return None
     try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        errors.add(key, _("Enter an amount such as 19.99."))
+        return parsing.amount(value, maximum=MAX_AMOUNT)
+    except ParseError as exc:
+        errors.add(key, str(exc))
         return None
-    if not amount.is_finite():
-        errors.add(key, _("Enter an amount such as 19.99."))
-        return None
-    if amount < 0:
-        errors.add(key, _("The amount must not be negative."))
-        return None
-    if amount > MAX_AMOUNT:
-        errors.add(key, _("The amount is too large."))
-        return None
-    if amount != amount.quantize(Decimal("0.01")):
-        errors.add(key, _("Use at most two decimal places."))
-        return None
-    return quantize(amount)
 
 
-def _text(errors: _Errors, key: str, value: Any, *, required: bool, max_length: int) -> str:
-    text = "" if value is None else str(value).strip()
-    if "\x00" in text:
-        # PostgreSQL cannot store NUL in text; a channel sending one gets told, not a 500.
-        errors.add(key, _("Null characters are not allowed."))
+def _text(
+    errors: _Errors, key: str, value: Any, *, required: bool, max_length: int, kind: parsing.Kind = parsing.LINE
+) -> str:
+    """``value`` as ``oms.parsing.text`` cleans it, or an error under ``key`` (and "")."""
+    try:
+        return parsing.text(value, kind=kind, required=required, max_length=max_length)
+    except ParseError as exc:
+        errors.add(key, str(exc))
         return ""
-    if required and not text:
-        errors.add(key, _("This field is required."))
-    elif len(text) > max_length:
-        errors.add(key, _("At most %(max)d characters.") % {"max": max_length})
-    return text
 
 
-def _check_address(errors: _Errors, prefix: str, address: Any) -> None:
+def _check_address(errors: _Errors, prefix: str, address: Any) -> AddressDraft | None:
+    """The address with every part cleaned (``oms.parsing``), or None with the errors added."""
     if not isinstance(address, AddressDraft):
         errors.add(prefix, _("This field is required."))
-        return
-    _text(errors, f"{prefix}.name", address.name, required=True, max_length=200)
-    _text(errors, f"{prefix}.street", address.street, required=True, max_length=200)
-    _text(errors, f"{prefix}.postcode", address.postcode, required=True, max_length=20)
-    _text(errors, f"{prefix}.city", address.city, required=True, max_length=100)
-    _text(errors, f"{prefix}.company", address.company, required=False, max_length=200)
-    _text(errors, f"{prefix}.line2", address.line2, required=False, max_length=200)
-    _text(errors, f"{prefix}.phone", address.phone, required=False, max_length=50)
-    country = (address.country or "").strip()
-    if not country:
-        errors.add(f"{prefix}.country", _("This field is required."))
-    elif not is_country_code(country.upper()):
+        return None
+    before = len(errors)
+    cleaned = AddressDraft(
+        name=_text(errors, f"{prefix}.name", address.name, required=True, max_length=200),
+        street=_text(errors, f"{prefix}.street", address.street, required=True, max_length=200),
+        postcode=_text(errors, f"{prefix}.postcode", address.postcode, required=True, max_length=20),
+        city=_text(errors, f"{prefix}.city", address.city, required=True, max_length=100),
+        company=_text(errors, f"{prefix}.company", address.company, required=False, max_length=200),
+        line2=_text(errors, f"{prefix}.line2", address.line2, required=False, max_length=200),
+        phone=_text(errors, f"{prefix}.phone", address.phone, required=False, max_length=50),
+        country=_text(errors, f"{prefix}.country", address.country, required=True, max_length=20).upper(),
+    )
+    if cleaned.country and not is_country_code(cleaned.country):
         errors.add(
             f"{prefix}.country",
-            _("“%(value)s” is not an ISO 3166 two-letter country code (e.g. DE, AT, FR).") % {"value": country[:20]},
+            _("“%(value)s” is not an ISO 3166 two-letter country code (e.g. DE, AT, FR).")
+            % {"value": cleaned.country[:20]},
         )
+    return cleaned if len(errors) == before else None
+
+
+def _check_customer(errors: _Errors, customer: Any) -> CustomerDraft | None:
+    """The customer with every field cleaned (``oms.parsing``), or None with the errors added."""
+    if not isinstance(customer, CustomerDraft):
+        errors.add("customer", _("This field is required."))
+        return None
+    before = len(errors)
+    email = ""
+    try:
+        email = parsing.email(customer.email)
+    except ParseError as exc:
+        errors.add("customer.email", str(exc))
+    language = customer.language or "de"
+    if language not in LANGUAGES:
+        errors.add("customer.language", _("Choose one of: %(list)s.") % {"list": ", ".join(sorted(LANGUAGES))})
+    cleaned = CustomerDraft(
+        email=email,
+        name=_text(errors, "customer.name", customer.name, required=True, max_length=200),
+        phone=_text(errors, "customer.phone", customer.phone, required=False, max_length=50),
+        company=_text(errors, "customer.company", customer.company, required=False, max_length=200),
+        vat_id=_text(errors, "customer.vat_id", customer.vat_id, required=False, max_length=30),
+        language=language,
+    )
+    return cleaned if len(errors) == before else None
+
+
+def _check_quantity(errors: _Errors, key: str, value: Any) -> int | None:
+    # Only whole numbers as such: a channel's "3" is a shape error its parser should have caught.
+    if isinstance(value, bool) or not isinstance(value, int):
+        errors.add(key, _("The quantity must be a whole number."))
+        return None
+    try:
+        return parsing.quantity(value, maximum=MAX_QUANTITY)
+    except ParseError as exc:
+        errors.add(key, str(exc))
+        return None
+
+
+def _check_placed_at(errors: _Errors, value: Any) -> datetime.datetime | None:
+    if value is None:
+        return None
+    try:
+        return parsing.placed_at(value)
+    except ParseError as exc:
+        errors.add("placed_at", str(exc))
+        return None
 
 
 def validate_draft(*, channel: Channel, draft: OrderDraft) -> _Checked:
     """Check everything about ``draft``; raise ``OrderValidationError`` with every problem.
 
-    One query (the products of the lines). Nothing is written.
+    Texts, e-mail, amounts, quantities and ``placed_at`` are parsed by ``oms.parsing`` (NFC, no
+    control or bidi-override characters, bounded numbers and dates); ``_Checked.draft`` is the
+    draft with those cleaned values, the one to write. One query (the products of the lines).
+    Nothing is written.
     """
     errors = _Errors()
     if not channel.active:
         errors.add("channel", _("The sales channel %(channel)s is inactive.") % {"channel": channel.code})
-    customer = draft.customer
-    if not isinstance(customer, CustomerDraft):
-        errors.add("customer", _("This field is required."))
-    else:
-        email = _text(errors, "customer.email", customer.email, required=True, max_length=254)
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                errors.add("customer.email", _("Enter a valid e-mail address."))
-        _text(errors, "customer.name", customer.name, required=True, max_length=200)
-        _text(errors, "customer.phone", customer.phone, required=False, max_length=50)
-        _text(errors, "customer.company", customer.company, required=False, max_length=200)
-        _text(errors, "customer.vat_id", customer.vat_id, required=False, max_length=30)
-        if (customer.language or "de") not in LANGUAGES:
-            errors.add("customer.language", _("Choose one of: %(list)s.") % {"list": ", ".join(sorted(LANGUAGES))})
-    _check_address(errors, "billing_address", draft.billing_address)
+    customer = _check_customer(errors, draft.customer)
+    billing_address = _check_address(errors, "billing_address", draft.billing_address)
+    shipping_address = None
     if draft.shipping_address is not None:
-        _check_address(errors, "shipping_address", draft.shipping_address)
+        shipping_address = _check_address(errors, "shipping_address", draft.shipping_address)
     if draft.currency not in SUPPORTED_CURRENCIES:
         errors.add(
             "currency",
             _("The currency “%(value)s” is not supported; use one of %(list)s.")
-            % {"value": str(draft.currency)[:10], "list": ", ".join(SUPPORTED_CURRENCIES)},
+            % {"value": parsing.search_text(draft.currency, max_length=10), "list": ", ".join(SUPPORTED_CURRENCIES)},
         )
     if draft.price_mode not in PriceMode.values:
         errors.add("price_mode", _("Choose “gross” or “net”."))
@@ -230,14 +254,16 @@ def validate_draft(*, channel: Channel, draft: OrderDraft) -> _Checked:
         errors.add(
             "payment_method",
             _("Unknown payment method “%(value)s”; use one of %(list)s.")
-            % {"value": str(draft.payment_method)[:40], "list": ", ".join(PaymentMethod.values)},
+            % {
+                "value": parsing.search_text(draft.payment_method, max_length=40),
+                "list": ", ".join(PaymentMethod.values),
+            },
         )
-    _text(errors, "external_id", draft.external_id, required=False, max_length=100)
-    _text(errors, "notes", draft.notes, required=False, max_length=10_000)
-    if draft.placed_at is not None and (
-        not isinstance(draft.placed_at, datetime.datetime) or timezone.is_naive(draft.placed_at)
-    ):
-        errors.add("placed_at", _("Give a date and time with a time zone."))
+    external_id = _text(
+        errors, "external_id", draft.external_id, required=False, max_length=100, kind=parsing.IDENTIFIER
+    )
+    notes = _text(errors, "notes", draft.notes, required=False, max_length=10_000, kind=parsing.MULTILINE)
+    placed_at = _check_placed_at(errors, draft.placed_at)
     amounts = {
         "shipping_total": _amount(errors, "shipping_total", draft.shipping_total),
         "discount_total": _amount(errors, "discount_total", draft.discount_total),
@@ -250,38 +276,31 @@ def validate_draft(*, channel: Channel, draft: OrderDraft) -> _Checked:
     elif len(lines) > MAX_LINES:
         errors.add("lines", _("At most %(max)d lines per order.") % {"max": MAX_LINES})
         lines = []
-    skus = {
-        str(line.sku).strip()
-        for line in lines
-        if isinstance(line, LineDraft) and line.sku and "\x00" not in str(line.sku)
-    }
-    products = {p.sku: p for p in Product.objects.filter(sku__in=skus).order_by()} if skus else {}
-    priced: list[PricedLine] = []
+    skus: list[str] = []
     for i, line in enumerate(lines):
+        if isinstance(line, LineDraft):
+            skus.append(
+                _text(errors, f"lines[{i}].sku", line.sku, required=True, max_length=64, kind=parsing.IDENTIFIER)
+            )
+        else:
+            skus.append("")
+            errors.add(f"lines[{i}]", _("Invalid line."))
+    known = set(filter(None, skus))
+    products = {p.sku: p for p in Product.objects.filter(sku__in=known).order_by()} if known else {}
+    priced: list[PricedLine] = []
+    cleaned_lines: list[LineDraft] = []
+    for i, (line, sku) in enumerate(zip(lines, skus, strict=True)):
         key = f"lines[{i}]"
         if not isinstance(line, LineDraft):
-            errors.add(key, _("Invalid line."))
             continue
-        sku = str(line.sku or "").strip()
         product = products.get(sku)
         if not sku:
-            errors.add(f"{key}.sku", _("This field is required."))
-        elif "\x00" in sku:
-            errors.add(f"{key}.sku", _("Null characters are not allowed."))
+            pass  # the error is already there
         elif product is None:
             errors.add(f"{key}.sku", _("Unknown SKU “%(sku)s”.") % {"sku": sku[:64]})
         elif not product.active:
             errors.add(f"{key}.sku", _("The product “%(sku)s” is no longer sold.") % {"sku": sku})
-        quantity = line.quantity
-        if isinstance(quantity, bool) or not isinstance(quantity, int):
-            errors.add(f"{key}.quantity", _("The quantity must be a whole number."))
-            quantity = None
-        elif quantity <= 0:
-            errors.add(f"{key}.quantity", _("The quantity must be at least 1 (got %(value)d).") % {"value": quantity})
-            quantity = None
-        elif quantity > MAX_QUANTITY:
-            errors.add(f"{key}.quantity", _("At most %(max)d units per line.") % {"max": MAX_QUANTITY})
-            quantity = None
+        quantity = _check_quantity(errors, f"{key}.quantity", line.quantity)
         unit_price = _amount(errors, f"{key}.unit_price", line.unit_price)
         discount = _amount(errors, f"{key}.discount", line.discount)
         if quantity is None or unit_price is None or discount is None:
@@ -289,6 +308,7 @@ def validate_draft(*, channel: Channel, draft: OrderDraft) -> _Checked:
         if discount > quantity * unit_price:
             errors.add(f"{key}.discount", _("The discount is larger than the line amount."))
             continue
+        cleaned_lines.append(LineDraft(sku=sku, quantity=quantity, unit_price=unit_price, discount=discount))
         if product is not None:
             priced.append(
                 PricedLine(line_total(quantity=quantity, unit_price=unit_price, discount=discount), product.vat_rate)
@@ -312,7 +332,20 @@ def validate_draft(*, channel: Channel, draft: OrderDraft) -> _Checked:
             )
     if errors:
         raise OrderValidationError(dict(errors))
-    return _Checked(products=products, amounts=amounts)
+    cleaned = replace(
+        draft,
+        customer=customer,
+        billing_address=billing_address,
+        shipping_address=shipping_address,
+        lines=cleaned_lines,
+        external_id=external_id,
+        notes=notes,
+        placed_at=placed_at,
+        shipping_total=amounts["shipping_total"],
+        discount_total=amounts["discount_total"],
+        stated_total=stated_total,
+    )
+    return _Checked(products=products, amounts=amounts, draft=cleaned)
 
 
 def _existing(channel: Channel, external_id: str) -> Order | None:
@@ -330,12 +363,13 @@ def place_order(*, channel: Channel, draft: OrderDraft, actor_label: str = "syst
     Events after commit: ``order.placed``, then ``order.confirmed`` and ``order.allocated`` or
     ``order.backordered`` as they happen.
     """
-    external_id = (draft.external_id or "").strip()
-    # An external id PostgreSQL cannot even compare is refused by the validation below.
-    existing = _existing(channel, external_id) if "\x00" not in external_id else None
+    # Looked up as it will be stored; an id the validation below refuses (NUL) finds nothing.
+    external_id = parsing.clean_text(draft.external_id, kind=parsing.IDENTIFIER).text
+    existing = _existing(channel, external_id)
     if existing is not None:
         return IntakeResult(existing, False)
     checked = validate_draft(channel=channel, draft=draft)
+    draft = checked.draft
     try:
         with transaction.atomic():
             order, lines = _create(channel=channel, draft=draft, checked=checked, actor_label=actor_label, user=user)
@@ -410,7 +444,8 @@ def _create(
     )
     shipping = draft.shipping_address or draft.billing_address
     order = Order(
-        number=next_order_number(on=timezone.localdate(placed_at)),
+        # The year we took the order in, not the channel's placed_at (issue: 1900-…, 0001-…).
+        number=next_order_number(on=timezone.localdate(now)),
         channel=channel,
         external_id=(draft.external_id or "").strip(),
         customer=customer,

@@ -13,6 +13,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -531,12 +532,46 @@ def test_a_broken_cursor_is_400_not_404(api, products):
 
 @pytest.mark.parametrize(
     ("placed_at", "status"),
-    [("2026-11-20T10:00:00+01:00", 201), ("3956-06-12T18:28:55+21:35", 201), ("9999-12-31T23:59:59-23:00", 400)],
+    [
+        ("2026-11-20T10:00:00+01:00", 201),
+        ("2026-11-21T07:28:55+21:35", 201),
+        ("9999-12-31T23:59:59-23:00", 400),
+        ("0001-01-01T00:00:00+01:00", 400),
+    ],
 )
+@time_machine.travel(datetime.datetime(2026, 11, 20, 12, 0, tzinfo=datetime.UTC), tick=False)
 def test_placed_at_with_any_offset_is_stored_in_utc_or_refused(api, products, placed_at, status):
     response = post(api, order_body(placed_at=placed_at))
 
     assert response.status_code == status, response.json()
+
+
+@pytest.mark.parametrize(
+    ("placed_at", "message"),
+    [
+        ("1900-01-01T00:00:00+00:00", "more than a year ago"),
+        ("0001-01-01T00:00:00Z", "more than a year ago"),
+        ("2999-01-01T00:00:00+00:00", "in the future"),
+        ("2026-11-20T13:00:00+00:00", "in the future"),
+    ],
+)
+@time_machine.travel(datetime.datetime(2026, 11, 20, 12, 0, tzinfo=datetime.UTC), tick=False)
+def test_an_implausible_placed_at_is_a_clear_400_and_stores_nothing(api, products, placed_at, message):
+    response = post(api, order_body(placed_at=placed_at), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 400, response.json()
+    assert message in response.json()["errors"]["placed_at"][0]
+    assert not Order.objects.exists()
+
+
+@time_machine.travel(datetime.datetime(2027, 1, 1, 0, 30, tzinfo=datetime.UTC), tick=False)
+def test_the_order_number_s_year_is_when_we_took_the_order_in_not_placed_at(api, products):
+    # Placed at 23:50 on New Year's Eve in Berlin, taken in at 01:30 on 1 January 2027.
+    response = post(api, order_body(placed_at="2026-12-31T22:50:00+00:00"))
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["number"].startswith("2027-")
+    assert Order.objects.get().placed_at == datetime.datetime(2026, 12, 31, 22, 50, tzinfo=datetime.UTC)
 
 
 # --- bad input: one row per rule of the issue, each a clear 400 naming the field, nothing stored --------
