@@ -14,7 +14,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import BinLocation, MovementKind, PurchaseOrderState, Warehouse
+from oms import parsing
 from oms.exceptions import DomainError
+from oms.parsing_fields import QuantityField, TextField
 
 SCANNER_ATTRS = {"autocomplete": "off", "data-autofocus": "", "autofocus": "", "class": "scanner-input"}
 
@@ -88,7 +90,8 @@ class WarehouseFormMixin:
 
 
 def _bin_field(label: Any) -> forms.CharField:
-    return forms.CharField(
+    return TextField(
+        kind=parsing.IDENTIFIER,
         label=label,
         required=False,
         max_length=30,
@@ -166,13 +169,13 @@ class AdjustmentForm(WarehouseFormMixin, forms.Form):
 
     warehouse = _warehouse_field(_("Warehouse"))
     bin = _bin_field(_("Bin"))
-    quantity = forms.IntegerField(
+    quantity = QuantityField(
         label=_("Quantity change"),
         help_text=_("Positive adds units, negative removes them."),
         min_value=-1_000_000,
         max_value=1_000_000,
     )
-    reason = forms.CharField(label=_("Reason"), max_length=255)
+    reason = TextField(label=_("Reason"), max_length=255)
 
     def clean_quantity(self) -> int:
         quantity = self.cleaned_data["quantity"]
@@ -201,13 +204,7 @@ class TransferForm(WarehouseFormMixin, forms.Form):
     from_bin = _bin_field(_("From bin"))
     to_warehouse = _warehouse_field(_("To warehouse"))
     to_bin = _bin_field(_("To bin"))
-    quantity = forms.IntegerField(label=_("Quantity"), max_value=1_000_000)
-
-    def clean_quantity(self) -> int:
-        quantity = self.cleaned_data["quantity"]
-        if quantity <= 0:
-            raise ValidationError(_("Quantity: enter a whole number greater than 0."), code="min_value")
-        return quantity
+    quantity = QuantityField(label=_("Quantity"), max_value=1_000_000)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -232,14 +229,8 @@ class CountForm(WarehouseFormMixin, forms.Form):
 
     warehouse = _warehouse_field(_("Warehouse"))
     bin = _bin_field(_("Bin"))
-    counted_quantity = forms.IntegerField(label=_("Counted quantity"), max_value=10_000_000)
-    reason = forms.CharField(label=_("Note"), max_length=255, required=False)
-
-    def clean_counted_quantity(self) -> int:
-        counted = self.cleaned_data["counted_quantity"]
-        if counted < 0:
-            raise ValidationError(_("Counted quantity: enter 0 or more."), code="min_value")
-        return counted
+    counted_quantity = QuantityField(label=_("Counted quantity"), min_value=0, max_value=10_000_000)
+    reason = TextField(label=_("Note"), max_length=255, required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -251,7 +242,8 @@ class CountForm(WarehouseFormMixin, forms.Form):
 
 
 class PurchaseOrderPickForm(forms.Form):
-    po = forms.CharField(
+    po = TextField(
+        kind=parsing.IDENTIFIER,
         label=_("Purchase order"),
         max_length=30,
         help_text=_("Scan or type the PO number, or pick one from the list."),
@@ -264,10 +256,13 @@ class ReceiveLineForm(forms.Form):
 
     prefix = "receive"
 
-    code = forms.CharField(
-        label=_("SKU or GTIN"), max_length=64, widget=forms.TextInput(attrs={**SCANNER_ATTRS, "inputmode": "text"})
+    code = TextField(
+        kind=parsing.IDENTIFIER,
+        label=_("SKU or GTIN"),
+        max_length=64,
+        widget=forms.TextInput(attrs={**SCANNER_ATTRS, "inputmode": "text"}),
     )
-    quantity = forms.IntegerField(
+    quantity = QuantityField(
         label=_("Quantity"), max_value=1_000_000, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
     )
     bin = _bin_field(_("Bin"))
@@ -280,12 +275,6 @@ class ReceiveLineForm(forms.Form):
     def __init__(self, *args: Any, warehouse: Warehouse | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.warehouse = warehouse
-
-    def clean_quantity(self) -> int:
-        quantity = self.cleaned_data["quantity"]
-        if quantity <= 0:
-            raise ValidationError(_("Quantity: enter a whole number greater than 0."), code="min_value")
-        return quantity
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Warehouse
+from oms.parsing_fields import QuantityField
 
 
 class SuggestionFilterForm(forms.Form):
@@ -29,13 +30,13 @@ class SuggestionFilterForm(forms.Form):
 class ReplenishmentRuleForm(forms.Form):
     """Min/max by hand: target level >= reorder point >= 0, service level 0.5-0.999."""
 
-    reorder_point = forms.IntegerField(
+    reorder_point = QuantityField(
         label=_("Reorder point"),
         min_value=0,
         max_value=10_000_000,
         help_text=_("Order when available + inbound falls to this."),
     )
-    target_level = forms.IntegerField(
+    target_level = QuantityField(
         label=_("Target level"), min_value=0, max_value=10_000_000, help_text=_("Order up to this many units.")
     )
     service_level = forms.DecimalField(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import codecs
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import parse_header_parameters
 from django.utils.translation import gettext as _
 
@@ -63,3 +65,29 @@ class RequestCharsetMiddleware:
                 message = _("“%(charset)s” is not a character set; send the body in UTF-8.") % {"charset": charset[:40]}
                 return JsonResponse({"code": "unsupported_charset", "message": message}, status=415)
         return self.get_response(request)
+
+
+class PrivacyHeadersMiddleware:
+    """``Permissions-Policy`` on every response, and ``Cache-Control: no-store`` on every answer
+    that is not a static file.
+
+    Which answers carry personal data was decided by where they come from, not page by page:
+    staff pages (names, addresses, orders), the API and the webhooks answer per request and
+    caller, and a new page must not start out cacheable because someone forgot a decorator. The
+    few public answers (login page, health check, API schema) lose nothing by not being cached.
+    Static files (``STATIC_URL``, served by WhiteNoise with long max-age) keep their caching.
+    First in ``MIDDLEWARE``, so it also sees static files and the health check.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.policy = ", ".join(f"{feature}={allow}" for feature, allow in settings.PERMISSIONS_POLICY.items())
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.policy:
+            response.headers.setdefault("Permissions-Policy", self.policy)
+        if not request.path.startswith(self.static_prefix):
+            add_never_cache_headers(response)
+        return response

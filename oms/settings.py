@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: its headers go on every answer, the health check and redirects included.
+    "oms.middleware.PrivacyHeadersMiddleware",
     "oms.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -332,6 +334,27 @@ CONTENT_SECURITY_POLICY = {
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Browser features no page of the OMS uses, switched off for every page and any frame in it
+# (https://www.w3.org/TR/permissions-policy/; sent by oms.middleware.PrivacyHeadersMiddleware).
+# Scanners in the warehouse type like a keyboard: no camera needed.
+PERMISSIONS_POLICY = {
+    "accelerometer": "()",
+    "autoplay": "()",
+    "bluetooth": "()",
+    "camera": "()",
+    "display-capture": "()",
+    "geolocation": "()",
+    "gyroscope": "()",
+    "hid": "()",
+    "magnetometer": "()",
+    "microphone": "()",
+    "midi": "()",
+    "payment": "()",
+    "publickey-credentials-get": "()",
+    "serial": "()",
+    "usb": "()",
+    "xr-spatial-tracking": "()",
+}
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -10,8 +10,10 @@ from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 from oms.money import CURRENCY_CHOICES
+from oms.parsing import IDENTIFIER, MAX_QUANTITY, MULTILINE
+from oms.parsing_fields import AmountField, EmailField, QuantityField, TextField
 from orders.services.editing import CATALOGUE_CURRENCY
-from orders.services.intake import MAX_QUANTITY
+from orders.services.phone_entry import MAX_SHIPPING
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_EDIT_QUANTITY = MAX_QUANTITY  # the intake service's limit per line
@@ -39,29 +41,29 @@ class OrderSearchForm(forms.Form):
 class ReasonForm(forms.Form):
     """Hold and cancel need a reason that the timeline keeps."""
 
-    reason = forms.CharField(label=_("Reason"), max_length=255, strip=True)
+    reason = TextField(label=_("Reason"), max_length=255)
 
 
 class OptionalReasonForm(forms.Form):
     """Releasing a hold may say why (kept on the timeline)."""
 
-    reason = forms.CharField(label=_("Reason"), max_length=255, strip=True, required=False)
+    reason = TextField(label=_("Reason"), max_length=255, required=False)
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Note"), max_length=4000, strip=True, widget=forms.Textarea(attrs={"rows": 2}))
+    text = TextField(label=_("Note"), kind=MULTILINE, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CancelLinesForm(forms.Form):
     """A quantity to cancel per line (0 keeps the line) and the reason."""
 
-    reason = forms.CharField(label=_("Reason"), max_length=255, strip=True)
+    reason = TextField(label=_("Reason"), max_length=255)
 
     def __init__(self, *args: Any, lines: list[Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.lines = lines
         for line in lines:
-            self.fields[f"line_{line.pk}"] = forms.IntegerField(
+            self.fields[f"line_{line.pk}"] = QuantityField(
                 label=_("Cancel quantity of %(sku)s") % {"sku": line.sku},
                 min_value=0,
                 max_value=max(line.quantity_open, 0),
@@ -90,16 +92,14 @@ class CancelLinesForm(forms.Form):
 class EditLinesForm(forms.Form):
     """Change quantities before release (0 removes a line) and add a product by SKU."""
 
-    add_sku = forms.CharField(label=_("Add product (SKU)"), max_length=64, required=False, strip=True)
-    add_quantity = forms.IntegerField(
-        label=_("Quantity to add"), min_value=1, max_value=MAX_EDIT_QUANTITY, required=False, initial=1
-    )
+    add_sku = TextField(label=_("Add product (SKU)"), kind=IDENTIFIER, max_length=64, required=False)
+    add_quantity = QuantityField(label=_("Quantity to add"), max_value=MAX_EDIT_QUANTITY, required=False, initial=1)
 
     def __init__(self, *args: Any, lines: list[Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.lines = lines
         for line in lines:
-            self.fields[f"qty_{line.pk}"] = forms.IntegerField(
+            self.fields[f"qty_{line.pk}"] = QuantityField(
                 label=_("New quantity of %(sku)s") % {"sku": line.sku},
                 min_value=0,
                 max_value=MAX_EDIT_QUANTITY,
@@ -146,14 +146,14 @@ class EditLinesForm(forms.Form):
 class AddressForm(forms.Form):
     """A postal address as the order keeps it."""
 
-    name = forms.CharField(label=_("Name"), max_length=200)
-    company = forms.CharField(label=_("Company"), max_length=200, required=False)
-    street = forms.CharField(label=_("Street and number"), max_length=200)
-    line2 = forms.CharField(label=_("Address line 2"), max_length=200, required=False)
-    postcode = forms.CharField(label=_("Postcode"), max_length=20)
-    city = forms.CharField(label=_("City"), max_length=100)
-    country = forms.CharField(label=_("Country (ISO code)"), max_length=2, min_length=2)
-    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
+    name = TextField(label=_("Name"), max_length=200)
+    company = TextField(label=_("Company"), max_length=200, required=False)
+    street = TextField(label=_("Street and number"), max_length=200)
+    line2 = TextField(label=_("Address line 2"), max_length=200, required=False)
+    postcode = TextField(label=_("Postcode"), max_length=20)
+    city = TextField(label=_("City"), max_length=100)
+    country = TextField(label=_("Country (ISO code)"), kind=IDENTIFIER, max_length=2, min_length=2)
+    phone = TextField(label=_("Phone"), max_length=50, required=False)
 
     def clean_country(self) -> str:
         value = self.cleaned_data["country"].upper()
@@ -166,14 +166,12 @@ class AddressForm(forms.Form):
 
 
 class CaseForm(forms.Form):
-    subject = forms.CharField(label=_("Subject"), max_length=200, strip=True)
-    message = forms.CharField(
-        label=_("Message"), max_length=10000, strip=True, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    subject = TextField(label=_("Subject"), max_length=200)
+    message = TextField(label=_("Message"), kind=MULTILINE, max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class CaseMessageForm(forms.Form):
-    body = forms.CharField(label=_("Reply"), max_length=10000, strip=True, widget=forms.Textarea(attrs={"rows": 3}))
+    body = TextField(label=_("Reply"), kind=MULTILINE, max_length=10000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CaseQueueForm(forms.Form):
@@ -191,9 +189,9 @@ class CaseQueueForm(forms.Form):
 class PhoneCustomerForm(forms.Form):
     """The caller: found by search (fields filled in) or typed in as a new customer."""
 
-    email = forms.EmailField(label=_("Customer e-mail"), max_length=254)
-    customer_name = forms.CharField(label=_("Customer name"), max_length=200)
-    customer_phone = forms.CharField(label=_("Customer phone"), max_length=50, required=False)
+    email = EmailField(label=_("Customer e-mail"))
+    customer_name = TextField(label=_("Customer name"), max_length=200)
+    customer_phone = TextField(label=_("Customer phone"), max_length=50, required=False)
 
 
 class PhoneOrderForm(forms.Form):
@@ -207,15 +205,7 @@ class PhoneOrderForm(forms.Form):
     )
     payment_method = forms.ChoiceField(label=_("Payment method"))
     # Localized: a German agent types 4,90 (a text input with a decimal keypad, not type=number).
-    shipping_amount = forms.DecimalField(
-        label=_("Shipping"),
-        min_value=Decimal("0"),
-        max_digits=10,
-        decimal_places=2,
-        initial=Decimal("0.00"),
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
+    shipping_amount = AmountField(label=_("Shipping"), max_value=MAX_SHIPPING, initial=Decimal("0.00"))
 
     def __init__(self, *args: Any, payment_methods: list[tuple[str, Any]], **kwargs: Any):
         super().__init__(*args, **kwargs)

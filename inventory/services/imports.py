@@ -27,8 +27,10 @@ from inventory.exceptions import ImportValidationError, RowError
 from inventory.models import BinLocation, Category, Product, StockLevel, Supplier, VatRate, Warehouse
 from inventory.models.catalog import is_valid_gtin, sku_validator
 from inventory.services.stock import count_stock
+from oms import parsing
 from oms.exceptions import DomainError
-from oms.money import AmbiguousAmountError, gross_from_net, net_from_gross, parse_amount_text, quantize
+from oms.money import gross_from_net, net_from_gross, quantize
+from oms.parsing import ParseError
 from oms.spreadsheets import NotTextError, decode_text
 
 MAX_ROWS = 200_000
@@ -96,7 +98,7 @@ def read_rows(data: str | bytes, *, required: list[str]) -> tuple[list[str], lis
             [RowError(1, c, _("The header has no column “%(column)s”.") % {"column": c}) for c in missing]
         )
     rows = []
-    nul_cells: list[RowError] = []
+    bad_cells: list[RowError] = []
     try:
         for number, values in enumerate(reader, start=2):
             if not any(v.strip() for v in values):
@@ -111,22 +113,25 @@ def read_rows(data: str | bytes, *, required: list[str]) -> tuple[list[str], lis
                     raise ImportValidationError(
                         [RowError(number, "file", _("The row has more columns than the header."))]
                     )
-            nul_cells += [
-                RowError(number, header[i], _("The cell contains a NUL character; remove it."))
-                for i, v in enumerate(values[: len(header)])
-                if "\x00" in v
-            ]
-            rows.append(
-                (
-                    number,
-                    {h: (_unescape_cell(values[i].strip()) if i < len(values) else "") for i, h in enumerate(header)},
-                )
-            )
+            cells = {}
+            for i, column in enumerate(header):
+                try:
+                    cells[column] = _cell(values[i]) if i < len(values) else ""
+                except ParseError as exc:
+                    bad_cells.append(RowError(number, column, str(exc)))
+                    cells[column] = ""
+            rows.append((number, cells))
     except csv.Error as exc:
         raise ImportValidationError([RowError(reader.line_num, "file", str(exc))]) from exc
-    if nul_cells:  # the database cannot store them, so nothing else about these rows matters yet
-        raise ImportValidationError(nul_cells)
+    if bad_cells:  # NUL cannot be stored, control and bidi characters spoof names: fix these first
+        raise ImportValidationError(bad_cells)
     return header, rows
+
+
+def _cell(value: str) -> str:
+    """A cell as ``oms.parsing`` cleans one-line text (NFC, no NUL, control or bidi-override
+    characters, zero-width ones removed), with a formula escape of our own exports undone."""
+    return _unescape_cell(parsing.text(value))
 
 
 class _RowChecker:
@@ -165,17 +170,10 @@ class _RowChecker:
         if raw.replace("€", "").strip() == "":
             return None
         try:
-            value = parse_amount_text(raw)
-        except AmbiguousAmountError as exc:
-            self.error(field, exc.message)
+            return parsing.amount(raw, localized=True)
+        except ParseError as exc:
+            self.error(field, str(exc))
             return None
-        except InvalidOperation:
-            self.error(field, _("“%(value)s” is not a number.") % {"value": self.values[field]})
-            return None
-        if not value.is_finite() or value < 0 or value >= Decimal("1e10"):
-            self.error(field, _("Must be a number from 0 up to 9,999,999,999.99."))
-            return None
-        return value
 
     def boolean(self, field: str, *, default: bool) -> bool:
         raw = self.values.get(field)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime
 import io
 import logging
 import re
@@ -33,20 +34,21 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from inventory.models import Product
-from oms.money import AmbiguousAmountError, is_supported_currency, parse_amount_text, quantize
+from oms import parsing
+from oms.money import is_supported_currency, parse_amount_text
+from oms.parsing import ParseError
 from oms.spreadsheets import NotTextError, decode_text
 from orders.exceptions import OrderValidationError
 from orders.models.imports import OrderImport, OrderImportStatus
@@ -78,6 +80,7 @@ OPTIONAL_COLUMNS = (
     "shipping_amount",
     "discount",
     "order_total",
+    "placed_at",
 )
 # The lengths the order stores; longer values would fail in the database, so they are row errors.
 MAX_LENGTHS = {
@@ -108,6 +111,7 @@ HEADER_COLUMNS = (
     "payment_method",
     "shipping_amount",
     "order_total",
+    "placed_at",
 )
 
 
@@ -184,7 +188,7 @@ def parse_orders_csv(content: bytes) -> ParsedFile:
             if total > MAX_ROWS:
                 errors.append(RowError(index, "file", _("More than %(max)d rows; split the file.") % {"max": MAX_ROWS}))
                 break
-            row = {k: (v or "").strip() for k, v in raw.items() if k}
+            row = _cells(index, raw, errors)
             if None in raw:
                 errors.append(RowError(index, "row", _("The row has more values than the header has columns.")))
                 continue
@@ -222,20 +226,40 @@ def parse_orders_csv(content: bytes) -> ParsedFile:
     return ParsedFile(list(orders.values()), errors, total)
 
 
+# Cells compared as codes: a line break or an invisible character in them is an error, not a space.
+IDENTIFIER_COLUMNS = {"external_id", "sku", "currency", "payment_method", "ship_country", "customer_email"}
+
+
+def _cells(index: int, raw: dict[str | None, Any], errors: list[RowError]) -> dict[str, str]:
+    """The row's cells as ``oms.parsing`` cleans text: NFC, zero-width characters removed; a cell
+    with NUL, control or bidi-override characters is a row error (and reads as empty)."""
+    row = {}
+    for column, value in raw.items():
+        if not column:
+            continue
+        kind = parsing.IDENTIFIER if column in IDENTIFIER_COLUMNS else parsing.LINE
+        try:
+            row[column] = parsing.text(value, kind=kind)
+        except ParseError as exc:
+            errors.append(RowError(index, column, str(exc)))
+            row[column] = ""
+    return row
+
+
 def _check_row(index: int, row: dict[str, str], errors: list[RowError]) -> ImportLine | None:
     """Field checks of one row; appends errors and returns the line when its own fields are fine."""
     before = len(errors)
     for column in REQUIRED_COLUMNS:
-        if not row.get(column):
+        if not row.get(column) and not any(e.row == index and e.field == column for e in errors[before:]):
             errors.append(RowError(index, column, _("This field is required.")))
     for column, limit in MAX_LENGTHS.items():
         if len(row.get(column, "")) > limit:
             errors.append(RowError(index, column, _("At most %(max)d characters.") % {"max": limit}))
     if row.get("customer_email"):
         try:
-            validate_email(row["customer_email"])
-        except ValidationError:
-            errors.append(RowError(index, "customer_email", _("Enter a valid e-mail address.")))
+            parsing.email(row["customer_email"])
+        except ParseError as exc:
+            errors.append(RowError(index, "customer_email", str(exc)))
     country = row.get("ship_country", "")
     if country and not (len(country) == 2 and country.isalpha()):
         errors.append(RowError(index, "ship_country", _("Use a two-letter country code such as DE.")))
@@ -245,26 +269,21 @@ def _check_row(index: int, row: dict[str, str], errors: list[RowError]) -> Impor
     quantity = None
     if row.get("quantity"):
         try:
-            quantity = int(row["quantity"])
-            if quantity <= 0:
-                errors.append(RowError(index, "quantity", _("The quantity must be at least 1.")))
-        except ValueError:
-            errors.append(RowError(index, "quantity", _("Enter a whole number.")))
+            quantity = parsing.quantity(row["quantity"])
+        except ParseError as exc:
+            errors.append(RowError(index, "quantity", str(exc)))
     amounts: dict[str, Decimal] = {}
     for column in ("unit_price", "discount", "shipping_amount", "order_total"):
         if not row.get(column):
             continue
         try:
-            amount = _decimal(row[column])
-            if not amount.is_finite() or amount < 0:
-                raise InvalidOperation
-            if amount != quantize(amount):
-                errors.append(RowError(index, column, _("Use at most two decimal places.")))
-            amounts[column] = amount
-        except AmbiguousAmountError as exc:
-            errors.append(RowError(index, column, exc.message))
-        except InvalidOperation:
-            errors.append(RowError(index, column, _("Enter an amount of zero or more, such as 12.50.")))
+            amounts[column] = parsing.amount(row[column], localized=True)
+        except ParseError as exc:
+            errors.append(RowError(index, column, str(exc)))
+    if row.get("placed_at") and _placed_at(row["placed_at"]) is None:
+        errors.append(
+            RowError(index, "placed_at", _("Enter a date and time such as 2026-11-20 14:30 (Berlin time) or ISO 8601."))
+        )
     if len(errors) > before or quantity is None:
         return None
     return ImportLine(
@@ -274,6 +293,26 @@ def _check_row(index: int, row: dict[str, str], errors: list[RowError]) -> Impor
         unit_price=amounts["unit_price"],
         discount=amounts.get("discount", Decimal("0.00")),
     )
+
+
+def _placed_at(value: str) -> datetime.datetime | None:
+    """``2026-11-20 14:30``, ``2026-11-20T14:30:00+01:00`` or ``20.11.2026 14:30``; without an offset
+    in the business time zone (Europe/Berlin). None when it is not a date and time."""
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        moment = None
+    if moment is None:
+        try:
+            moment = datetime.datetime.strptime(value, "%d.%m.%Y %H:%M")  # noqa: DTZ007 (made aware below)
+        except ValueError:
+            return None
+    if timezone.is_naive(moment):
+        try:
+            moment = timezone.make_aware(moment)
+        except (OverflowError, ValueError):
+            return None
+    return moment
 
 
 def _check_skus(orders: list[ImportOrder], errors: list[RowError]) -> None:
@@ -322,7 +361,7 @@ def build_draft(order: ImportOrder, *, channel: Any) -> tuple[OrderDraft, list[R
         payment_method=h["payment_method"] or "invoice",
         payment_captured=False,
         external_id=order.external_id,
-        placed_at=None,
+        placed_at=_placed_at(h["placed_at"]) if h.get("placed_at") else None,
         notes="",
     )
     errors: list[RowError] = []

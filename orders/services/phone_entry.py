@@ -6,13 +6,15 @@ Totals come from the domain's totals code (the same one intake stores), never fr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from inventory.models import Product
-from oms.money import format_rate, parse_amount_text
+from oms import parsing
+from oms.money import format_rate
+from oms.parsing import ParseError
 from orders import support_selectors
 from orders.exceptions import OrderValidationError
 from orders.models import Channel, ChannelKind, Order, PaymentMethod
@@ -21,7 +23,7 @@ from orders.services.intake import AddressDraft, CustomerDraft, LineDraft, Order
 
 PHONE_CHANNEL = "phone"
 MAX_LINES = 100
-MAX_SHIPPING = Decimal("100000")
+MAX_SHIPPING = Decimal("99999.99")
 # What can be agreed on the phone (marketplace payments cannot).
 PAYMENT_METHODS = [
     PaymentMethod.INVOICE,
@@ -61,9 +63,10 @@ def payment_method_choices() -> list[tuple[str, Any]]:
 
 
 def _sku(value: Any) -> str:
-    """A SKU as typed or posted: NUL characters (PostgreSQL refuses them) dropped, stripped, cut
-    to the column's length, so any input only ever reads as an unknown SKU."""
-    return str(value or "").replace("\x00", "").strip()[:64]
+    """A SKU as typed or posted, cleaned without refusing (``parsing.clean_text``: NUL, control and
+    invisible characters dropped, cut to the column's length), so any input only ever reads as an
+    unknown SKU while the form is being filled in."""
+    return parsing.clean_text(value, kind=parsing.IDENTIFIER, max_length=64).text
 
 
 def read_entry(data: Any) -> Entry:
@@ -76,11 +79,11 @@ def read_entry(data: Any) -> Entry:
     for sku, raw in zip(data.getlist("sku"), data.getlist("quantity"), strict=False):
         sku = _sku(sku)
         try:
-            qty = int(raw)
-        except (TypeError, ValueError):
+            qty = parsing.quantity(raw)
+        except ParseError:
             qty = 1
         if sku:
-            quantities[sku] = quantities.get(sku, 0) + max(qty, 1)
+            quantities[sku] = quantities.get(sku, 0) + qty
     add = _sku(data.get("add_sku"))
     if add:
         quantities[add] = quantities.get(add, 0) + 1
@@ -89,9 +92,8 @@ def read_entry(data: Any) -> Entry:
     try:
         # As typed: 4,90 (German) or 4.90. A half-typed, ambiguous or absurd amount previews as 0;
         # the submit's form validation reports it.
-        shipping = parse_amount_text(str(data.get("shipping_amount") or "0"))
-        entry.shipping = shipping if shipping.is_finite() and 0 <= shipping < MAX_SHIPPING else Decimal("0.00")
-    except (InvalidOperation, ValueError):
+        entry.shipping = parsing.amount(data.get("shipping_amount") or "0", maximum=MAX_SHIPPING, localized=True)
+    except ParseError:
         entry.shipping = Decimal("0.00")
     skus = list(quantities)[:MAX_LINES]
     products = {p.sku: p for p in Product.objects.filter(sku__in=skus, active=True)}
@@ -105,7 +107,7 @@ def read_entry(data: Any) -> Entry:
             EntryLine(
                 sku=sku,
                 name=product.name,
-                quantity=min(quantities[sku], 100_000),
+                quantity=min(quantities[sku], parsing.MAX_QUANTITY),
                 unit_price=product.gross_price,
                 vat_rate=product.vat_rate,
                 available=available.get(sku, 0),
@@ -152,7 +154,7 @@ def place_phone_order(
     )
     draft = OrderDraft(
         customer=CustomerDraft(
-            email=customer["email"].lower(),
+            email=customer["email"],
             name=customer["customer_name"],
             phone=customer.get("customer_phone", ""),
             language="de",

@@ -152,8 +152,8 @@ def test_over_receipt_needs_the_confirmation_checkbox(warehouse_client, po):
     ("data", "message"),
     [
         ({"code": "NOPE-1", "quantity": 1}, "SKU or GTIN: no product has the code “NOPE-1”."),
-        ({"code": "MUG-001", "quantity": 0}, "Quantity: enter a whole number greater than 0."),
-        ({"code": "MUG-001", "quantity": -4}, "Quantity: enter a whole number greater than 0."),
+        ({"code": "MUG-001", "quantity": 0}, "The quantity must be at least 1 (got 0)."),
+        ({"code": "MUG-001", "quantity": -4}, "The quantity must be at least 1 (got -4)."),
         ({"code": "MUG-001", "quantity": 1, "bin": "X-99"}, "There is no bin “X-99” in warehouse BER."),
     ],
     ids=["unknown-code", "zero", "negative", "unknown-bin"],

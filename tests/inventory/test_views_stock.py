@@ -351,8 +351,8 @@ def test_transfer_between_warehouses_moves_units(warehouse_client, mug, ber, muc
     [
         ({"to_bin": "A-01-01", "quantity": 1}, "To bin: the destination is the same as the source"),
         ({"to_bin": "", "from_bin": "", "quantity": 1}, "To bin: the destination is the same as the source"),
-        ({"to_bin": "", "quantity": 0}, "Quantity: enter a whole number greater than 0."),
-        ({"to_bin": "", "quantity": -3}, "Quantity: enter a whole number greater than 0."),
+        ({"to_bin": "", "quantity": 0}, "The quantity must be at least 1 (got 0)."),
+        ({"to_bin": "", "quantity": -3}, "The quantity must be at least 1 (got -3)."),
     ],
     ids=["same-bin", "same-warehouse-no-bins", "zero", "negative"],
 )
@@ -393,7 +393,7 @@ def test_cycle_count_sets_on_hand_to_the_counted_quantity(warehouse_client, mug,
 def test_negative_count_is_refused(warehouse_client, mug, muc):
     response = count(warehouse_client, mug, warehouse=muc.pk, counted_quantity=-1)
     assert response.status_code == 422
-    assert "Counted quantity: enter 0 or more." in response.content.decode()
+    assert "The quantity must be at least 0 (got -1)." in response.content.decode()
     assert on_hand(mug, muc) == 5
 
 

@@ -5,11 +5,19 @@ addresses (``jörg.müller@example.de``, RFC 6531) are accepted everywhere."""
 
 from __future__ import annotations
 
-import pytest
+import datetime
 
-from orders.models import Customer, Order
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from orders.models import Customer, Order, OrderImport, OrderImportStatus
 from tests.orders.api_fixtures import *  # noqa: F403  (fixtures)
+from tests.orders.support_fixtures import *  # noqa: F403  (fixtures)
 from tests.orders.test_api import ORDER, order_body, post
+from tests.orders.test_views_phone import NEW as PHONE
+from tests.orders.test_views_phone import _form as phone_form
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +76,92 @@ def test_api_answers_an_impossible_amount_with_a_400_naming_the_field(api, produ
 
     assert response.status_code == 400, response.content
     assert "shipping_total" in response.json()["errors"]
+
+
+# --- CSV import (orders) --------------------------------------------------------------------------
+
+
+def _csv_upload(client, content: str, django_capture_on_commit_callbacks):
+    upload = SimpleUploadedFile("orders.csv", content.encode(), content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post(reverse("orders:support-order-import"), {"file": upload, "channel": "webshop"})
+
+
+def _csv(name: str, *, email: str = "anna@example.com", placed_at: str = "") -> str:
+    header = (
+        "external_id,customer_email,customer_name,ship_name,ship_street,ship_postcode,ship_city,"
+        "ship_country,sku,quantity,unit_price,placed_at\n"
+    )
+    return header + f"C-1,{email},{name},{name},Lindenstr. 5,10115,Berlin,DE,MUG-WHT,1,12.50,{placed_at}\n"
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2067", "\x1b"])
+def test_csv_import_reports_a_bidi_or_control_character_in_a_name_as_a_row_error(
+    support_client, catalogue, webshop, django_capture_on_commit_callbacks, char
+):
+    _csv_upload(support_client, _csv(f"Anna {char}Schmidt"), django_capture_on_commit_callbacks)
+
+    order_import = OrderImport.objects.get()
+    assert order_import.status == OrderImportStatus.FAILED
+    assert {(e["row"], e["field"]) for e in order_import.errors} == {(2, "customer_name"), (2, "ship_name")}
+    assert not Order.objects.exists()
+
+
+def test_csv_import_stores_names_without_zero_width_characters_and_accepts_international_email(
+    support_client, catalogue, webshop, django_capture_on_commit_callbacks
+):
+    content = _csv("An\u200dna Mu\u0308ller", email="jörg.müller@example.de")
+
+    _csv_upload(support_client, content, django_capture_on_commit_callbacks)
+
+    assert OrderImport.objects.get().status == OrderImportStatus.DONE, OrderImport.objects.get().errors
+    order = Order.objects.get()
+    assert (order.shipping_name, order.email) == ("Anna Müller", "jörg.müller@example.de")
+
+
+@pytest.mark.parametrize(
+    "placed_at", ["1900-01-01T00:00:00+00:00", "2999-01-01 10:00", "0001-01-01T00:00:00Z", "yesterday"]
+)
+@time_machine.travel(datetime.datetime(2026, 11, 20, 12, 0, tzinfo=datetime.UTC), tick=False)
+def test_csv_import_reports_an_implausible_placed_at_as_a_row_error(
+    support_client, catalogue, webshop, django_capture_on_commit_callbacks, placed_at
+):
+    _csv_upload(support_client, _csv("Anna Schmidt", placed_at=placed_at), django_capture_on_commit_callbacks)
+
+    order_import = OrderImport.objects.get()
+    assert order_import.status == OrderImportStatus.FAILED
+    assert [(e["row"], e["field"]) for e in order_import.errors] == [(2, "placed_at")]
+    assert not Order.objects.exists()
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 20, 12, 0, tzinfo=datetime.UTC), tick=False)
+def test_csv_import_takes_a_plausible_placed_at_in_berlin_time(
+    support_client, catalogue, webshop, django_capture_on_commit_callbacks
+):
+    _csv_upload(support_client, _csv("Anna Schmidt", placed_at="2026-11-19 09:30"), django_capture_on_commit_callbacks)
+
+    order = Order.objects.get()
+    assert order.placed_at == datetime.datetime(2026, 11, 19, 8, 30, tzinfo=datetime.UTC)
+    assert order.number.startswith("2026-")
+
+
+# --- phone-order form -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["customer-customer_name", "ship-name", "ship-street", "ship-city"])
+def test_phone_order_form_refuses_a_bidi_override_and_places_nothing(support_client, catalogue, field):
+    response = support_client.post(reverse(PHONE), phone_form(**{field: "Nina \u202eueN"}))
+
+    assert response.status_code == 422
+    assert "U+202E" in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_phone_order_form_takes_an_international_email_and_drops_zero_width_characters(support_client, catalogue):
+    data = phone_form(**{"customer-email": "jörg.müller@example.de", "ship-name": "Jörg\u200b Mu\u0308ller"})
+
+    response = support_client.post(reverse(PHONE), data, headers={"HX-Request": "true"})
+
+    assert response.status_code == 200, response.content.decode()[:2000]
+    order = Order.objects.get()
+    assert (order.email, order.shipping_name) == ("jörg.müller@example.de", "Jörg Müller")
