@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -100,12 +102,14 @@ def test_upload_without_a_file_names_the_field(manager_client):
     assert "This field is required." in response.content.decode()
 
 
+@pytest.mark.time_machine(datetime.datetime(2026, 11, 23, 23, 30, tzinfo=datetime.UTC), tick=False)
 def test_export_downloads_the_products_as_csv(manager_client):
     make_product("TEA-1", "Green tea")
     response = manager_client.get(reverse("inventory:csv-export", kwargs={"kind": "products"}))
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert response["Content-Type"].startswith("text/csv")
-    assert "attachment" in response["Content-Disposition"]
+    # Named by the day in Berlin (already Tuesday at 00:30), not by UTC's Monday.
+    assert response["Content-Disposition"] == 'attachment; filename="products-2026-11-24.csv"'
     assert body.splitlines()[0].startswith("sku;name")
     assert "TEA-1;Green tea" in body
 
