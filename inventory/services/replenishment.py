@@ -144,7 +144,9 @@ def set_replenishment_rule(
     """Create or replace the min/max rule of a product in a warehouse.
 
     Refuses a negative reorder point and a target below it. A changed service level changes the
-    safety stock, so the pair's stored forecast (if any) is recomputed in the same transaction.
+    safety stock, so the pair's stored forecast (if any) is recomputed in the same transaction, on
+    the history it was computed from (up to its ``history_end``), not up to yesterday: the nightly
+    recompute moves the window.
     """
     if reorder_point is None or reorder_point < 0:
         raise InvalidRuleError(_("The reorder point must be zero or more."), field="reorder_point")
