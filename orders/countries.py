@@ -1,5 +1,7 @@
 """ISO 3166-1 alpha-2 country codes (officially assigned), for validating addresses on intake."""
 
+import re
+
 ISO_COUNTRIES = frozenset(
     [
         "AD",
@@ -257,3 +259,43 @@ ISO_COUNTRIES = frozenset(
 
 def is_country_code(value: str) -> bool:
     return value in ISO_COUNTRIES
+
+
+# Postcodes as the national post (and so every carrier's label API) expects them, for the
+# countries we ship to most. A postcode that does not fit will fail when the label is bought, so
+# intake holds such an order for a person to check instead of letting the warehouse find out.
+POSTCODE_FORMATS = {
+    "AT": (r"\d{4}", "1010"),
+    "BE": (r"\d{4}", "1000"),
+    "CH": (r"\d{4}", "8001"),
+    "CZ": (r"\d{3} ?\d{2}", "110 00"),
+    "DE": (r"\d{5}", "10115"),
+    "DK": (r"\d{4}", "1050"),
+    "ES": (r"\d{5}", "28001"),
+    "FI": (r"\d{5}", "00100"),
+    "FR": (r"\d{5}", "75001"),
+    "GB": (r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}", "SW1A 1AA"),
+    "IT": (r"\d{5}", "00118"),
+    "LI": (r"\d{4}", "9490"),
+    "LU": (r"(L-)?\d{4}", "1009"),
+    "NL": (r"\d{4} ?[A-Z]{2}", "1012 AB"),
+    "NO": (r"\d{4}", "0150"),
+    "PL": (r"\d{2}-\d{3}", "00-001"),
+    "PT": (r"\d{4}-\d{3}", "1000-001"),
+    "SE": (r"\d{3} ?\d{2}", "111 22"),
+    "US": (r"\d{5}(-\d{4})?", "10001"),
+}
+_POSTCODE_PATTERNS = {country: re.compile(rf"^{pattern}$") for country, (pattern, _example) in POSTCODE_FORMATS.items()}
+
+
+def postcode_example(country: str) -> str | None:
+    """A postcode of the format ``country`` uses, or None when we do not check that country's."""
+    known = POSTCODE_FORMATS.get(country)
+    return known[1] if known else None
+
+
+def is_deliverable_postcode(country: str, postcode: str) -> bool:
+    """False when ``postcode`` cannot be a postcode of ``country`` (``"1234"`` in Germany); True
+    when it can, or when we do not know that country's format."""
+    pattern = _POSTCODE_PATTERNS.get(country)
+    return pattern is None or bool(pattern.match(postcode.strip().upper()))

@@ -54,3 +54,11 @@ def change_case_state(*, case: SupportCase, action: str, user: Any) -> SupportCa
     locked.updated_at = timezone.now()
     locked.save()
     return locked
+
+
+def open_review_case(*, order: Order, subject: str, message: str, author_label: str = "system") -> SupportCase:
+    """A case the system opens for staff to check something about ``order`` (an order intake
+    held); its message is internal, never shown to the customer. Assumes a transaction."""
+    case = SupportCase.objects.create(order=order, customer=order.customer, subject=subject.strip()[:200])
+    CaseMessage.objects.create(case=case, body=message.strip(), author_label=author_label[:100], internal=True)
+    return case

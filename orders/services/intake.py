@@ -4,7 +4,10 @@ CSV import, phone orders by support).
 ``place_order`` validates the whole draft before writing anything (every problem at once, keyed
 by field path), then in one transaction creates or finds the customer, creates the order and its
 lines, confirms it when the payment is captured or the method has payment terms, routes and
-allocates it (or backorders it), and writes the timeline. A repeated ``(channel, external_id)``
+allocates it (or backorders it), and writes the timeline. An order with doubts (an address the
+carrier will refuse, text the channel's mapping had to clean; ``orders.services.doubts``) is
+taken in all the same and put on hold, with the reasons on the timeline and a case in the
+support queue: the channel has already taken it from its customer. A repeated ``(channel, external_id)``
 returns the existing order and creates nothing (``IntakeResult.created`` is False), also when two
 deliveries race (the unique constraint decides, the loser reads the winner's order).
 
@@ -49,6 +52,7 @@ from orders.models import (
     TransactionKind,
 )
 from orders.services.allocation import allocate_lines
+from orders.services.doubts import address_doubts, hold_for_review
 from orders.services.numbering import next_order_number
 from orders.services.timeline import build_search_text, new_event
 from orders.services.totals import PricedLine, compute_totals, line_total
@@ -91,7 +95,8 @@ class LineDraft:
 class OrderDraft:
     """An order as a channel sends it. ``shipping_address=None`` ships to the billing address.
     Amounts are in ``price_mode`` (gross: VAT included). ``stated_total``, when given, must equal
-    the computed total to the cent."""
+    the computed total to the cent. ``doubts`` are what the channel's mapping could not take as
+    sent (text it had to clean): the order is taken in and held with them as the reason."""
 
     customer: CustomerDraft
     billing_address: AddressDraft
@@ -107,6 +112,7 @@ class OrderDraft:
     external_id: str = ""
     placed_at: datetime.datetime | None = None
     notes: str = ""
+    doubts: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -361,7 +367,7 @@ def place_order(*, channel: Channel, draft: OrderDraft, actor_label: str = "syst
     """Validate and place an order (see module docstring). Raises ``OrderValidationError``.
 
     Events after commit: ``order.placed``, then ``order.confirmed`` and ``order.allocated`` or
-    ``order.backordered`` as they happen.
+    ``order.backordered`` as they happen, and ``order.held`` for an order with doubts.
     """
     # Looked up as it will be stored; an id the validation below refuses (NUL) finds nothing.
     external_id = parsing.clean_text(draft.external_id, kind=parsing.IDENTIFIER).text
@@ -373,6 +379,9 @@ def place_order(*, channel: Channel, draft: OrderDraft, actor_label: str = "syst
     try:
         with transaction.atomic():
             order, lines = _create(channel=channel, draft=draft, checked=checked, actor_label=actor_label, user=user)
+            doubts = [*draft.doubts, *_address_doubts(draft.shipping_address or draft.billing_address)]
+            if doubts:
+                order = hold_for_review(order=order, doubts=doubts, actor_label=actor_label, user=user)
     except IntegrityError:
         # A concurrent delivery of the same external id won the unique constraint.
         existing = _existing(channel, external_id)
@@ -380,6 +389,10 @@ def place_order(*, channel: Channel, draft: OrderDraft, actor_label: str = "syst
             return IntakeResult(existing, False)
         raise
     return IntakeResult(order, True, lines)
+
+
+def _address_doubts(address: AddressDraft) -> list[str]:
+    return address_doubts(country=address.country, postcode=address.postcode)
 
 
 def _customer(draft: CustomerDraft) -> Customer:

@@ -15,6 +15,7 @@ import factory
 
 from inventory.models import Product, Warehouse
 from inventory.services.stock import receive_stock
+from orders.countries import postcode_example
 from orders.models import Channel, ChannelKind, Customer
 from orders.services.intake import AddressDraft, CustomerDraft, LineDraft, OrderDraft, place_order
 from tests.inventory.factories import ProductFactory, WarehouseFactory
@@ -43,10 +44,12 @@ class CustomerFactory(factory.django.DjangoModelFactory):
 
 
 def address(**overrides: Any) -> AddressDraft:
+    """An address in Berlin, or in ``country`` with a postcode of that country's format (one that
+    does not fit would put the order on hold)."""
     values = {
         "name": "Erika Mustermann",
         "street": "Hauptstraße 1",
-        "postcode": "10115",
+        "postcode": postcode_example(overrides.get("country", "DE")) or "10115",
         "city": "Berlin",
         "country": "DE",
     }
