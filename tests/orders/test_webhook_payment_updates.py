@@ -13,9 +13,9 @@ import pytest
 
 from orders.models import Order, OrderState, PaymentState, PaymentTransaction
 from tests.orders.api_fixtures import channel, fixture_json, products  # noqa: F401  (fixtures)
-from tests.orders.test_webhooks import shopify_post, woo_post
+from tests.orders.test_webhooks import DELIVERED, shopify_post, woo_post
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(DELIVERED)]  # minutes after the shops took the orders
 
 
 def test_a_woocommerce_order_paid_after_checkout_is_confirmed_by_its_update(client, channel, products):

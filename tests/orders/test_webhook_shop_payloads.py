@@ -16,9 +16,9 @@ from orders.webhooks.errors import PayloadError
 from orders.webhooks.shopify import shopify_order_draft
 from orders.webhooks.woocommerce import woocommerce_order_draft
 from tests.orders.api_fixtures import channel, fixture_json, products  # noqa: F401  (fixtures)
-from tests.orders.test_webhooks import shopify_post, woo_post
+from tests.orders.test_webhooks import DELIVERED, shopify_post, woo_post
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(DELIVERED)]  # minutes after the shops took the orders
 
 FREE_SHIPPING = [{"amount": "4.90", "discount_application_index": 0}]
 

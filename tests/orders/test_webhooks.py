@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from decimal import Decimal
 
@@ -63,7 +64,11 @@ def nothing_stored() -> bool:
     return not Order.objects.exists() and not Customer.objects.exists() and not WebhookDelivery.objects.exists()
 
 
-pytestmark = pytest.mark.django_db
+# The shops took the fixtures' orders on 21 Nov 2026 at 14:03 and 14:05 in Berlin; their webhooks
+# arrive minutes later (intake refuses an order placed more than a year before it arrives).
+DELIVERED = datetime.datetime(2026, 11, 21, 13, 10, tzinfo=datetime.UTC)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(DELIVERED)]
 
 
 # --- signatures (pure) --------------------------------------------------------------------------
