@@ -9,7 +9,7 @@ class OmsConfig(AppConfig):
     verbose_name = _("OMS core")
 
     def ready(self) -> None:
-        from oms import roles, seeding
+        from oms import checks, roles, seeding  # noqa: F401  (checks registers the system checks)
         from oms.demo import seed_users
 
         post_migrate.connect(roles.sync_role_permissions, dispatch_uid="oms.sync_role_permissions")

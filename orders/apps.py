@@ -12,7 +12,7 @@ class OrdersConfig(AppConfig):
         # Imported here: services and roles need the app registry.
         from oms import events, seeding
         from oms.roles import Role, grant
-        from orders import subscribers
+        from orders import checks, subscribers  # noqa: F401  (checks registers the system checks)
         from orders.seed import seed_orders
 
         # Domain (orders.services): backorders allocate themselves when stock arrives or another

@@ -16,9 +16,11 @@ from __future__ import annotations
 import datetime
 import math
 import random
+import secrets
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -118,6 +120,18 @@ def _say(stdout: Any, text: str) -> None:
         stdout.write(text)
 
 
+def demo_webhook_secret(code: str) -> str:
+    """The published secret a demo channel signs with (the demo shop scripts know it)."""
+    return f"demo-{code}-secret"
+
+
+def _webhook_secret(code: str) -> str:
+    """The demo secret in demo mode only; otherwise a random one nobody knows, so a database that
+    ran ``seed_demo`` without demo mode accepts no forged webhook (the admin sets the shop's
+    real secret on the channel)."""
+    return demo_webhook_secret(code) if settings.DEMO_MODE else secrets.token_urlsafe(32)
+
+
 def _channels() -> dict[str, Channel]:
     out = {}
     for code, name, kind, split, platform in CHANNELS:
@@ -128,7 +142,7 @@ def _channels() -> dict[str, Channel]:
                 "kind": kind,
                 "allows_split_shipments": split,
                 "platform": platform,
-                "webhook_secret": f"demo-{code}-secret" if platform else "",
+                "webhook_secret": _webhook_secret(code) if platform else "",
             },
         )
     return out

@@ -1,0 +1,48 @@
+"""System checks of ``oms`` that ``manage.py check --deploy`` runs against the database.
+
+With debug off (production) the demo password must not open any account: ``seed_demo`` in demo
+mode gives the demo users the password "demo", and a database that ever ran it must not go live.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import checks
+from django.db import DatabaseError
+from django.db.models import Q
+
+from oms.demo import DEMO_PASSWORD, DEMO_USERS
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_no_demo_password(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Error ``oms.E001`` for every active user, among the demo users and the staff, whose password
+    is the demo password. Skipped with debug on, and when the database cannot be read yet (not
+    migrated, unreachable): a database without tables has no demo users."""
+    if settings.DEBUG:
+        return []
+    User = get_user_model()
+    try:
+        # The demo users, and the staff (who could have been given the demo password by hand);
+        # checking a password costs a full hash, so not every customer account.
+        users = list(
+            User.objects.filter(Q(username__in=list(DEMO_USERS)) | Q(is_staff=True) | Q(is_superuser=True))
+            .filter(is_active=True)
+            .order_by("pk")[:200]
+        )
+    except DatabaseError:
+        return []
+    return [
+        checks.Error(
+            f"User “{user.get_username()}” has the demo password.",
+            hint="Set a real password (manage.py changepassword) or deactivate the user; "
+            "demo data never belongs on a production database.",
+            obj=user.get_username(),
+            id="oms.E001",
+        )
+        for user in users
+        if user.has_usable_password() and user.check_password(DEMO_PASSWORD)
+    ]
