@@ -1,4 +1,5 @@
-"""System checks of ``oms`` that ``manage.py check --deploy`` runs against the database.
+"""System checks of ``oms``: those ``manage.py check --deploy`` runs against the database, and the
+Celery settings that decide how work held by a dead worker comes back.
 
 With debug off (production) the demo password must not open any account: ``seed_demo`` in demo
 mode gives the demo users the password "demo", and a database that ever ran it must not go live.
@@ -14,6 +15,7 @@ from django.core import checks
 from django.db import DatabaseError
 from django.db.models import Q
 
+from oms.celery import OmsTask
 from oms.demo import DEMO_PASSWORD, DEMO_USERS
 
 
@@ -46,3 +48,33 @@ def check_no_demo_password(app_configs: Any = None, **kwargs: Any) -> list[check
         for user in users
         if user.has_usable_password() and user.check_password(DEMO_PASSWORD)
     ]
+
+
+@checks.register("celery")
+def check_worker_recovery_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Errors for Celery and import settings that would run a task twice or resume a live import:
+    ``oms.E020`` when the broker's visibility timeout does not exceed the longest a reserved task
+    can wait in a live worker (the retry backoff cap plus two task time limits: waiting for a free
+    process, then running), ``oms.E021`` when an import's heartbeat could go stale while its run
+    is alive (the stale period must be at least three heartbeats)."""
+    found: list[checks.CheckMessage] = []
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+    longest_wait = OmsTask.retry_backoff_max + 2 * settings.CELERY_TASK_TIME_LIMIT
+    if visibility <= longest_wait:
+        found.append(
+            checks.Error(
+                f"The broker's visibility timeout ({visibility} s) must exceed {longest_wait} s "
+                "(retry backoff cap plus twice the task time limit), or a delayed task runs twice.",
+                hint="Raise CELERY_VISIBILITY_TIMEOUT or lower CELERY_TASK_TIME_LIMIT.",
+                id="oms.E020",
+            )
+        )
+    if settings.ORDER_IMPORT_STALE_SECONDS < 3 * settings.ORDER_IMPORT_HEARTBEAT_SECONDS:
+        found.append(
+            checks.Error(
+                "ORDER_IMPORT_STALE_SECONDS must be at least three ORDER_IMPORT_HEARTBEAT_SECONDS, or the "
+                "sweep resumes imports whose run is alive.",
+                id="oms.E021",
+            )
+        )
+    return found

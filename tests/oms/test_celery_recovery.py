@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 
 from oms.celery import OmsTask
+from oms.checks import check_worker_recovery_settings
 from oms.outbox import sweep_outbox_task
 
 
@@ -22,6 +23,14 @@ def test_a_reserved_message_waits_less_than_the_visibility_timeout_so_it_never_r
     assert settings.CELERY_TASK_SOFT_TIME_LIMIT < settings.CELERY_TASK_TIME_LIMIT
     # And it is short enough that what a dead worker held comes back within minutes.
     assert visibility <= 15 * 60
+
+
+def test_the_system_check_refuses_a_visibility_timeout_that_would_run_a_delayed_task_twice(settings):
+    assert check_worker_recovery_settings() == []
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, "visibility_timeout": 600}
+    settings.ORDER_IMPORT_STALE_SECONDS = 20
+
+    assert [error.id for error in check_worker_recovery_settings()] == ["oms.E020", "oms.E021"]
 
 
 def test_a_dead_workers_messages_are_looked_for_every_half_minute():
