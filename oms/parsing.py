@@ -328,6 +328,18 @@ def quantity(value: Any, *, minimum: int = 1, maximum: int = MAX_QUANTITY) -> in
     return number
 
 
+def is_whole_number(value: Any) -> bool:
+    """True for an ``int`` that is not a ``bool`` (``True`` is an int to Python, never a quantity)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_quantity(value: Any, *, minimum: int = 1, maximum: int | None = None) -> bool:
+    """The check a service makes of a quantity its caller already parsed (``quantity`` parses a
+    typed or sent one): a whole number from ``minimum`` (1 unless zero means something) up to
+    ``maximum``."""
+    return is_whole_number(value) and value >= minimum and (maximum is None or value <= maximum)
+
+
 # --- e-mail ---------------------------------------------------------------------------------------
 
 # RFC 5322 atext (dot-atom) extended by RFC 6531/6532 with every non-ASCII character; controls,

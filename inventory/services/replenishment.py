@@ -33,6 +33,7 @@ from inventory.models import (
     StockLevel,
 )
 from inventory.models.replenishment import DEFAULT_SERVICE_LEVEL
+from oms import parsing
 from oms.exceptions import DomainError
 
 DEFAULT_LEAD_TIME_DAYS = 7  # products without a supplier: the Supplier model's own default
@@ -77,7 +78,7 @@ def record_demands(*, on: datetime.date, quantities: Mapping[tuple[int, int], in
     of an order), in one statement whatever their number. Rows are written in key order, so two
     orders upserting the same rows cannot deadlock."""
     for quantity in quantities.values():
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+        if not parsing.is_quantity(quantity):
             raise InvalidDemandError(
                 _("Demand must be a whole number of units greater than zero (got %(value)s).") % {"value": quantity},
                 data={"field": "quantity", "value": str(quantity)},

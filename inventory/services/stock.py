@@ -29,6 +29,7 @@ from inventory.exceptions import (
 from inventory.locks import bin_stocks_for_update, ensure_stock_levels
 from inventory.models import BinLocation, BinStock, MovementKind, Product, StockLevel, StockMovement, Warehouse
 from inventory.services.notifications import note_stock_changed, publish_stock_received
+from oms import parsing
 from oms.exceptions import DomainError
 
 User = AbstractBaseUser | None
@@ -39,7 +40,7 @@ _ARRIVALS = {MovementKind.RECEIPT, MovementKind.RETURN, MovementKind.TRANSFER_IN
 
 def require_positive(quantity: Any, *, field: str = "quantity") -> int:
     """``quantity`` as an int > 0, else ``InvalidQuantityError`` naming ``field``."""
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+    if not parsing.is_quantity(quantity):
         raise InvalidQuantityError(field=field, value=quantity)
     return quantity
 
@@ -207,7 +208,7 @@ def adjust_stock(
     kind: str = MovementKind.ADJUSTMENT,
 ) -> StockMovement:
     """Correct ``on_hand`` by a signed ``quantity`` (found, damaged, miscounted). ``reason`` is required."""
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity == 0:
+    if not parsing.is_whole_number(quantity) or quantity == 0:
         raise InvalidQuantityError(
             value=quantity,
             message=_("The adjustment must be a whole number other than zero (got %(value)s).") % {"value": quantity},
@@ -270,7 +271,7 @@ def count_stock(
 
     The difference becomes a ``count`` movement; returns ``None`` when the count matches.
     """
-    if isinstance(counted, bool) or not isinstance(counted, int) or counted < 0:
+    if not parsing.is_quantity(counted, minimum=0):
         raise InvalidQuantityError(
             field="counted",
             value=counted,

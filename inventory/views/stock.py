@@ -31,7 +31,7 @@ from inventory.screen_selectors import (
 )
 from inventory.services.stock import adjust_stock, count_stock, transfer_stock
 from inventory.views import render_fragments
-from oms import panels
+from oms import panels, parsing
 from oms.exceptions import DomainError
 from oms.paging import keyset_page_for_query
 from oms.roles import Role, role_required
@@ -63,7 +63,7 @@ def stock_list(request: HttpRequest) -> HttpResponse:
 
 def _product_or_404(sku: str) -> Product:
     # PostgreSQL refuses NUL in text: such a SKU cannot exist, so it is simply not found.
-    product = None if "\x00" in sku else Product.objects.filter(sku=sku).first()
+    product = None if parsing.has_nul(sku) else Product.objects.filter(sku=sku).first()
     if product is None:
         raise Http404(_("No product has the SKU “%(sku)s”.") % {"sku": sku})
     return product

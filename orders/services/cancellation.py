@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from oms import parsing
 from oms.events import publish
 from oms.exceptions import IllegalTransitionError
 from oms.texts import text
@@ -116,7 +117,7 @@ def cancel_order_lines(
         line = by_id.get(line_id)
         if line is None:
             raise OrderEditError(_("Line %(line)s is not part of this order.") % {"line": line_id}, field="quantities")
-        if isinstance(units, bool) or not isinstance(units, int) or units <= 0:
+        if not parsing.is_quantity(units):
             raise OrderEditError(
                 _("%(sku)s: the quantity to cancel must be a whole number above 0.") % {"sku": line.sku},
                 field=f"quantities.{line_id}",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from inventory.models import Product
+from oms import parsing
 from oms.events import publish
 from oms.money import quantize
 from oms.texts import Spec, text
@@ -84,7 +85,7 @@ def _validate(order: Order, lines: dict[int, OrderLine], edit: OrderEdit) -> dic
         line = lines.get(line_id)
         if line is None:
             errors.add(key, _("Line %(line)s is not part of this order.") % {"line": line_id})
-        elif isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+        elif not parsing.is_quantity(quantity, minimum=0):
             errors.add(key, _("%(sku)s: enter a whole number, 0 removes the line.") % {"sku": line.sku})
         elif quantity > MAX_QUANTITY:
             errors.add(key, _("At most %(max)d units per line.") % {"max": MAX_QUANTITY})
@@ -103,7 +104,7 @@ def _validate(order: Order, lines: dict[int, OrderLine], edit: OrderEdit) -> dic
             errors.add(f"{key}.sku", _("Unknown SKU “%(sku)s”.") % {"sku": str(ld.sku)[:64]})
         elif not product.active:
             errors.add(f"{key}.sku", _("The product “%(sku)s” is no longer sold.") % {"sku": product.sku})
-        if isinstance(ld.quantity, bool) or not isinstance(ld.quantity, int) or not 0 < ld.quantity <= MAX_QUANTITY:
+        if not parsing.is_quantity(ld.quantity, maximum=MAX_QUANTITY):
             errors.add(f"{key}.quantity", _("The quantity must be a whole number of at least 1."))
         price = _amount(errors, f"{key}.unit_price", ld.unit_price)
         discount = _amount(errors, f"{key}.discount", ld.discount)

@@ -212,7 +212,7 @@ def _check_customer(errors: _Errors, customer: Any) -> CustomerDraft | None:
 
 def _check_quantity(errors: _Errors, key: str, value: Any) -> int | None:
     # Only whole numbers as such: a channel's "3" is a shape error its parser should have caught.
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not parsing.is_whole_number(value):
         errors.add(key, _("The quantity must be a whole number."))
         return None
     try:

@@ -183,6 +183,13 @@ def test_quantity_refuses_what_is_not_a_positive_whole_number(value, code):
     assert _code(parsing.quantity, value) == code
 
 
+def test_is_quantity_checks_a_value_that_is_already_a_number():
+    assert parsing.is_quantity(3) and parsing.is_quantity(0, minimum=0)
+    assert not parsing.is_quantity(True) and not parsing.is_quantity(0) and not parsing.is_quantity("3")
+    assert not parsing.is_quantity(2.0) and not parsing.is_quantity(11, maximum=10)
+    assert parsing.is_whole_number(-3) and not parsing.is_whole_number(False)
+
+
 def test_quantity_zero_is_allowed_where_it_means_something():
     assert parsing.quantity("0", minimum=0) == 0
 

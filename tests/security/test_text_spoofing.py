@@ -12,6 +12,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from inventory.models import Product
 from orders.models import Customer, Order, OrderImport, OrderImportStatus
 from tests.orders.api_fixtures import *  # noqa: F403  (fixtures)
 from tests.orders.support_fixtures import *  # noqa: F403  (fixtures)
@@ -165,3 +166,31 @@ def test_phone_order_form_takes_an_international_email_and_drops_zero_width_char
     assert response.status_code == 200, response.content.decode()[:2000]
     order = Order.objects.get()
     assert (order.email, order.shipping_name) == ("jörg.müller@example.de", "Jörg Müller")
+
+
+# --- CSV import (products and stock) --------------------------------------------------------------
+
+
+def _product_upload(client, text: str):
+    file = SimpleUploadedFile("data.csv", text.encode("utf-8"), content_type="text/csv")
+    return client.post(reverse("inventory:csv-exchange"), {"kind": "products", "file": file}, headers=HX)
+
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\x1b"])
+def test_product_csv_import_reports_a_bidi_or_control_character_and_imports_nothing(manager_client, char):
+    response = _product_upload(manager_client, f"sku;name\nTEA-1;Green tea\nTEA-2;Black{char} tea\n")
+
+    assert response.status_code == 422
+    table = response.content.decode().split('aria-label="Errors in', 1)[1]
+    assert "<td>3</td><td>name</td>" in table
+    assert not Product.objects.exists()
+
+
+def test_product_csv_import_stores_names_nfc_normalised_without_zero_width_characters(manager_client):
+    response = _product_upload(manager_client, "sku;name\nTEA-1;Gru\u0308ner\u200b Tee\n")
+
+    assert response.status_code == 200
+    assert Product.objects.get().name == "Grüner Tee"
