@@ -95,11 +95,12 @@ def csp_report(request: HttpRequest) -> HttpResponse:
 
 
 def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
+    """Machine endpoints (the API, the shops' webhooks) answer every error in JSON, never a page."""
+    return request.path.startswith(("/api/", "/webhooks/"))
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """handler404. Under /api/ a path no URL pattern matches answers like every API error, in
+    """handler404. Under /api/ and /webhooks/ a path no URL pattern matches answers like every API error, in
     JSON (a client parsing our errors must not get an HTML page); elsewhere the site's 404 page."""
     if _is_api(request):
         return JsonResponse({"code": "not_found", "message": _("Not found.")}, status=404)

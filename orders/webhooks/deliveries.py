@@ -18,11 +18,12 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from oms import parsing
 from orders.models import Channel, Order, PaymentTransaction, TransactionKind, WebhookDelivery
 from orders.services.intake import OrderDraft, place_order
 from orders.services.payments import record_payment
-from orders.webhooks import fields
 from orders.webhooks.errors import MalformedBodyError, SignatureError
+from orders.webhooks.fields import PayloadReader
 from orders.webhooks.signatures import verify_signature
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def receive(request: HttpRequest, raw: bytes, channel_code: str, shop: Platform)
     topic = request.headers.get(shop.topic_header, shop.topics[0])
     if topic not in shop.topics:
         raise Ignored({"status": "ignored", "reason": f"topic {topic[:50]} is not handled here"})
-    delivery_id = fields.text(request.headers.get(shop.delivery_header), 255)
+    delivery_id = parsing.clean_text(request.headers.get(shop.delivery_header, ""), max_length=255).text
     if _already_delivered(channel, shop.source, delivery_id):
         raise Ignored({"status": "duplicate", "delivery_id": delivery_id})
     return Delivery(channel, shop.source, topic, delivery_id, _parse_json(raw))
@@ -135,7 +136,7 @@ def record_paid(delivery: Delivery, *, paid: bool) -> dict[str, Any] | None:
     ``orders/paid``): when the shop now reports it paid and no capture is recorded yet, record
     one for the order's total, which confirms a pending order. ``None`` when the order is not
     known yet (the caller takes it in as new). Repeats record nothing twice."""
-    external_id = fields.external_id(delivery.payload.get("id"), "id")
+    external_id = PayloadReader().external_id(delivery.payload.get("id"), "id")
     order = Order.objects.filter(channel=delivery.channel, external_id=external_id).first()
     if order is None:
         return None

@@ -36,6 +36,14 @@ class SignatureError(WebhookError):
         super().__init__(_("The webhook signature could not be verified."))
 
 
+class MethodNotAllowedError(WebhookError):
+    status = 405
+    code = "method_not_allowed"
+
+    def __init__(self) -> None:
+        super().__init__(_("Webhooks are delivered with POST."))
+
+
 class PayloadTooLargeError(WebhookError):
     status = 413
     code = "payload_too_large"

@@ -1,7 +1,11 @@
-"""Reading one field of a shop's payload: amounts, quantities, texts, ids and dates.
+"""Reading the fields of a shop's payload: amounts, quantities, texts, ids and dates.
 
 A value that cannot be used raises ``PayloadError`` naming the field, so the shop is told which
-part of its payload is wrong.
+part of its payload is wrong (an amount no order can have, a quantity of "2.5"). Text is never
+refused: the shop has already taken it from its customer. What cannot be stored as sent (a lone
+surrogate, a control or bidi-override character, a text longer than the field) is cleaned by
+``oms.parsing.clean_text``, and the ``PayloadReader`` remembers it as a doubt, so intake takes the
+order in and puts it on hold with the reason.
 """
 
 from __future__ import annotations
@@ -14,13 +18,75 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from oms import parsing
+from oms.parsing import MAX_AMOUNT, ParseError
 from orders.webhooks.errors import PayloadError
 
 MAX_ID_LENGTH = 100  # Shopify ids have 19 digits today; anything much longer is not an id.
+NOTE_LENGTH = 10_000  # what intake keeps of a customer's note
+
+
+def _change_labels() -> dict[str, str]:
+    return {
+        "surrogate": _("an invalid character replaced by �"),
+        "nul": _("null characters removed"),
+        "control": _("control characters removed"),
+        "bidi": _("characters that reorder the text removed"),
+        "truncated": _("cut to the length the field holds"),
+    }
+
+
+class PayloadReader:
+    """Reads one payload's fields; ``doubts`` lists what it had to clean, for the hold's reason."""
+
+    def __init__(self) -> None:
+        self.doubts: list[str] = []
+
+    def text(self, value: Any, field: str, limit: int = 200, *, kind: parsing.Kind = parsing.LINE) -> str:
+        """``value`` as storable text (``""`` for a missing value, an object or a list)."""
+        if value is None or isinstance(value, (dict, list)):
+            return ""
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        cleaned = parsing.clean_text(value, kind=kind, max_length=limit)
+        if cleaned.changed:
+            labels = _change_labels()
+            self.doubts.append(
+                _("The shop sent %(field)s in a form that cannot be stored (%(changes)s): “%(value)s”.")
+                % {
+                    "field": field,
+                    "changes": ", ".join(labels[code] for code in sorted(cleaned.changes)),
+                    "value": cleaned.text[:60],
+                }
+            )
+        return cleaned.text
+
+    def identifier(self, value: Any, field: str, limit: int = 64) -> str:
+        return self.text(value, field, limit, kind=parsing.IDENTIFIER)
+
+    def full_name(self, first: Any, last: Any, field: str) -> str:
+        """First and last name as one, either may be missing."""
+        parts = (self.text(first, f"{field}.first_name"), self.text(last, f"{field}.last_name"))
+        return " ".join(part for part in parts if part)
+
+    def external_id(self, value: Any, field: str) -> str:
+        # Shopify ids exceed 2**53: json.loads keeps them exact as int; they are stored as text.
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip():
+            raise PayloadError(field, _("The order id is missing."))
+        if len(str(value).strip()) > MAX_ID_LENGTH:
+            raise PayloadError(field, _("The order id is too long."))
+        return self.identifier(value, field, MAX_ID_LENGTH)
+
+    def language(self, locale: Any) -> str:
+        code = parsing.clean_text(locale if isinstance(locale, str) else "", max_length=20).text.lower()[:2]
+        return code if code in {"de", "en"} else "de"
 
 
 def money(value: Any, field: str, *, default: Decimal | None = None) -> Decimal:
-    """A money amount from a string ("24.90") or a JSON number (parsed as Decimal)."""
+    """A money amount from a string ("24.90") or a JSON number (parsed as Decimal), as exact as
+    sent: WooCommerce's unrounded line amounts keep their decimals, the mapper rounds. Refused
+    (``PayloadError``): what is no amount, a negative one, and one larger than any order can be
+    (``1e308``)."""
     if value is None or value == "":
         if default is not None:
             return default
@@ -28,11 +94,18 @@ def money(value: Any, field: str, *, default: Decimal | None = None) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
         raise PayloadError(field, _("“%(value)s” is not an amount.") % {"value": str(value)[:50]})
     try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
+        raw = parsing.text(value, kind=parsing.IDENTIFIER, max_length=40) if isinstance(value, str) else value
+        amount = Decimal(raw)
+    except (InvalidOperation, ParseError):
         raise PayloadError(field, _("“%(value)s” is not an amount.") % {"value": str(value)[:50]}) from None
     if not amount.is_finite() or amount < 0:
         raise PayloadError(field, _("“%(value)s” is not an amount.") % {"value": str(value)[:50]})
+    if amount > MAX_AMOUNT:
+        raise PayloadError(
+            field,
+            _("The amount %(value)s is larger than any order can be (at most %(max)s).")
+            % {"value": str(value)[:50], "max": MAX_AMOUNT},
+        )
     return amount
 
 
@@ -46,20 +119,11 @@ def signed_money(value: Any, field: str) -> Decimal:
 
 
 def quantity(value: Any, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise PayloadError(field, _("The quantity must be a whole number of at least 1."))
-    return value
-
-
-def text(value: Any, limit: int = 200) -> str:
-    if value is None or isinstance(value, (dict, list)):
-        return ""
-    return str(value).strip()[:limit]
-
-
-def full_name(first: Any, last: Any) -> str:
-    """First and last name as one, either may be missing."""
-    return " ".join(part for part in (text(first), text(last)) if part)
+    """A number of units (``oms.parsing.quantity``): a whole number from 1."""
+    try:
+        return parsing.quantity(value)
+    except ParseError as exc:
+        raise PayloadError(field, str(exc)) from None
 
 
 def section(value: Any, field: str, *, required: bool = True) -> dict[str, Any]:
@@ -71,24 +135,9 @@ def section(value: Any, field: str, *, required: bool = True) -> dict[str, Any]:
     return {}
 
 
-def external_id(value: Any, field: str) -> str:
-    # Shopify ids exceed 2**53: json.loads keeps them exact as int; they are stored as text.
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip():
-        raise PayloadError(field, _("The order id is missing."))
-    value = str(value).strip()
-    if len(value) > MAX_ID_LENGTH:
-        raise PayloadError(field, _("The order id is too long."))
-    return value
-
-
-def language(locale: Any) -> str:
-    code = text(locale, 20).lower()[:2]
-    return code if code in {"de", "en"} else "de"
-
-
 def aware_datetime(value: Any, *, assume_utc: bool = False) -> datetime.datetime | None:
     """An ISO 8601 date and time in UTC; ``None`` when absent or unusable (intake then uses now)."""
-    value = text(value, 40)
+    value = parsing.clean_text(value if isinstance(value, str) else "", max_length=40).text
     if not value:
         return None
     try:

@@ -7,11 +7,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from oms import parsing
 from orders.models import ChannelPlatform, WebhookSource
 from orders.services.intake import AddressDraft, CustomerDraft, LineDraft, OrderDraft
 from orders.webhooks import fields
 from orders.webhooks.deliveries import Platform
 from orders.webhooks.errors import PayloadError
+from orders.webhooks.fields import NOTE_LENGTH, PayloadReader
 
 SHOPIFY = Platform(
     source=WebhookSource.SHOPIFY,
@@ -34,17 +36,19 @@ SHOPIFY_GATEWAYS = {
 }
 
 
-def _shopify_address(data: dict[str, Any]) -> AddressDraft:
-    name = fields.text(data.get("name")) or fields.full_name(data.get("first_name"), data.get("last_name"))
+def _shopify_address(read: PayloadReader, data: dict[str, Any], field: str) -> AddressDraft:
+    name = read.text(data.get("name"), f"{field}.name") or read.full_name(
+        data.get("first_name"), data.get("last_name"), field
+    )
     return AddressDraft(
         name=name,
-        company=fields.text(data.get("company")),
-        street=fields.text(data.get("address1")),
-        line2=fields.text(data.get("address2")),
-        postcode=fields.text(data.get("zip"), 20),
-        city=fields.text(data.get("city"), 100),
-        country=fields.text(data.get("country_code"), 10).upper(),
-        phone=fields.text(data.get("phone"), 50),
+        company=read.text(data.get("company"), f"{field}.company"),
+        street=read.text(data.get("address1"), f"{field}.address1"),
+        line2=read.text(data.get("address2"), f"{field}.address2"),
+        postcode=read.text(data.get("zip"), f"{field}.zip", 20),
+        city=read.text(data.get("city"), f"{field}.city", 100),
+        country=read.text(data.get("country_code"), f"{field}.country_code", 10).upper(),
+        phone=read.text(data.get("phone"), f"{field}.phone", 50),
     )
 
 
@@ -64,19 +68,26 @@ def shopify_order_draft(payload: dict[str, Any]) -> OrderDraft:
     ``discount_allocations`` (a free-shipping code): ``discounted_price`` cannot be used, since
     Shopify subtracts the code from it in some API versions and not in others. What remains of
     ``total_discounts`` after the line and shipping allocations is an order discount. An order
-    without a shipping address (local pickup) ships to the billing address.
+    without a shipping address (local pickup) ships to the billing address. Text that cannot be
+    stored as sent is cleaned and becomes a doubt (``OrderDraft.doubts``): the order is held.
     """
-    external_id = fields.external_id(payload.get("id"), "id")
+    read = PayloadReader()
+    external_id = read.external_id(payload.get("id"), "id")
     billing_data = fields.section(payload.get("billing_address"), "billing_address", required=False)
     shipping_data = fields.section(payload.get("shipping_address"), "shipping_address", required=not billing_data)
+    shipping_field = "shipping_address" if shipping_data else "billing_address"
     shipping_data = shipping_data or billing_data
+    billing_field = "billing_address" if billing_data else "shipping_address"
     billing_data = billing_data or shipping_data
     customer_data = fields.section(payload.get("customer"), "customer", required=False)
-    email = fields.text(payload.get("email") or payload.get("contact_email") or customer_data.get("email"), 254)
+    email = read.identifier(
+        payload.get("email") or payload.get("contact_email") or customer_data.get("email"), "email", 254
+    )
     if not email:
         raise PayloadError("email", _("The order has no customer e-mail address."))
-    billing = _shopify_address(billing_data)
-    name = fields.full_name(customer_data.get("first_name"), customer_data.get("last_name"))
+    billing = _shopify_address(read, billing_data, billing_field)
+    shipping = billing if shipping_data is billing_data else _shopify_address(read, shipping_data, shipping_field)
+    name = read.full_name(customer_data.get("first_name"), customer_data.get("last_name"), "customer")
 
     items = payload.get("line_items")
     if not isinstance(items, list) or not items:
@@ -86,11 +97,12 @@ def shopify_order_draft(payload: dict[str, Any]) -> OrderDraft:
     for i, item in enumerate(items):
         if not isinstance(item, dict):
             raise PayloadError(f"line_items[{i}]", _("A line item must be an object."))
-        sku = fields.text(item.get("sku"), 64)
+        sku = read.identifier(item.get("sku"), f"line_items[{i}].sku")
         if not sku:
             raise PayloadError(
                 f"line_items[{i}].sku",
-                _("Line item “%(title)s” has no SKU.") % {"title": fields.text(item.get("name") or item.get("title"))},
+                _("Line item “%(title)s” has no SKU.")
+                % {"title": read.text(item.get("name") or item.get("title"), f"line_items[{i}].name")},
             )
         discount = _allocations(item.get("discount_allocations"))
         line_discounts += discount
@@ -113,20 +125,20 @@ def shopify_order_draft(payload: dict[str, Any]) -> OrderDraft:
             shipping_discounts += discount
     total_discounts = fields.money(payload.get("total_discounts"), "total_discounts", default=Decimal(0))
     gateways = payload.get("payment_gateway_names") or []
-    gateway = fields.text(gateways[0]).lower() if isinstance(gateways, list) and gateways else ""
+    gateway = read.text(gateways[0], "payment_gateway_names").lower() if isinstance(gateways, list) and gateways else ""
 
     return OrderDraft(
         customer=CustomerDraft(
             email=email,
             name=name or billing.name,
-            phone=fields.text(payload.get("phone") or customer_data.get("phone") or billing.phone, 50),
-            language=fields.language(payload.get("customer_locale")),
+            phone=read.text(payload.get("phone") or customer_data.get("phone"), "phone", 50) or billing.phone,
+            language=read.language(payload.get("customer_locale")),
             company=billing.company,
         ),
         billing_address=billing,
-        shipping_address=_shopify_address(shipping_data),
+        shipping_address=shipping,
         lines=lines,
-        currency=fields.text(payload.get("currency"), 10).upper(),
+        currency=read.text(payload.get("currency"), "currency", 10).upper(),
         price_mode="gross" if payload.get("taxes_included", True) else "net",
         shipping_total=shipping_total,
         discount_total=max(total_discounts - line_discounts - shipping_discounts, Decimal(0)),
@@ -135,5 +147,6 @@ def shopify_order_draft(payload: dict[str, Any]) -> OrderDraft:
         payment_captured=payload.get("financial_status") == "paid",
         external_id=external_id,
         placed_at=fields.aware_datetime(payload.get("processed_at") or payload.get("created_at")),
-        notes=fields.text(payload.get("note"), 2000),
+        notes=read.text(payload.get("note"), "note", NOTE_LENGTH, kind=parsing.MULTILINE),
+        doubts=tuple(read.doubts),
     )

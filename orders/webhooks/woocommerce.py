@@ -10,12 +10,14 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from oms import parsing
 from oms.money import quantize, quantize_up
 from orders.models import ChannelPlatform, WebhookSource
 from orders.services.intake import AddressDraft, CustomerDraft, LineDraft, OrderDraft
 from orders.webhooks import fields
 from orders.webhooks.deliveries import Platform
 from orders.webhooks.errors import PayloadError
+from orders.webhooks.fields import NOTE_LENGTH, PayloadReader
 
 WOOCOMMERCE = Platform(
     source=WebhookSource.WOOCOMMERCE,
@@ -47,16 +49,16 @@ def is_woocommerce_ping(request: HttpRequest, raw: bytes) -> bool:
     return request.content_type == "application/x-www-form-urlencoded" or bool(_PING.match(raw.strip()))
 
 
-def _woo_address(data: dict[str, Any]) -> AddressDraft:
+def _woo_address(read: PayloadReader, data: dict[str, Any], field: str) -> AddressDraft:
     return AddressDraft(
-        name=fields.full_name(data.get("first_name"), data.get("last_name")),
-        company=fields.text(data.get("company")),
-        street=fields.text(data.get("address_1")),
-        line2=fields.text(data.get("address_2")),
-        postcode=fields.text(data.get("postcode"), 20),
-        city=fields.text(data.get("city"), 100),
-        country=fields.text(data.get("country"), 10).upper(),
-        phone=fields.text(data.get("phone"), 50),
+        name=read.full_name(data.get("first_name"), data.get("last_name"), field),
+        company=read.text(data.get("company"), f"{field}.company"),
+        street=read.text(data.get("address_1"), f"{field}.address_1"),
+        line2=read.text(data.get("address_2"), f"{field}.address_2"),
+        postcode=read.text(data.get("postcode"), f"{field}.postcode", 20),
+        city=read.text(data.get("city"), f"{field}.city", 100),
+        country=read.text(data.get("country"), f"{field}.country", 10).upper(),
+        phone=read.text(data.get("phone"), f"{field}.phone", 50),
     )
 
 
@@ -70,14 +72,17 @@ def woocommerce_order_draft(payload: dict[str, Any]) -> OrderDraft:
     amount to the cent, so the stated total adds up.
 
     Fee lines (a cash-on-delivery surcharge, a payment fee) are charged with the shipping; a
-    negative fee (how some plugins grant a discount) is an order discount.
+    negative fee (how some plugins grant a discount) is an order discount. Text that cannot be
+    stored as sent is cleaned and becomes a doubt (``OrderDraft.doubts``): the order is held.
     """
-    external_id = fields.external_id(payload.get("id"), "id")
+    read = PayloadReader()
+    external_id = read.external_id(payload.get("id"), "id")
     billing_data = fields.section(payload.get("billing"), "billing")
     shipping_data = fields.section(payload.get("shipping"), "shipping", required=False)
-    if not fields.text(shipping_data.get("address_1")):
-        shipping_data = billing_data  # virtual goods or "ship to billing address"
-    email = fields.text(billing_data.get("email"), 254)
+    billing = _woo_address(read, billing_data, "billing")
+    # No shipping address: virtual goods or "ship to billing address".
+    shipping = _woo_address(read, shipping_data, "shipping") if shipping_data.get("address_1") else billing
+    email = read.identifier(billing_data.get("email"), "billing.email", 254)
     if not email:
         raise PayloadError("billing.email", _("The order has no customer e-mail address."))
     gross = bool(payload.get("prices_include_tax"))
@@ -89,10 +94,11 @@ def woocommerce_order_draft(payload: dict[str, Any]) -> OrderDraft:
     for i, item in enumerate(items):
         if not isinstance(item, dict):
             raise PayloadError(f"line_items[{i}]", _("A line item must be an object."))
-        sku = fields.text(item.get("sku"), 64)
+        sku = read.identifier(item.get("sku"), f"line_items[{i}].sku")
         if not sku:
             raise PayloadError(
-                f"line_items[{i}].sku", _("Line item “%(name)s” has no SKU.") % {"name": fields.text(item.get("name"))}
+                f"line_items[{i}].sku",
+                _("Line item “%(name)s” has no SKU.") % {"name": read.text(item.get("name"), f"line_items[{i}].name")},
             )
         quantity = fields.quantity(item.get("quantity"), f"line_items[{i}].quantity")
         if item.get("subtotal") not in (None, ""):
@@ -120,7 +126,6 @@ def woocommerce_order_draft(payload: dict[str, Any]) -> OrderDraft:
             fees += fields.signed_money(fee.get("total"), f"fee_lines[{i}].total")
             if gross:
                 fees += fields.signed_money(fee.get("total_tax"), f"fee_lines[{i}].total_tax")
-    billing = _woo_address(billing_data)
     return OrderDraft(
         customer=CustomerDraft(
             email=email,
@@ -129,17 +134,18 @@ def woocommerce_order_draft(payload: dict[str, Any]) -> OrderDraft:
             company=billing.company,
         ),
         billing_address=billing,
-        shipping_address=_woo_address(shipping_data),
+        shipping_address=shipping,
         lines=lines,
-        currency=fields.text(payload.get("currency"), 10).upper(),
+        currency=read.text(payload.get("currency"), "currency", 10).upper(),
         price_mode="gross" if gross else "net",
         shipping_total=shipping_total + max(fees, Decimal(0)),
         # Coupon discounts are already inside the lines' totals; only a negative fee is left.
         discount_total=max(-fees, Decimal(0)),
         stated_total=fields.money(payload.get("total"), "total"),
-        payment_method=WOO_GATEWAYS.get(fields.text(payload.get("payment_method")).lower(), "other"),
+        payment_method=WOO_GATEWAYS.get(read.text(payload.get("payment_method"), "payment_method").lower(), "other"),
         payment_captured=payload.get("status") in WOO_CAPTURED,
         external_id=external_id,
         placed_at=fields.aware_datetime(payload.get("date_created_gmt"), assume_utc=True),
-        notes=fields.text(payload.get("customer_note"), 2000),
+        notes=read.text(payload.get("customer_note"), "customer_note", NOTE_LENGTH, kind=parsing.MULTILINE),
+        doubts=tuple(read.doubts),
     )
