@@ -12,6 +12,7 @@ reserved (the transaction rolls back). The check constraint ``reserved <= on_han
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,17 +142,18 @@ def _change(
     return levels
 
 
-@transaction.atomic
 def reserve_stock(*, requests: list[StockRequest], reference: str) -> None:
     """Reserve every line or nothing; raises ``InsufficientStockError`` (per line: sku, warehouse,
-    requested, available) when any line is short. Publishes ``stock.changed`` after commit."""
-    _change(
-        _merge(requests, reference),
-        have=lambda s: s.on_hand - s.reserved,
-        error=InsufficientStockError,
-        fields=("reserved",),
-        sign=1,
-    )
+    requested, available) when any line is short. Publishes ``stock.changed`` after commit.
+
+    Runs in the caller's transaction without a savepoint (the hot path saves two round trips): a
+    refusal is raised after the locked read and before the one UPDATE, so nothing needs undoing
+    and the caller may route again. Outside a transaction it opens its own."""
+    merged = _merge(requests, reference)
+    with nullcontext() if connection.in_atomic_block else transaction.atomic():
+        _change(
+            merged, have=lambda s: s.on_hand - s.reserved, error=InsufficientStockError, fields=("reserved",), sign=1
+        )
 
 
 @transaction.atomic
