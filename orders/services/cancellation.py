@@ -13,17 +13,16 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from oms import parsing
 from oms.events import publish
 from oms.exceptions import IllegalTransitionError
-from oms.texts import text
 from orders import locks
 from orders.exceptions import OrderEditError
-from orders.models import EventKind, Order, OrderLine, OrderState
+from orders.models import Order, OrderLine, OrderState
+from orders.services import timeline
 from orders.services.allocation import allocate_locked_order, release_allocations
-from orders.services.timeline import record_event
+from orders.services.timeline import Actor
 from orders.services.totals import PricedLine, compute_totals, line_total
 from orders.services.transitions import apply_transition, ensure_can, require_reason
 
@@ -55,19 +54,9 @@ def cancel_order(*, order: Order, reason: str, actor_label: str = "system", user
         line.quantity_cancelled = line.quantity - line.quantity_shipped
     OrderLine.objects.bulk_update(lines, ["quantity_allocated", "quantity_cancelled"])
     released = {str(line.pk): released_before[line.pk] - line.quantity_allocated for line in lines}
-    apply_transition(
-        order,
-        "cancel",
-        kind=EventKind.CANCELLATION,
-        message=[
-            text(gettext_lazy("Order cancelled: %(reason)s"), reason=reason),
-            *([text(gettext_lazy("%(units)d reserved units released."), units=units)] if units else []),
-        ],
-        actor_label=actor_label,
-        user=user,
-        args=(reason,),
-        data={"reason": reason, "released": released},
-        payload={"reason": reason, "released": released},
+    from_state = apply_transition(order, "cancel", args=(reason,), payload={"reason": reason, "released": released})
+    timeline.order_cancelled(
+        order, reason=reason, released=released, units=units, from_state=from_state, actor=Actor(actor_label, user)
     )
     return order
 
@@ -149,37 +138,17 @@ def cancel_order_lines(
         "released": {str(k): v for k, v in release.items()},
         "total": str(order.total),
     }
-    record_event(
-        order,
-        EventKind.CANCELLATION,
-        text(gettext_lazy("Cancelled %(items)s: %(reason)s"), items=summary, reason=reason),
-        actor_label=actor_label,
-        user=user,
-        data=data,
-    )
+    actor = Actor(actor_label, user)
+    timeline.lines_cancelled(order, items=summary, reason=reason, data=data, actor=actor)
     publish("order.lines_cancelled", {"order_id": order.pk, "number": order.number, **data})
     nothing_left = all(line.quantity_open == 0 for line in lines)
     if nothing_left and order.state == OrderState.PARTIALLY_SHIPPED:
         # What was not cancelled has left the warehouse: the order is shipped.
-        apply_transition(
-            order,
-            "ship",
-            message=text(gettext_lazy("Every remaining unit has shipped.")),
-            actor_label=actor_label,
-            user=user,
-        )
+        from_state = apply_transition(order, "ship")
+        timeline.rest_shipped(order, from_state=from_state, actor=actor)
     elif nothing_left and not any(line.quantity_shipped for line in lines):
-        apply_transition(
-            order,
-            "cancel",
-            kind=EventKind.CANCELLATION,
-            message=text(gettext_lazy("Order cancelled: every line was cancelled.")),
-            actor_label=actor_label,
-            user=user,
-            args=(reason,),
-            data={"reason": reason, "released": {}},
-            payload={"reason": reason, "released": {}},
-        )
+        from_state = apply_transition(order, "cancel", args=(reason,), payload={"reason": reason, "released": {}})
+        timeline.order_emptied(order, reason=reason, from_state=from_state, actor=actor)
     elif order.state == OrderState.BACKORDERED:
         # The cancelled units may have been what the order was waiting for: route it again.
         allocate_locked_order(order=order, actor_label=actor_label, user=user)

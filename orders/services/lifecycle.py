@@ -21,7 +21,6 @@ from orders import locks
 from orders.exceptions import OrderEditError
 from orders.models import (
     Allocation,
-    EventKind,
     Note,
     Order,
     OrderLine,
@@ -29,9 +28,10 @@ from orders.models import (
     PaymentState,
     reservation_reference,
 )
+from orders.services import timeline
 from orders.services.allocation import allocate_locked_order
 from orders.services.cancellation import cancel_order, cancel_order_lines
-from orders.services.timeline import record_event
+from orders.services.timeline import Actor
 from orders.services.transitions import apply_transition, ensure_can, require_reason
 
 __all__ = [
@@ -52,9 +52,8 @@ __all__ = [
 def confirm_order(*, order: Order, reason: str | Spec = "", actor_label: str = "system", user: Any = None) -> Order:
     """pending -> confirmed (payment captured or terms accepted), then route and allocate."""
     order = locks.lock_order(order_id=order.pk)
-    apply_transition(
-        order, "confirm", message=reason or text(gettext_lazy("Order confirmed.")), actor_label=actor_label, user=user
-    )
+    from_state = apply_transition(order, "confirm")
+    timeline.order_confirmed(order, reason=reason, from_state=from_state, actor=Actor(actor_label, user))
     allocate_locked_order(order=order, actor_label=actor_label, user=user)
     return order
 
@@ -64,16 +63,8 @@ def hold_order(*, order: Order, reason: str, actor_label: str = "system", user: 
     """Put an order on hold (fraud review, address problem, failed payment); reservations stay."""
     reason = require_reason(reason)
     order = locks.lock_order(order_id=order.pk)
-    apply_transition(
-        order,
-        "hold",
-        message=text(gettext_lazy("On hold: %(reason)s"), reason=reason),
-        actor_label=actor_label,
-        user=user,
-        args=(reason,),
-        data={"reason": reason},
-        payload={"reason": reason},
-    )
+    from_state = apply_transition(order, "hold", args=(reason,), payload={"reason": reason})
+    timeline.order_held(order, reason=reason, from_state=from_state, actor=Actor(actor_label, user))
     return order
 
 
@@ -85,17 +76,13 @@ def unhold_order(*, order: Order, reason: str = "", actor_label: str = "system",
     arrived during the hold passed it by)."""
     order = locks.lock_order(order_id=order.pk)
     previous_reason = order.hold_reason
-    apply_transition(
-        order,
-        "unhold",
-        message=[text(gettext_lazy("Hold released.")), (reason or "").strip()],
-        actor_label=actor_label,
-        user=user,
-        data={"hold_reason": previous_reason},
-    )
+    actor = Actor(actor_label, user)
+    from_state = apply_transition(order, "unhold")
+    timeline.hold_released(order, note=reason, hold_reason=previous_reason, from_state=from_state, actor=actor)
     if order.state == OrderState.PENDING and order.payment_state == PaymentState.PAID:
-        apply_transition(
-            order, "confirm", message=text(gettext_lazy("Payment captured.")), actor_label=actor_label, user=user
+        from_state = apply_transition(order, "confirm")
+        timeline.order_confirmed(
+            order, reason=text(gettext_lazy("Payment captured.")), from_state=from_state, actor=actor
         )
     if order.state in (OrderState.CONFIRMED, OrderState.BACKORDERED):
         allocate_locked_order(order=order, actor_label=actor_label, user=user)
@@ -107,14 +94,10 @@ def release_to_fulfillment(*, order: Order, actor_label: str = "system", user: A
     """allocated -> in_fulfillment: the warehouse may pick it. Edits are closed from here on.
     Publishes ``order.released`` (fulfillment creates pick lists from it)."""
     order = locks.lock_order(order_id=order.pk)
-    apply_transition(
-        order,
-        "release",
-        message=text(gettext_lazy("Released to the warehouse.")),
-        actor_label=actor_label,
-        user=user,
-        payload={"warehouse_ids": (order.routing or {}).get("warehouse_ids", [])},
+    from_state = apply_transition(
+        order, "release", payload={"warehouse_ids": (order.routing or {}).get("warehouse_ids", [])}
     )
+    timeline.order_released(order, from_state=from_state, actor=Actor(actor_label, user))
     return order
 
 
@@ -181,15 +164,16 @@ def ship_order_lines(
     OrderLine.objects.bulk_update(list(lines.values()), ["quantity_allocated", "quantity_shipped"])
     complete = all(line.quantity_open <= 0 for line in lines.values())
     summary = ", ".join(f"{units} x {lines[lid].sku}" for lid, units in shipped.items())
-    apply_transition(
+    from_state = apply_transition(
+        order, "ship" if complete else "ship_partially", payload={"lines": {str(k): v for k, v in shipped.items()}}
+    )
+    timeline.lines_shipped(
         order,
-        "ship" if complete else "ship_partially",
-        kind=EventKind.SHIPMENT,
-        message=text(gettext_lazy("Shipped: %(items)s."), items=summary),
-        actor_label=actor_label,
-        user=user,
-        data={"lines": {str(k): v for k, v in shipped.items()}, "reference": reference},
-        payload={"lines": {str(k): v for k, v in shipped.items()}},
+        items=summary,
+        shipped=shipped,
+        reference=reference,
+        from_state=from_state,
+        actor=Actor(actor_label, user),
     )
     return order
 
@@ -197,16 +181,16 @@ def ship_order_lines(
 @transaction.atomic
 def deliver_order(*, order: Order, actor_label: str = "system", user: Any = None) -> Order:
     order = locks.lock_order(order_id=order.pk)
-    apply_transition(order, "deliver", message=text(gettext_lazy("Delivered.")), actor_label=actor_label, user=user)
+    from_state = apply_transition(order, "deliver")
+    timeline.order_delivered(order, from_state=from_state, actor=Actor(actor_label, user))
     return order
 
 
 @transaction.atomic
 def complete_order(*, order: Order, actor_label: str = "system", user: Any = None) -> Order:
     order = locks.lock_order(order_id=order.pk)
-    apply_transition(
-        order, "complete", message=text(gettext_lazy("Order completed.")), actor_label=actor_label, user=user
-    )
+    from_state = apply_transition(order, "complete")
+    timeline.order_completed(order, from_state=from_state, actor=Actor(actor_label, user))
     return order
 
 
@@ -222,6 +206,6 @@ def add_note(*, order: Order, text: str, user: Any = None, actor_label: str = "s
         author_label=actor_label if not getattr(user, "is_authenticated", False) else user.get_username(),
         text=text[:5000],
     )
-    record_event(order, EventKind.NOTE, text[:5000], actor_label=actor_label, user=user, data={"note_id": note.pk})
+    timeline.note_added(order, note_id=note.pk, body=note.text, actor=Actor(actor_label, user))
     Order.objects.filter(pk=order.pk).update(updated_at=timezone.now())
     return note

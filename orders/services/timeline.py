@@ -1,16 +1,33 @@
-"""Writing the order timeline and keeping the order's search document current."""
+"""Writing the order timeline and keeping the order's search document current.
+
+One function per kind of entry (``order_placed``, ``order_held``, ``payment_recorded`` ...): the
+service that caused it calls it inside its transaction, after the change. Each writes its entry
+(with its text as an ``oms.texts`` spec, so the page shows it in the reader's language) and
+returns it. ``new_event``/``record_event`` remain for higher apps writing kinds of their own.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from oms.texts import Spec, render
+from oms.texts import Spec, render, text
 from orders import locks
-from orders.models import Order, OrderEvent, OrderLine
+from orders.models import EventKind, Order, OrderEvent, OrderLine, OrderState, PaymentTransaction, TransactionKind
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who caused an entry: a user, or a label such as ``"system"`` or ``"api:shop-de"``."""
+
+    label: str = "system"
+    user: Any = None
 
 
 def actor_user(user: Any) -> Any:
@@ -58,6 +75,222 @@ def record_event(order: Order, kind: str, message: str | Spec | list[Spec | str]
     event = new_event(order, kind, message, **kwargs)
     event.save()
     return event
+
+
+def _write(order: Order, kind: str, message: Any, actor: Actor, **kwargs: Any) -> OrderEvent:
+    return record_event(order, kind, message, actor_label=actor.label, user=actor.user, **kwargs)
+
+
+def _change(from_state: str, order: Order) -> dict[str, str]:
+    """``from_state``/``to_state`` of an entry: filled only when the state changed."""
+    if from_state == order.state:
+        return {"from_state": "", "to_state": ""}
+    return {"from_state": from_state, "to_state": order.state}
+
+
+def order_placed(order: Order, *, confirmed_because: Spec | None, actor: Actor) -> list[OrderEvent]:
+    """A channel placed the order; ``confirmed_because`` when intake confirmed it at once (payment
+    captured, payment on terms). One insert for both entries."""
+    events = [
+        new_event(
+            order,
+            EventKind.PLACED,
+            text(gettext_lazy("Order placed through %(channel)s."), channel=order.channel.name),
+            actor_label=actor.label,
+            user=actor.user,
+            to_state=OrderState.PENDING,
+            data={"external_id": order.external_id, "total": str(order.total), "currency": order.currency},
+        )
+    ]
+    if confirmed_because is not None:
+        events.append(
+            new_event(
+                order,
+                EventKind.TRANSITION,
+                confirmed_because,
+                actor_label=actor.label,
+                user=actor.user,
+                from_state=OrderState.PENDING,
+                to_state=OrderState.CONFIRMED,
+            )
+        )
+    return OrderEvent.objects.bulk_create(events)
+
+
+def order_confirmed(order: Order, *, reason: str | Spec = "", from_state: str, actor: Actor) -> OrderEvent:
+    return _write(
+        order,
+        EventKind.TRANSITION,
+        reason or text(gettext_lazy("Order confirmed.")),
+        actor,
+        from_state=from_state,
+        to_state=order.state,
+    )
+
+
+def order_routed(
+    order: Order, *, message: Spec, allocated: bool, from_state: str, data: dict[str, Any], actor: Actor
+) -> OrderEvent:
+    """A routing decision: where the order's units are reserved, or why it waits for stock."""
+    return _write(
+        order,
+        EventKind.ROUTING if allocated else EventKind.BACKORDER,
+        message,
+        actor,
+        data=data,
+        **_change(from_state, order),
+    )
+
+
+def order_held(order: Order, *, reason: str, from_state: str, actor: Actor) -> OrderEvent:
+    return _write(
+        order,
+        EventKind.TRANSITION,
+        text(gettext_lazy("On hold: %(reason)s"), reason=reason),
+        actor,
+        from_state=from_state,
+        to_state=order.state,
+        data={"reason": reason},
+    )
+
+
+def hold_released(order: Order, *, note: str, hold_reason: str, from_state: str, actor: Actor) -> OrderEvent:
+    return _write(
+        order,
+        EventKind.TRANSITION,
+        [text(gettext_lazy("Hold released.")), (note or "").strip()],
+        actor,
+        from_state=from_state,
+        to_state=order.state,
+        data={"hold_reason": hold_reason},
+    )
+
+
+def order_released(order: Order, *, from_state: str, actor: Actor) -> OrderEvent:
+    """Released to the warehouse."""
+    return _write(
+        order,
+        EventKind.TRANSITION,
+        text(gettext_lazy("Released to the warehouse.")),
+        actor,
+        from_state=from_state,
+        to_state=order.state,
+    )
+
+
+def lines_shipped(
+    order: Order, *, items: str, shipped: dict[int, int], reference: str, from_state: str, actor: Actor
+) -> OrderEvent:
+    """``items``: "2 x SKU-1, 1 x SKU-2"; ``shipped``: {line id: units}."""
+    return _write(
+        order,
+        EventKind.SHIPMENT,
+        text(gettext_lazy("Shipped: %(items)s."), items=items),
+        actor,
+        from_state=from_state,
+        to_state=order.state,
+        data={"lines": {str(k): v for k, v in shipped.items()}, "reference": reference},
+    )
+
+
+def rest_shipped(order: Order, *, from_state: str, actor: Actor) -> OrderEvent:
+    """A cancellation left only units that have shipped already."""
+    return _write(
+        order,
+        EventKind.TRANSITION,
+        text(gettext_lazy("Every remaining unit has shipped.")),
+        actor,
+        from_state=from_state,
+        to_state=order.state,
+    )
+
+
+def order_delivered(order: Order, *, from_state: str, actor: Actor) -> OrderEvent:
+    return _write(
+        order,
+        EventKind.TRANSITION,
+        text(gettext_lazy("Delivered.")),
+        actor,
+        from_state=from_state,
+        to_state=order.state,
+    )
+
+
+def order_completed(order: Order, *, from_state: str, actor: Actor) -> OrderEvent:
+    return _write(
+        order,
+        EventKind.TRANSITION,
+        text(gettext_lazy("Order completed.")),
+        actor,
+        from_state=from_state,
+        to_state=order.state,
+    )
+
+
+def order_cancelled(
+    order: Order, *, reason: str, released: dict[str, int], units: int, from_state: str, actor: Actor
+) -> OrderEvent:
+    """The whole order was cancelled; ``units`` reserved units went back to stock."""
+    return _write(
+        order,
+        EventKind.CANCELLATION,
+        [
+            text(gettext_lazy("Order cancelled: %(reason)s"), reason=reason),
+            *([text(gettext_lazy("%(units)d reserved units released."), units=units)] if units else []),
+        ],
+        actor,
+        from_state=from_state,
+        to_state=order.state,
+        data={"reason": reason, "released": released},
+    )
+
+
+def order_emptied(order: Order, *, reason: str, from_state: str, actor: Actor) -> OrderEvent:
+    """Cancelling lines left nothing to ship: the order is cancelled."""
+    return _write(
+        order,
+        EventKind.CANCELLATION,
+        text(gettext_lazy("Order cancelled: every line was cancelled.")),
+        actor,
+        from_state=from_state,
+        to_state=order.state,
+        data={"reason": reason, "released": {}},
+    )
+
+
+def lines_cancelled(order: Order, *, items: str, reason: str, data: dict[str, Any], actor: Actor) -> OrderEvent:
+    return _write(
+        order,
+        EventKind.CANCELLATION,
+        text(gettext_lazy("Cancelled %(items)s: %(reason)s"), items=items, reason=reason),
+        actor,
+        data=data,
+    )
+
+
+def order_edited(order: Order, *, changes: Sequence[Spec], actor: Actor) -> OrderEvent:
+    return _write(order, EventKind.EDIT, list(changes), actor, data={"total": str(order.total)})
+
+
+def payment_recorded(order: Order, *, tx: PaymentTransaction, actor: Actor) -> OrderEvent:
+    amount: Decimal = tx.amount
+    return _write(
+        order,
+        EventKind.PAYMENT,
+        text(
+            gettext_lazy("%(kind)s of %(amount)s %(currency)s recorded."),
+            kind=TransactionKind(tx.kind).label,
+            amount=amount,
+            currency=tx.currency,
+        ),
+        actor,
+        data={"transaction_id": tx.pk, "kind": tx.kind, "amount": str(amount), "provider": tx.provider},
+    )
+
+
+def note_added(order: Order, *, note_id: int, body: str, actor: Actor) -> OrderEvent:
+    """A note as its author typed it (not translated)."""
+    return _write(order, EventKind.NOTE, body, actor, data={"note_id": note_id})
 
 
 def build_search_text(order: Order, lines: Iterable[OrderLine], extra: Iterable[str] = ()) -> str:

@@ -1,5 +1,6 @@
-"""The one way an order changes state: lock held, ``can_proceed``, transition, save, timeline,
-event after commit. Used by every lifecycle service."""
+"""The one way an order changes state: lock held, ``can_proceed``, transition, save, event after
+commit. Used by every lifecycle service, which then writes its timeline entry through
+``orders.services.timeline`` (one function per kind of entry)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,7 @@ from django_fsm import can_proceed
 
 from oms.events import publish
 from oms.exceptions import DomainError, IllegalTransitionError
-from oms.texts import Spec
-from orders.models import EventKind, Order, OrderEvent
-from orders.services.timeline import record_event
+from orders.models import Order
 
 # Action -> (fields the transition body sets, domain event published, label shown in errors).
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str, Any]] = {
@@ -51,19 +50,15 @@ def apply_transition(
     order: Order,
     action: str,
     *,
-    message: str | Spec | list[Spec | str] = "",
-    actor_label: str = "system",
-    user: Any = None,
-    kind: str = EventKind.TRANSITION,
-    data: dict[str, Any] | None = None,
     args: tuple[Any, ...] = (),
     extra_fields: tuple[str, ...] = (),
     payload: dict[str, Any] | None = None,
-) -> OrderEvent:
-    """Run transition ``action`` on a locked order, save it and write its timeline entry.
+) -> str:
+    """Run transition ``action`` on a locked order and save it; returns the state it left.
 
-    Precondition: the caller holds the row lock and the transaction. Publishes ``order.<verb>``
-    after commit with ``{"order_id", "number", "from_state", "state", **payload}``.
+    Precondition: the caller holds the row lock and the transaction, and writes the timeline
+    entry. Publishes ``order.<verb>`` after commit with
+    ``{"order_id", "number", "from_state", "state", **payload}``.
     """
     ensure_can(order, action)
     fields, event_name, _label = TRANSITIONS[action]
@@ -71,16 +66,6 @@ def apply_transition(
     getattr(order, action)(*args)
     order.updated_at = timezone.now()
     order.save(update_fields=["state", "updated_at", *fields, *extra_fields])
-    event = record_event(
-        order,
-        kind,
-        message,
-        actor_label=actor_label,
-        user=user,
-        from_state=from_state,
-        to_state=order.state,
-        data=data,
-    )
     publish(
         event_name,
         {
@@ -91,4 +76,4 @@ def apply_transition(
             **(payload or {}),
         },
     )
-    return event
+    return from_state
