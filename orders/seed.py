@@ -358,7 +358,8 @@ def _open_orders(
 ) -> int:
     """Recent open orders through the real services, so stock reservations match allocations."""
     from oms.exceptions import DomainError
-    from orders.services.intake import AddressDraft, CustomerDraft, LineDraft, OrderDraft, place_order
+    from orders.services.drafts import AddressDraft, CustomerDraft, LineDraft, OrderDraft
+    from orders.services.intake import place_order
     from orders.services.lifecycle import cancel_order, hold_order, release_to_fulfillment
 
     placed = 0

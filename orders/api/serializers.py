@@ -25,7 +25,7 @@ from oms.parsing_fields import (
     TextSerializerField,
 )
 from orders.models import Order, OrderLine, PaymentMethod
-from orders.services.intake import AddressDraft, CustomerDraft, LineDraft, OrderDraft
+from orders.services.drafts import AddressDraft, CustomerDraft, LineDraft, OrderDraft
 
 # --- errors (documentation only) ----------------------------------------------------------------
 

@@ -25,26 +25,29 @@ from inventory.services.reservations import StockRequest, release_stock, reserve
 from oms.events import publish
 from oms.exceptions import IllegalTransitionError
 from orders import locks
-from orders.models import Allocation, EventKind, Order, OrderEvent, OrderLine, OrderState, reservation_reference
+from orders.models import Allocation, Order, OrderEvent, OrderLine, OrderState, reservation_reference
 from orders.selectors import backordered_orders_with_products, backorders_with_stock_now
+from orders.services import timeline
 from orders.services.promising import promised_ship_date
 from orders.services.routing import Kind, RoutingDecision, WarehouseOption, route
-from orders.services.timeline import new_event
+from orders.services.timeline import Actor
 
 logger = logging.getLogger(__name__)
 
 ATTEMPTS = 3
 # How many backordered orders one reaction to arriving stock (or one sweep) tries, oldest first.
 BACKORDER_BATCH = 1000
-# The line fields ``allocate_lines`` changes, for the caller's ``bulk_update``.
-ALLOCATION_LINE_FIELDS = ["quantity_allocated", "quantity_demand_recorded"]
+# The line fields ``allocate_lines`` changes (and saves).
+LINE_FIELDS = ["quantity_allocated", "quantity_demand_recorded"]
 
 
 @dataclass
 class AllocationOutcome:
+    """What ``allocate_lines`` decided and wrote (``event``: None when nothing new was said)."""
+
     decision: RoutingDecision
     allocations: list[Allocation]
-    events: list[OrderEvent]
+    event: OrderEvent | None
 
     @property
     def allocated(self) -> bool:
@@ -87,26 +90,23 @@ def _levels(
 
 
 def allocate_lines(
-    *,
-    order: Order,
-    lines: Sequence[OrderLine],
-    actor_label: str = "system",
-    user: Any = None,
-    transition: bool = True,
+    *, order: Order, lines: Sequence[OrderLine], actor_label: str = "system", user: Any = None
 ) -> AllocationOutcome:
-    """Route and reserve the open units of ``lines`` and move the order to allocated or backordered.
+    """Route and reserve the open units of ``lines`` and write the outcome: the allocation rows,
+    the lines' allocated units, the order's state (allocated or backordered), routing and promised
+    ship date, and the routing entry on the timeline. An order that stays backordered for the
+    same reason gets no new entry (no spam on every receipt of stock).
 
-    Precondition: order locked (or not yet visible to others), in ``confirmed``/``backordered``
-    (or ``allocated`` when an edit adds units). Sets ``quantity_allocated`` on the line instances
-    and the order's state/``routing`` in memory; returns unsaved Allocation rows and events for the
-    caller to save (so intake writes them in one bulk insert each). Stock is reserved here.
-    ``transition=False`` (an order on hold being edited) leaves the state alone.
+    Precondition: the order and its lines saved, the order locked (or not yet visible to others)
+    in ``confirmed``/``backordered``, ``allocated`` (an edit added units) or ``on_hold`` (an edit
+    of a held order: it stays held and resumes in the state routing decided).
     """
     needs: dict[int, int] = {}
     for line in lines:
         if line.quantity_to_allocate > 0:
             needs[line.product_id] = needs.get(line.product_id, 0) + line.quantity_to_allocate
     from_state = order.state
+    previous_code = (order.routing or {}).get("code")
     decision, level_ids, warehouses = _route_and_reserve(order, needs)
     if decision.code == "backorder_no_stock":
         decision = _naming_short_skus(decision, lines)
@@ -115,38 +115,54 @@ def allocate_lines(
         allocations = _allocation_rows(lines, decision, level_ids)
         used = [w for w in warehouses if w.id in decision.warehouse_ids]
         order.promised_ship_date = promised_ship_date([(w.cutoff, w.country) for w in used], at=timezone.now())
-        if transition and order.state != OrderState.ALLOCATED:
-            order.allocate()
         _record_new_demand(allocations)
-        if transition:
-            publish(
-                "order.allocated",
-                {"order_id": order.pk, "number": order.number, "warehouse_ids": list(decision.warehouse_ids)},
-            )
+        Allocation.objects.bulk_create(allocations)
+        OrderLine.objects.bulk_update(list({a.order_line.pk: a.order_line for a in allocations}.values()), LINE_FIELDS)
     else:
         order.promised_ship_date = None  # waits for stock: no date to promise yet
-        if transition and order.state != OrderState.BACKORDERED:
-            order.backorder()
-            publish("order.backordered", {"order_id": order.pk, "number": order.number})
+    _move(order, decision)
     order.routing = decision.as_json()
-    codes = {w.id: w.code for w in warehouses}
-    event = new_event(
-        order,
-        EventKind.ROUTING if decision.allocates else EventKind.BACKORDER,
-        decision.message,
-        actor_label=actor_label,
-        user=user,
-        from_state=from_state if from_state != order.state else "",
-        to_state=order.state if from_state != order.state else "",
-        data={
-            **decision.as_json(),
-            "allocations": [
-                {"sku": a.order_line.sku, "warehouse": codes.get(a.warehouse_id, ""), "quantity": a.quantity}
-                for a in allocations
-            ],
-        },
+    order.updated_at = timezone.now()
+    order.save(
+        update_fields=["state", "state_before_hold", "allocated_at", "routing", "promised_ship_date", "updated_at"]
     )
-    return AllocationOutcome(decision, allocations, [event])
+    event = None
+    if decision.allocates or from_state != order.state or previous_code != decision.code:
+        codes = {w.id: w.code for w in warehouses}
+        event = timeline.order_routed(
+            order,
+            message=decision.message,
+            allocated=decision.allocates,
+            from_state=from_state,
+            data={
+                **decision.as_json(),
+                "allocations": [
+                    {"sku": a.order_line.sku, "warehouse": codes.get(a.warehouse_id, ""), "quantity": a.quantity}
+                    for a in allocations
+                ],
+            },
+            actor=Actor(actor_label, user),
+        )
+    return AllocationOutcome(decision, allocations, event)
+
+
+def _move(order: Order, decision: RoutingDecision) -> None:
+    """The state routing leads to: allocated or backordered (an order on hold stays held and
+    resumes there), with ``order.allocated``/``order.backordered`` after commit."""
+    target = OrderState.ALLOCATED if decision.allocates else OrderState.BACKORDERED
+    if order.state == OrderState.ON_HOLD:
+        order.state_before_hold = target
+        return
+    if decision.allocates:
+        if order.state != OrderState.ALLOCATED:
+            order.allocate()
+        publish(
+            "order.allocated",
+            {"order_id": order.pk, "number": order.number, "warehouse_ids": list(decision.warehouse_ids)},
+        )
+    elif order.state != OrderState.BACKORDERED:
+        order.backorder()
+        publish("order.backordered", {"order_id": order.pk, "number": order.number})
 
 
 def _route_and_reserve(
@@ -294,24 +310,12 @@ def allocate_order(*, order: Order, actor_label: str = "system", user: Any = Non
 
 
 def allocate_locked_order(*, order: Order, actor_label: str = "system", user: Any = None) -> AllocationOutcome:
-    """Route and reserve a confirmed or backordered order and write the outcome: allocations,
-    lines, the order's state and routing, and the routing event. An order that stays backordered
-    gets a timeline entry only when the reason changed (no spam on every receipt).
+    """Route and reserve a confirmed or backordered order with its lines (``allocate_lines``).
 
     Precondition: the caller holds the order's row lock and the transaction.
     """
     lines = list(locks.lines_for_update(order=order))
-    previous_code = (order.routing or {}).get("code")
-    from_state = order.state
-    outcome = allocate_lines(order=order, lines=lines, actor_label=actor_label, user=user)
-    if outcome.allocations:
-        Allocation.objects.bulk_create(outcome.allocations)
-        OrderLine.objects.bulk_update(lines, ALLOCATION_LINE_FIELDS)
-    order.updated_at = timezone.now()
-    order.save(update_fields=["state", "allocated_at", "routing", "promised_ship_date", "updated_at"])
-    if outcome.allocated or from_state != order.state or previous_code != outcome.decision.code:
-        OrderEvent.objects.bulk_create(outcome.events)
-    return outcome
+    return allocate_lines(order=order, lines=lines, actor_label=actor_label, user=user)
 
 
 def allocate_backorders(*, product_ids: Iterable[int], limit: int = BACKORDER_BATCH) -> int:

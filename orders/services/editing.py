@@ -23,14 +23,16 @@ from inventory.models import Product
 from oms import parsing
 from oms.events import publish
 from oms.money import quantize
+from oms.parsing import MAX_QUANTITY
 from oms.texts import Spec, text
 from orders import locks
 from orders.exceptions import OrderNotEditableError, OrderValidationError
-from orders.models import EDITABLE_STATES, Allocation, EventKind, Order, OrderLine, OrderState, PriceMode
-from orders.services.allocation import ALLOCATION_LINE_FIELDS, allocate_lines, release_allocations
+from orders.models import EDITABLE_STATES, Order, OrderLine, OrderState, PriceMode
+from orders.services import timeline
+from orders.services.allocation import LINE_FIELDS, allocate_lines, release_allocations
 from orders.services.cancellation import retotal
-from orders.services.intake import MAX_QUANTITY, AddressDraft, LineDraft, _amount, _check_address, _Errors
-from orders.services.timeline import build_search_text, record_event
+from orders.services.drafts import AddressDraft, Errors, LineDraft, check_address, check_amount
+from orders.services.timeline import Actor, build_search_text
 from orders.services.totals import line_total
 
 ADDRESS_PARTS = ("name", "company", "street", "line2", "postcode", "city", "country", "phone")
@@ -79,7 +81,7 @@ def lines_at_catalogue_price(*, order: Order, additions: Sequence[tuple[str, int
 
 
 def _validate(order: Order, lines: dict[int, OrderLine], edit: OrderEdit) -> dict[str, Product]:
-    errors = _Errors()
+    errors = Errors()
     for line_id, quantity in edit.quantities.items():
         key = f"quantities.{line_id}"
         line = lines.get(line_id)
@@ -106,8 +108,8 @@ def _validate(order: Order, lines: dict[int, OrderLine], edit: OrderEdit) -> dic
             errors.add(f"{key}.sku", _("The product “%(sku)s” is no longer sold.") % {"sku": product.sku})
         if not parsing.is_quantity(ld.quantity, maximum=MAX_QUANTITY):
             errors.add(f"{key}.quantity", _("The quantity must be a whole number of at least 1."))
-        price = _amount(errors, f"{key}.unit_price", ld.unit_price)
-        discount = _amount(errors, f"{key}.discount", ld.discount)
+        price = check_amount(errors, f"{key}.unit_price", ld.unit_price)
+        discount = check_amount(errors, f"{key}.discount", ld.discount)
         if (
             price is not None
             and discount is not None
@@ -116,9 +118,9 @@ def _validate(order: Order, lines: dict[int, OrderLine], edit: OrderEdit) -> dic
         ):
             errors.add(f"{key}.discount", _("The discount is larger than the line amount."))
     if edit.shipping_address is not None:
-        _check_address(errors, "shipping_address", edit.shipping_address)
+        check_address(errors, "shipping_address", edit.shipping_address)
     if edit.billing_address is not None:
-        _check_address(errors, "billing_address", edit.billing_address)
+        check_address(errors, "billing_address", edit.billing_address)
     remaining = [line for line_id, line in lines.items() if edit.quantities.get(line_id, line.quantity) > 0] + list(
         edit.add_lines
     )
@@ -227,33 +229,15 @@ def edit_order(*, order: Order, edit: OrderEdit, actor_label: str = "system", us
     if not changes:
         return order
     from_state = order.state
-    events = []
-    if reroute:
-        outcome = allocate_lines(
-            order=order,
-            lines=all_lines,
-            actor_label=actor_label,
-            user=user,
-            transition=order.state != OrderState.ON_HOLD,
-        )
-        if order.state == OrderState.ON_HOLD:
-            order.state_before_hold = OrderState.ALLOCATED if outcome.allocated else OrderState.BACKORDERED
-        Allocation.objects.bulk_create(outcome.allocations)
-        events = outcome.events
-    OrderLine.objects.bulk_update(all_lines, ["quantity", "discount", "line_total", *ALLOCATION_LINE_FIELDS])
+    # Released units included: the lines as they are now, before routing places them again.
+    OrderLine.objects.bulk_update(all_lines, ["quantity", "discount", "line_total", *LINE_FIELDS])
     order.search_text = build_search_text(order, all_lines, extra=extra_terms)
     order.updated_at = timezone.now()
     order.save()
-    record_event(
-        order,
-        EventKind.EDIT,
-        changes,
-        actor_label=actor_label,
-        user=user,
-        data={"total": str(order.total)},
-    )
-    for event in events:
-        event.save()
+    actor = Actor(actor_label, user)
+    timeline.order_edited(order, changes=changes, actor=actor)
+    if reroute:
+        allocate_lines(order=order, lines=all_lines, actor_label=actor_label, user=user)
     publish(
         "order.edited",
         {

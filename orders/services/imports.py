@@ -53,7 +53,8 @@ from oms.spreadsheets import NotTextError, decode_text
 from orders.exceptions import OrderValidationError
 from orders.models.imports import OrderImport, OrderImportStatus
 from orders.services import intake
-from orders.services.intake import AddressDraft, CustomerDraft, IntakeResult, LineDraft, OrderDraft
+from orders.services.drafts import AddressDraft, CustomerDraft, LineDraft, OrderDraft
+from orders.services.intake import IntakeResult
 
 logger = logging.getLogger(__name__)
 

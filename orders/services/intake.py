@@ -1,14 +1,16 @@
 """Order intake: the one service every channel ends in (REST API, Shopify/WooCommerce webhooks,
-CSV import, phone orders by support).
+CSV import, phone orders by support). The drafts they build are in ``orders.services.drafts``.
 
-``place_order`` validates the whole draft before writing anything (every problem at once, keyed
-by field path), then in one transaction creates or finds the customer, creates the order and its
-lines, confirms it when the payment is captured or the method has payment terms, routes and
-allocates it (or backorders it), and writes the timeline. An order with doubts (an address the
-carrier will refuse, text the channel's mapping had to clean; ``orders.services.doubts``) is
-taken in all the same and put on hold, with the reasons on the timeline and a case in the
-support queue: the channel has already taken it from its customer. A repeated ``(channel, external_id)``
-returns the existing order and creates nothing (``IntakeResult.created`` is False), also when two
+``place_order`` validates the whole draft before writing anything (``validate_draft``: every
+problem at once, keyed by field path), then writes in one transaction, in named steps
+(``_create``): the priced lines, the order row (customer, totals, number; confirmed at once when
+the payment is captured or the method has payment terms), its lines, what happened (timeline,
+the capture through ``payments.record_payment``, events), and allocation (``allocate_lines``
+routes, reserves or backorders, and saves its outcome). An order with doubts (an address the carrier
+will refuse, text the channel's mapping had to clean; ``orders.services.doubts``) is taken in all
+the same and put on hold, with the reasons on the timeline and a case in the support queue: the
+channel has already taken it from its customer. A repeated ``(channel, external_id)`` returns the
+existing order and creates nothing (``IntakeResult.created`` is False), also when two
 deliveries race (the unique constraint decides, the loser reads the winner's order).
 
 Hot path (benchmarked at hundreds of orders/s): a fixed number of queries whatever the number
@@ -18,7 +20,6 @@ of lines; lines, allocations and events are inserted in bulk.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -34,85 +35,37 @@ from oms.events import publish
 from oms.money import SUPPORTED_CURRENCIES, quantize
 from oms.parsing import MAX_AMOUNT, MAX_QUANTITY, ParseError
 from oms.texts import Spec, text
-from orders.countries import is_country_code
 from orders.exceptions import OrderValidationError
 from orders.models import (
-    Allocation,
     Channel,
     Customer,
-    EventKind,
     Order,
-    OrderEvent,
     OrderLine,
     OrderState,
     PaymentMethod,
     PaymentState,
-    PaymentTransaction,
     PriceMode,
     TransactionKind,
 )
+from orders.services import timeline
 from orders.services.allocation import allocate_lines
 from orders.services.doubts import address_doubts, hold_for_review
+from orders.services.drafts import (
+    LANGUAGES,
+    MAX_LINES,
+    AddressDraft,
+    CustomerDraft,
+    Errors,
+    LineDraft,
+    OrderDraft,
+    check_address,
+    check_amount,
+    check_text,
+)
 from orders.services.numbering import next_order_number
-from orders.services.timeline import build_search_text, new_event
+from orders.services.payments import record_payment
+from orders.services.timeline import Actor, build_search_text
 from orders.services.totals import PricedLine, compute_totals, line_total
-
-MAX_LINES = 500
-LANGUAGES = {"de", "en"}
-
-
-@dataclass(frozen=True)
-class AddressDraft:
-    name: str
-    street: str
-    postcode: str
-    city: str
-    country: str
-    company: str = ""
-    line2: str = ""
-    phone: str = ""
-
-
-@dataclass(frozen=True)
-class CustomerDraft:
-    email: str
-    name: str
-    phone: str = ""
-    language: str = "de"
-    company: str = ""
-    vat_id: str = ""
-
-
-@dataclass(frozen=True)
-class LineDraft:
-    sku: str
-    quantity: int
-    unit_price: Decimal
-    discount: Decimal = Decimal(0)
-
-
-@dataclass(frozen=True)
-class OrderDraft:
-    """An order as a channel sends it. ``shipping_address=None`` ships to the billing address.
-    Amounts are in ``price_mode`` (gross: VAT included). ``stated_total``, when given, must equal
-    the computed total to the cent. ``doubts`` are what the channel's mapping could not take as
-    sent (text it had to clean): the order is taken in and held with them as the reason."""
-
-    customer: CustomerDraft
-    billing_address: AddressDraft
-    shipping_address: AddressDraft | None
-    lines: Sequence[LineDraft]
-    currency: str = "EUR"
-    price_mode: str = "gross"
-    shipping_total: Decimal = Decimal(0)
-    discount_total: Decimal = Decimal(0)
-    stated_total: Decimal | None = None
-    payment_method: str = "invoice"
-    payment_captured: bool = False
-    external_id: str = ""
-    placed_at: datetime.datetime | None = None
-    notes: str = ""
-    doubts: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -133,59 +86,7 @@ class _Checked:
     draft: OrderDraft | None = None
 
 
-class _Errors(dict):
-    def add(self, key: str, message: str) -> None:
-        self.setdefault(key, []).append(str(message))
-
-
-def _amount(errors: _Errors, key: str, value: Any, *, allow_none: bool = False) -> Decimal | None:
-    """A money amount >= 0 with at most two decimals, or an error under ``key``."""
-    if value is None and allow_none:
-        return None
-    try:
-        return parsing.amount(value, maximum=MAX_AMOUNT)
-    except ParseError as exc:
-        errors.add(key, str(exc))
-        return None
-
-
-def _text(
-    errors: _Errors, key: str, value: Any, *, required: bool, max_length: int, kind: parsing.Kind = parsing.LINE
-) -> str:
-    """``value`` as ``oms.parsing.text`` cleans it, or an error under ``key`` (and "")."""
-    try:
-        return parsing.text(value, kind=kind, required=required, max_length=max_length)
-    except ParseError as exc:
-        errors.add(key, str(exc))
-        return ""
-
-
-def _check_address(errors: _Errors, prefix: str, address: Any) -> AddressDraft | None:
-    """The address with every part cleaned (``oms.parsing``), or None with the errors added."""
-    if not isinstance(address, AddressDraft):
-        errors.add(prefix, _("This field is required."))
-        return None
-    before = len(errors)
-    cleaned = AddressDraft(
-        name=_text(errors, f"{prefix}.name", address.name, required=True, max_length=200),
-        street=_text(errors, f"{prefix}.street", address.street, required=True, max_length=200),
-        postcode=_text(errors, f"{prefix}.postcode", address.postcode, required=True, max_length=20),
-        city=_text(errors, f"{prefix}.city", address.city, required=True, max_length=100),
-        company=_text(errors, f"{prefix}.company", address.company, required=False, max_length=200),
-        line2=_text(errors, f"{prefix}.line2", address.line2, required=False, max_length=200),
-        phone=_text(errors, f"{prefix}.phone", address.phone, required=False, max_length=50),
-        country=_text(errors, f"{prefix}.country", address.country, required=True, max_length=20).upper(),
-    )
-    if cleaned.country and not is_country_code(cleaned.country):
-        errors.add(
-            f"{prefix}.country",
-            _("“%(value)s” is not an ISO 3166 two-letter country code (e.g. DE, AT, FR).")
-            % {"value": cleaned.country[:20]},
-        )
-    return cleaned if len(errors) == before else None
-
-
-def _check_customer(errors: _Errors, customer: Any) -> CustomerDraft | None:
+def _check_customer(errors: Errors, customer: Any) -> CustomerDraft | None:
     """The customer with every field cleaned (``oms.parsing``), or None with the errors added."""
     if not isinstance(customer, CustomerDraft):
         errors.add("customer", _("This field is required."))
@@ -201,16 +102,16 @@ def _check_customer(errors: _Errors, customer: Any) -> CustomerDraft | None:
         errors.add("customer.language", _("Choose one of: %(list)s.") % {"list": ", ".join(sorted(LANGUAGES))})
     cleaned = CustomerDraft(
         email=email,
-        name=_text(errors, "customer.name", customer.name, required=True, max_length=200),
-        phone=_text(errors, "customer.phone", customer.phone, required=False, max_length=50),
-        company=_text(errors, "customer.company", customer.company, required=False, max_length=200),
-        vat_id=_text(errors, "customer.vat_id", customer.vat_id, required=False, max_length=30),
+        name=check_text(errors, "customer.name", customer.name, required=True, max_length=200),
+        phone=check_text(errors, "customer.phone", customer.phone, required=False, max_length=50),
+        company=check_text(errors, "customer.company", customer.company, required=False, max_length=200),
+        vat_id=check_text(errors, "customer.vat_id", customer.vat_id, required=False, max_length=30),
         language=language,
     )
     return cleaned if len(errors) == before else None
 
 
-def _check_quantity(errors: _Errors, key: str, value: Any) -> int | None:
+def _check_quantity(errors: Errors, key: str, value: Any) -> int | None:
     # Only whole numbers as such: a channel's "3" is a shape error its parser should have caught.
     if not parsing.is_whole_number(value):
         errors.add(key, _("The quantity must be a whole number."))
@@ -222,7 +123,7 @@ def _check_quantity(errors: _Errors, key: str, value: Any) -> int | None:
         return None
 
 
-def _check_placed_at(errors: _Errors, value: Any) -> datetime.datetime | None:
+def _check_placed_at(errors: Errors, value: Any) -> datetime.datetime | None:
     if value is None:
         return None
     try:
@@ -240,14 +141,14 @@ def validate_draft(*, channel: Channel, draft: OrderDraft) -> _Checked:
     draft with those cleaned values, the one to write. One query (the products of the lines).
     Nothing is written.
     """
-    errors = _Errors()
+    errors = Errors()
     if not channel.active:
         errors.add("channel", _("The sales channel %(channel)s is inactive.") % {"channel": channel.code})
     customer = _check_customer(errors, draft.customer)
-    billing_address = _check_address(errors, "billing_address", draft.billing_address)
+    billing_address = check_address(errors, "billing_address", draft.billing_address)
     shipping_address = None
     if draft.shipping_address is not None:
-        shipping_address = _check_address(errors, "shipping_address", draft.shipping_address)
+        shipping_address = check_address(errors, "shipping_address", draft.shipping_address)
     if draft.currency not in SUPPORTED_CURRENCIES:
         errors.add(
             "currency",
@@ -265,16 +166,16 @@ def validate_draft(*, channel: Channel, draft: OrderDraft) -> _Checked:
                 "list": ", ".join(PaymentMethod.values),
             },
         )
-    external_id = _text(
+    external_id = check_text(
         errors, "external_id", draft.external_id, required=False, max_length=100, kind=parsing.IDENTIFIER
     )
-    notes = _text(errors, "notes", draft.notes, required=False, max_length=10_000, kind=parsing.MULTILINE)
+    notes = check_text(errors, "notes", draft.notes, required=False, max_length=10_000, kind=parsing.MULTILINE)
     placed_at = _check_placed_at(errors, draft.placed_at)
     amounts = {
-        "shipping_total": _amount(errors, "shipping_total", draft.shipping_total),
-        "discount_total": _amount(errors, "discount_total", draft.discount_total),
+        "shipping_total": check_amount(errors, "shipping_total", draft.shipping_total),
+        "discount_total": check_amount(errors, "discount_total", draft.discount_total),
     }
-    stated_total = _amount(errors, "stated_total", draft.stated_total, allow_none=True)
+    stated_total = check_amount(errors, "stated_total", draft.stated_total, allow_none=True)
 
     lines = list(draft.lines or [])
     if not lines:
@@ -286,7 +187,7 @@ def validate_draft(*, channel: Channel, draft: OrderDraft) -> _Checked:
     for i, line in enumerate(lines):
         if isinstance(line, LineDraft):
             skus.append(
-                _text(errors, f"lines[{i}].sku", line.sku, required=True, max_length=64, kind=parsing.IDENTIFIER)
+                check_text(errors, f"lines[{i}].sku", line.sku, required=True, max_length=64, kind=parsing.IDENTIFIER)
             )
         else:
             skus.append("")
@@ -307,8 +208,8 @@ def validate_draft(*, channel: Channel, draft: OrderDraft) -> _Checked:
         elif not product.active:
             errors.add(f"{key}.sku", _("The product “%(sku)s” is no longer sold.") % {"sku": sku})
         quantity = _check_quantity(errors, f"{key}.quantity", line.quantity)
-        unit_price = _amount(errors, f"{key}.unit_price", line.unit_price)
-        discount = _amount(errors, f"{key}.discount", line.discount)
+        unit_price = check_amount(errors, f"{key}.unit_price", line.unit_price)
+        discount = check_amount(errors, f"{key}.discount", line.discount)
         if quantity is None or unit_price is None or discount is None:
             continue
         if discount > quantity * unit_price:
@@ -366,8 +267,9 @@ def _existing(channel: Channel, external_id: str) -> Order | None:
 def place_order(*, channel: Channel, draft: OrderDraft, actor_label: str = "system", user: Any = None) -> IntakeResult:
     """Validate and place an order (see module docstring). Raises ``OrderValidationError``.
 
-    Events after commit: ``order.placed``, then ``order.confirmed`` and ``order.allocated`` or
-    ``order.backordered`` as they happen, and ``order.held`` for an order with doubts.
+    Events after commit: ``order.placed``, then ``order.confirmed``, ``order.payment_recorded``
+    and ``order.allocated`` or ``order.backordered`` as they happen, and ``order.held`` for an
+    order with doubts.
     """
     # Looked up as it will be stored; an id the validation below refuses (NUL) finds nothing.
     external_id = parsing.clean_text(draft.external_id, kind=parsing.IDENTIFIER).text
@@ -378,10 +280,7 @@ def place_order(*, channel: Channel, draft: OrderDraft, actor_label: str = "syst
     draft = checked.draft
     try:
         with transaction.atomic():
-            order, lines = _create(channel=channel, draft=draft, checked=checked, actor_label=actor_label, user=user)
-            doubts = [*draft.doubts, *_address_doubts(draft.shipping_address or draft.billing_address)]
-            if doubts:
-                order = hold_for_review(order=order, doubts=doubts, actor_label=actor_label, user=user)
+            order, lines = _create(channel=channel, draft=draft, checked=checked, actor=Actor(actor_label, user))
     except IntegrityError:
         # A concurrent delivery of the same external id won the unique constraint.
         existing = _existing(channel, external_id)
@@ -391,21 +290,152 @@ def place_order(*, channel: Channel, draft: OrderDraft, actor_label: str = "syst
     return IntakeResult(order, True, lines)
 
 
-def _address_doubts(address: AddressDraft) -> list[str]:
-    return address_doubts(country=address.country, postcode=address.postcode)
+def _create(*, channel: Channel, draft: OrderDraft, checked: _Checked, actor: Actor) -> tuple[Order, list[OrderLine]]:
+    """The writing half of ``place_order``, inside its transaction; each step finishes its work."""
+    lines = _priced_lines(draft, checked.products)
+    confirmed_because = _confirmation(channel, draft)
+    order = _insert_order(channel, draft, checked, lines, confirmed=confirmed_because is not None)
+    _insert_lines(order, lines)
+    _record(order, confirmed_because=confirmed_because, captured=draft.payment_captured, actor=actor)
+    if order.state == OrderState.CONFIRMED:
+        allocate_lines(order=order, lines=lines, actor_label=actor.label, user=actor.user)
+    if doubts := _doubts(draft):
+        order = hold_for_review(order=order, doubts=doubts, actor_label=actor.label, user=actor.user)
+    return order, lines
+
+
+def _priced_lines(draft: OrderDraft, products: dict[str, Product]) -> list[OrderLine]:
+    """Unsaved lines of a validated draft: the product's name and VAT rate, amounts to the cent."""
+    lines = []
+    for position, line in enumerate(draft.lines, start=1):
+        sku = line.sku.strip()
+        product = products[sku]
+        unit_price = quantize(Decimal(str(line.unit_price)))
+        discount = quantize(Decimal(str(line.discount)))
+        lines.append(
+            OrderLine(
+                position=position,
+                product=product,
+                sku=sku,
+                name=product.name[:200],
+                quantity=line.quantity,
+                unit_price=unit_price,
+                discount=discount,
+                vat_rate=product.vat_rate,
+                line_total=line_total(quantity=line.quantity, unit_price=unit_price, discount=discount),
+            )
+        )
+    return lines
+
+
+def _confirmation(channel: Channel, draft: OrderDraft) -> Spec | None:
+    """Why the order is confirmed on arrival (payment captured, payment on terms), or None: it
+    waits for its payment."""
+    if draft.payment_captured:
+        return text(gettext_lazy("Payment captured."))
+    if channel.has_terms(draft.payment_method):
+        method = PaymentMethod(draft.payment_method).label
+        return text(gettext_lazy("Payment on terms (%(method)s)."), method=method)
+    return None
+
+
+def _insert_order(
+    channel: Channel, draft: OrderDraft, checked: _Checked, lines: list[OrderLine], *, confirmed: bool
+) -> Order:
+    """The order row: customer, addresses, totals of ``lines``, number, search text; confirmed
+    already when ``confirmed``."""
+    now = timezone.now()
+    placed_at = draft.placed_at or now
+    totals = compute_totals(
+        lines=[PricedLine(line.line_total, line.vat_rate) for line in lines],
+        price_mode=draft.price_mode,
+        shipping_total=checked.amounts["shipping_total"],
+        discount_total=checked.amounts["discount_total"],
+    )
+    shipping = draft.shipping_address or draft.billing_address
+    order = Order(
+        # The year we took the order in, not the channel's placed_at (issue: 1900-…, 0001-…).
+        number=next_order_number(on=timezone.localdate(now)),
+        channel=channel,
+        external_id=(draft.external_id or "").strip(),
+        customer=_customer(draft.customer),
+        email=draft.customer.email.strip().lower(),
+        **_address_fields("billing", draft.billing_address),
+        **_address_fields("shipping", shipping),
+        currency=draft.currency,
+        price_mode=draft.price_mode,
+        subtotal=totals.subtotal,
+        discount_total=totals.discount_total,
+        shipping_total=totals.shipping_total,
+        vat_breakdown=totals.vat_breakdown,
+        vat_total=totals.vat_total,
+        total=totals.total,
+        payment_method=draft.payment_method,
+        # What ``record_payment`` derives from the capture ``_record`` writes (a free order has none).
+        payment_state=PaymentState.PAID if draft.payment_captured else PaymentState.UNPAID,
+        customer_note=(draft.notes or "").strip(),
+        placed_at=placed_at,
+        created_at=now,
+        updated_at=now,
+    )
+    order.search_text = build_search_text(order, lines)
+    if confirmed:
+        order.confirm()
+    order.save(force_insert=True)
+    return order
+
+
+def _insert_lines(order: Order, lines: list[OrderLine]) -> None:
+    for line in lines:
+        line.order = order
+    OrderLine.objects.bulk_create(lines)
+
+
+def _record(order: Order, *, confirmed_because: Spec | None, captured: bool, actor: Actor) -> None:
+    """The timeline of a placed order, the channel's capture, and the events after commit."""
+    timeline.order_placed(order, confirmed_because=confirmed_because, actor=actor)
+    publish(
+        "order.placed",
+        {"order_id": order.pk, "number": order.number, "channel": order.channel.code, "state": order.state},
+    )
+    if order.confirmed_at:
+        publish("order.confirmed", {"order_id": order.pk, "number": order.number})
+    if captured and order.total > 0:
+        record_payment(
+            order=order,
+            kind=TransactionKind.CAPTURE,
+            amount=order.total,
+            provider=order.channel.code,
+            actor_label=actor.label,
+            user=actor.user,
+        )
+
+
+def _doubts(draft: OrderDraft) -> list[str]:
+    """What a person should check before the order ships: the channel mapping's doubts and an
+    address the carrier will refuse."""
+    address = draft.shipping_address or draft.billing_address
+    return [*draft.doubts, *address_doubts(country=address.country, postcode=address.postcode)]
 
 
 def _customer(draft: CustomerDraft) -> Customer:
+    """The customer with the draft's e-mail, created from the draft when new. One query when the
+    customer exists, two when not (no savepoint: a concurrent intake creating the same customer
+    meets the unique e-mail in ``ON CONFLICT``, and both orders get the one row)."""
     email = draft.email.strip().lower()
-    customer, _created = Customer.objects.get_or_create(
+    found = list(Customer.objects.filter(email=email).order_by()[:1])
+    if found:
+        return found[0]
+    customer = Customer(
         email=email,
-        defaults={
-            "name": draft.name.strip(),
-            "phone": draft.phone.strip(),
-            "language": draft.language or "de",
-            "company": draft.company.strip(),
-            "vat_id": draft.vat_id.strip(),
-        },
+        name=draft.name.strip(),
+        phone=draft.phone.strip(),
+        language=draft.language or "de",
+        company=draft.company.strip(),
+        vat_id=draft.vat_id.strip(),
+    )
+    Customer.objects.bulk_create(
+        [customer], update_conflicts=True, unique_fields=["email"], update_fields=["updated_at"]
     )
     return customer
 
@@ -421,120 +451,3 @@ def _address_fields(prefix: str, a: AddressDraft) -> dict[str, str]:
         f"{prefix}_country": a.country.strip().upper(),
         f"{prefix}_phone": a.phone.strip(),
     }
-
-
-def _order_line(position: int, draft: LineDraft, products: dict[str, Product]) -> OrderLine:
-    """An unsaved line of a validated draft: the product's name and VAT rate, amounts to the cent."""
-    sku = draft.sku.strip()
-    product = products[sku]
-    unit_price = quantize(Decimal(str(draft.unit_price)))
-    discount = quantize(Decimal(str(draft.discount)))
-    return OrderLine(
-        position=position,
-        product=product,
-        sku=sku,
-        name=product.name[:200],
-        quantity=draft.quantity,
-        unit_price=unit_price,
-        discount=discount,
-        vat_rate=product.vat_rate,
-        line_total=line_total(quantity=draft.quantity, unit_price=unit_price, discount=discount),
-    )
-
-
-def _create(
-    *, channel: Channel, draft: OrderDraft, checked: _Checked, actor_label: str, user: Any
-) -> tuple[Order, list[OrderLine]]:
-    now = timezone.now()
-    placed_at = draft.placed_at or now
-    customer = _customer(draft.customer)
-    lines = [_order_line(position, ld, checked.products) for position, ld in enumerate(draft.lines, start=1)]
-    totals = compute_totals(
-        lines=[PricedLine(line.line_total, line.vat_rate) for line in lines],
-        price_mode=draft.price_mode,
-        shipping_total=checked.amounts["shipping_total"],
-        discount_total=checked.amounts["discount_total"],
-    )
-    shipping = draft.shipping_address or draft.billing_address
-    order = Order(
-        # The year we took the order in, not the channel's placed_at (issue: 1900-…, 0001-…).
-        number=next_order_number(on=timezone.localdate(now)),
-        channel=channel,
-        external_id=(draft.external_id or "").strip(),
-        customer=customer,
-        email=draft.customer.email.strip().lower(),
-        **_address_fields("billing", draft.billing_address),
-        **_address_fields("shipping", shipping),
-        currency=draft.currency,
-        price_mode=draft.price_mode,
-        subtotal=totals.subtotal,
-        discount_total=totals.discount_total,
-        shipping_total=totals.shipping_total,
-        vat_breakdown=totals.vat_breakdown,
-        vat_total=totals.vat_total,
-        total=totals.total,
-        payment_method=draft.payment_method,
-        payment_state=PaymentState.PAID if draft.payment_captured else PaymentState.UNPAID,
-        customer_note=(draft.notes or "").strip(),
-        placed_at=placed_at,
-        created_at=now,
-        updated_at=now,
-    )
-    order.search_text = build_search_text(order, lines)
-    events: list[OrderEvent] = [
-        new_event(
-            order,
-            EventKind.PLACED,
-            text(gettext_lazy("Order placed through %(channel)s."), channel=channel.name),
-            actor_label=actor_label,
-            user=user,
-            to_state=OrderState.PENDING,
-            data={"external_id": order.external_id, "total": str(order.total), "currency": order.currency},
-        )
-    ]
-    confirm_reason: Spec | None = None
-    if draft.payment_captured:
-        confirm_reason = text(gettext_lazy("Payment captured."))
-    elif channel.has_terms(draft.payment_method):
-        method = PaymentMethod(order.payment_method).label
-        confirm_reason = text(gettext_lazy("Payment on terms (%(method)s)."), method=method)
-    if confirm_reason:
-        order.confirm()
-        events.append(
-            new_event(
-                order,
-                EventKind.TRANSITION,
-                confirm_reason,
-                actor_label=actor_label,
-                user=user,
-                from_state=OrderState.PENDING,
-                to_state=OrderState.CONFIRMED,
-            )
-        )
-    order.save(force_insert=True)
-    for line in lines:
-        line.order = order
-    payload = {"order_id": order.pk, "number": order.number, "channel": channel.code, "state": order.state}
-    publish("order.placed", payload)
-    if order.confirmed_at:
-        publish("order.confirmed", {"order_id": order.pk, "number": order.number})
-    allocations: list[Allocation] = []
-    if order.state == OrderState.CONFIRMED:
-        outcome = allocate_lines(order=order, lines=lines, actor_label=actor_label, user=user)
-        allocations = outcome.allocations
-        events.extend(outcome.events)
-        if order.state != OrderState.CONFIRMED:
-            order.save(update_fields=["state", "allocated_at", "routing", "promised_ship_date"])
-    OrderLine.objects.bulk_create(lines)
-    if allocations:
-        Allocation.objects.bulk_create(allocations)
-    if draft.payment_captured and order.total > 0:
-        PaymentTransaction.objects.create(
-            order=order,
-            kind=TransactionKind.CAPTURE,
-            amount=order.total,
-            currency=order.currency,
-            provider=channel.code,
-        )
-    OrderEvent.objects.bulk_create(events)
-    return order, lines

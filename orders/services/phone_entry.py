@@ -19,7 +19,7 @@ from orders import support_selectors
 from orders.exceptions import OrderValidationError
 from orders.models import Channel, ChannelKind, Order, PaymentMethod
 from orders.services import intake, totals
-from orders.services.intake import AddressDraft, CustomerDraft, LineDraft, OrderDraft
+from orders.services.drafts import AddressDraft, CustomerDraft, LineDraft, OrderDraft
 
 PHONE_CHANNEL = "phone"
 MAX_LINES = 100

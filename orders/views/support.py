@@ -24,8 +24,8 @@ from oms.roles import Role, role_required
 from orders import forms, support_selectors
 from orders.exceptions import OrderValidationError
 from orders.services import cancellation, editing, lifecycle
+from orders.services.drafts import AddressDraft
 from orders.services.editing import OrderEdit
-from orders.services.intake import AddressDraft
 
 DETAIL_TEMPLATE = "orders/order_detail.html"
 

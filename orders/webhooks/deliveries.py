@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from oms import parsing
 from orders.models import Channel, Order, PaymentTransaction, TransactionKind, WebhookDelivery
-from orders.services.intake import OrderDraft, place_order
+from orders.services.drafts import OrderDraft
+from orders.services.intake import place_order
 from orders.services.payments import record_payment
 from orders.webhooks.errors import MalformedBodyError, SignatureError
 from orders.webhooks.fields import PayloadReader

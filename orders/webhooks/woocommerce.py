@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from oms import parsing
 from oms.money import quantize, quantize_up
 from orders.models import ChannelPlatform, WebhookSource
-from orders.services.intake import AddressDraft, CustomerDraft, LineDraft, OrderDraft
+from orders.services.drafts import AddressDraft, CustomerDraft, LineDraft, OrderDraft
 from orders.webhooks import fields
 from orders.webhooks.deliveries import Platform
 from orders.webhooks.errors import PayloadError

@@ -17,7 +17,8 @@ from inventory.models import Product, Warehouse
 from inventory.services.stock import receive_stock
 from orders.countries import postcode_example
 from orders.models import Channel, ChannelKind, Customer
-from orders.services.intake import AddressDraft, CustomerDraft, LineDraft, OrderDraft, place_order
+from orders.services.drafts import AddressDraft, CustomerDraft, LineDraft, OrderDraft
+from orders.services.intake import place_order
 from tests.inventory.factories import ProductFactory, WarehouseFactory
 
 _external = itertools.count(1)

@@ -13,7 +13,8 @@ import pytest
 from inventory.models import Product, Warehouse
 from inventory.services.stock import receive_stock
 from orders.models import Channel, ChannelKind
-from orders.services.intake import AddressDraft, CustomerDraft, LineDraft, OrderDraft, place_order
+from orders.services.drafts import AddressDraft, CustomerDraft, LineDraft, OrderDraft
+from orders.services.intake import place_order
 
 __all__ = ["catalogue", "english_ui", "marketplace", "warehouse", "webshop"]
 

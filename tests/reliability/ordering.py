@@ -91,7 +91,7 @@ def place_orders_through_api(count: int) -> list[tuple[int, Any]]:
 
 def order_draft(quantities: dict[str, int], *, payment_method: str = "invoice", price: str = "19.99"):
     """An intake draft (``orders.services.intake.OrderDraft``): {sku: quantity}, gross prices."""
-    from orders.services.intake import AddressDraft, CustomerDraft, LineDraft, OrderDraft
+    from orders.services.drafts import AddressDraft, CustomerDraft, LineDraft, OrderDraft
 
     address = AddressDraft(
         name="Erika Mustermann", street="Hauptstraße 1", postcode="10115", city="Berlin", country="DE"

@@ -378,8 +378,8 @@ class CoreMachine(RuleBasedStateMachine):
         """Edit before release: set one line's quantity (0 removes it), maybe add a line
         (re-allocates, re-totals)."""
         from inventory.models import Product
+        from orders.services.drafts import LineDraft
         from orders.services.editing import OrderEdit, edit_order
-        from orders.services.intake import LineDraft
 
         line = data.draw(st.sampled_from(list(obj.lines.order_by("pk"))), label="line")
         quantity = data.draw(st.integers(0, 6), label="quantity")

@@ -141,7 +141,7 @@ def test_line_cancellation_refuses_foreign_lines(channel, lej):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from orders.services.intake import LineDraft  # noqa: E402
+from orders.services.drafts import LineDraft  # noqa: E402
 
 _prices = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("300.00"), places=2)
 

@@ -10,8 +10,9 @@ import pytest
 from inventory.models import StockLevel
 from orders.exceptions import OrderNotEditableError, OrderValidationError
 from orders.models import Allocation, OrderState
+from orders.services.drafts import LineDraft
 from orders.services.editing import OrderEdit, edit_order, lines_at_catalogue_price
-from orders.services.intake import LineDraft, place_order
+from orders.services.intake import place_order
 from orders.services.lifecycle import hold_order, release_to_fulfillment
 from tests.orders.factories import address, draft, stocked_product
 

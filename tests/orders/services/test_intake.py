@@ -14,7 +14,8 @@ from inventory.models import StockLevel
 from oms import events
 from orders.exceptions import OrderValidationError
 from orders.models import Allocation, Customer, Order, OrderEvent, OrderLine, OrderState, PaymentState
-from orders.services.intake import AddressDraft, CustomerDraft, LineDraft, place_order
+from orders.services.drafts import AddressDraft, CustomerDraft, LineDraft
+from orders.services.intake import place_order
 from tests.orders.factories import address, draft, stocked_product
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,8 @@ from django.db import connections, transaction
 from inventory.models import StockLevel
 from inventory.services.reservations import StockRequest, reserve_stock
 from orders.models import Order, OrderState
-from orders.services.intake import LineDraft, place_order
+from orders.services.drafts import LineDraft
+from orders.services.intake import place_order
 from orders.services.lifecycle import release_to_fulfillment, ship_order_lines
 from tests.orders.factories import ChannelFactory, draft, stocked_product, warehouse
 
