@@ -36,6 +36,20 @@ class OrderEditError(DomainError):
         super().__init__(message, data={"field": field, **data} if field else dict(data))
 
 
+class RefundExceedsCaptureError(OrderEditError):
+    """A refund larger than what was captured and not yet refunded."""
+
+    code = "refund_exceeds_capture"
+
+    def __init__(self, *, amount: object, refundable: object, currency: str):
+        super().__init__(
+            _("A refund of %(amount)s %(currency)s is more than the %(refundable)s %(currency)s still refundable.")
+            % {"amount": amount, "currency": currency, "refundable": refundable},
+            field="amount",
+            refundable=str(refundable),
+        )
+
+
 class OrderNotEditableError(ConflictError):
     code = "order_not_editable"
 

@@ -1,7 +1,13 @@
 """Payments: append-only transactions; the order's payment state follows from them.
 
-``payment.captured`` (published by billing/payment integrations) confirms a pending order
-through ``record_payment``; so does a capture recorded here directly.
+``record_payment`` is the one write path for money: intake's capture, shop webhooks, and (with
+billing) PSP webhooks, bank statements and manual entries all end in it. It writes the
+transaction, the payment state, the timeline entry and ``order.payment_recorded`` /
+``order.payment_refunded``, and confirms a pending order once it is paid in full.
+
+A refund never exceeds what was captured minus what was refunded already: checked on the sums
+read under the order's row lock, so two refunds racing for the same money are serialised and the
+second one is refused (``RefundExceedsCaptureError``).
 """
 
 from __future__ import annotations
@@ -19,17 +25,23 @@ from oms.events import publish
 from oms.money import ZERO, quantize
 from oms.texts import text
 from orders import locks
-from orders.exceptions import OrderEditError
-from orders.models import EventKind, Order, OrderState, PaymentState, PaymentTransaction, TransactionKind
+from orders.exceptions import OrderEditError, RefundExceedsCaptureError
+from orders.models import Order, OrderState, PaymentState, PaymentTransaction, TransactionKind
+from orders.services import timeline
 from orders.services.lifecycle import confirm_order
-from orders.services.timeline import record_event
+from orders.services.timeline import Actor
 
 
-def _payment_state(order: Order) -> str:
-    sums = {
+def _sums(order: Order) -> dict[str, Decimal]:
+    """Amounts per transaction kind of ``order`` (one query)."""
+    return {
         row["kind"]: row["s"]
-        for row in PaymentTransaction.objects.filter(order=order).values("kind").annotate(s=Sum("amount"))
+        for row in PaymentTransaction.objects.filter(order=order).order_by().values("kind").annotate(s=Sum("amount"))
     }
+
+
+def payment_state(order: Order, sums: dict[str, Decimal]) -> str:
+    """The payment state that ``sums`` (per kind) mean for ``order``."""
     captured = sums.get(TransactionKind.CAPTURE, ZERO)
     refunded = sums.get(TransactionKind.REFUND, ZERO)
     if refunded and refunded >= captured:
@@ -41,6 +53,14 @@ def _payment_state(order: Order) -> str:
     if sums.get(TransactionKind.AUTHORIZATION) or captured:
         return PaymentState.AUTHORIZED
     return PaymentState.UNPAID
+
+
+def _existing(provider: str, provider_reference: str, kind: str) -> PaymentTransaction | None:
+    if not provider_reference:
+        return None
+    return PaymentTransaction.objects.filter(
+        provider=provider, provider_reference=provider_reference, kind=kind
+    ).first()
 
 
 @transaction.atomic
@@ -56,52 +76,56 @@ def record_payment(
     user: Any = None,
 ) -> PaymentTransaction:
     """Append a payment transaction (idempotent per provider reference and kind), update the
-    payment state, and confirm a pending order once it is paid in full."""
+    payment state, write the timeline entry, and confirm a pending order once it is paid in full.
+
+    Raises ``OrderEditError`` for an unknown kind or an amount <= 0, ``RefundExceedsCaptureError``
+    for a refund larger than what is left of the captured amount. Locks the order (the caller may
+    hold the lock already).
+    """
     if kind not in TransactionKind.values:
         raise OrderEditError(_("Unknown payment kind."), field="kind")
     amount = quantize(amount)
     if amount <= 0:
         raise OrderEditError(_("The amount must be greater than zero."), field="amount")
     order = locks.lock_order(order_id=order.pk)
+    existing = _existing(provider, provider_reference, kind)
+    if existing is not None:
+        return existing
+    sums = _sums(order)
+    if kind == TransactionKind.REFUND:
+        refundable = sums.get(TransactionKind.CAPTURE, ZERO) - sums.get(TransactionKind.REFUND, ZERO)
+        if amount > refundable:
+            raise RefundExceedsCaptureError(amount=amount, refundable=max(refundable, ZERO), currency=order.currency)
+    tx = PaymentTransaction(
+        order=order,
+        kind=kind,
+        amount=amount,
+        currency=order.currency,
+        provider=provider,
+        provider_reference=provider_reference,
+        data=data or {},
+    )
     if provider_reference:
-        existing = PaymentTransaction.objects.filter(
-            provider=provider, provider_reference=provider_reference, kind=kind
-        ).first()
-        if existing is not None:
-            return existing
-    try:
-        with transaction.atomic():
-            tx = PaymentTransaction.objects.create(
-                order=order,
-                kind=kind,
-                amount=amount,
-                currency=order.currency,
-                provider=provider,
-                provider_reference=provider_reference,
-                data=data or {},
-            )
-    except IntegrityError:
-        return PaymentTransaction.objects.get(provider=provider, provider_reference=provider_reference, kind=kind)
-    order.payment_state = _payment_state(order)
+        try:
+            with transaction.atomic():
+                tx.save(force_insert=True)
+        except IntegrityError:
+            # The same provider event, recorded by a concurrent delivery that committed first.
+            return PaymentTransaction.objects.get(provider=provider, provider_reference=provider_reference, kind=kind)
+    else:
+        tx.save(force_insert=True)  # no reference, no unique constraint to race on
+    sums[kind] = sums.get(kind, ZERO) + amount
+    actor = Actor(actor_label, user)
+    order.payment_state = payment_state(order, sums)
     order.updated_at = timezone.now()
     order.save(update_fields=["payment_state", "updated_at"])
-    record_event(
-        order,
-        EventKind.PAYMENT,
-        text(
-            gettext_lazy("%(kind)s of %(amount)s %(currency)s recorded."),
-            kind=TransactionKind(tx.kind).label,
-            amount=amount,
-            currency=order.currency,
-        ),
-        actor_label=actor_label,
-        user=user,
-        data={"transaction_id": tx.pk, "kind": kind, "amount": str(amount), "provider": provider},
-    )
+    timeline.payment_recorded(order, tx=tx, actor=actor)
     publish(
         f"order.payment_{'refunded' if kind == TransactionKind.REFUND else 'recorded'}",
         {"order_id": order.pk, "transaction_id": tx.pk, "kind": kind, "amount": str(amount)},
     )
     if order.state == OrderState.PENDING and order.payment_state == PaymentState.PAID:
-        confirm_order(order=order, reason=text(gettext_lazy("Payment captured.")), actor_label=actor_label, user=user)
+        tx.order = confirm_order(
+            order=order, reason=text(gettext_lazy("Payment captured.")), actor_label=actor_label, user=user
+        )
     return tx
