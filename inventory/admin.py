@@ -111,7 +111,7 @@ class BinStockInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(StockLevel)
 class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["product", "warehouse", "on_hand", "reserved", "available", "updated_at"]
+    list_display = ["product", "warehouse", "on_hand", "reserved", "blocked", "available", "updated_at"]
     list_filter = ["warehouse"]
     search_fields = ["product__sku", "product__name"]
     list_select_related = ["product", "warehouse"]
@@ -131,6 +131,7 @@ class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "bin",
         "kind",
         "quantity",
+        "blocked_change",
         "on_hand_after",
         "reference",
         "user",

@@ -67,6 +67,20 @@ class InsufficientReservationError(InsufficientStockError):
         super().__init__(lines, message=_("Not enough reserved stock: %(lines)s.") % {"lines": summary})
 
 
+class InsufficientBlockedStockError(InsufficientStockError):
+    """Unblocking or scrapping more blocked units than there are; nothing was changed."""
+
+    code = "insufficient_blocked_stock"
+
+    def __init__(self, lines: list[ShortLine]):
+        summary = "; ".join(
+            _("%(sku)s in %(warehouse)s: requested %(requested)d, blocked %(available)d")
+            % {"sku": ln.sku, "warehouse": ln.warehouse, "requested": ln.requested, "available": ln.available}
+            for ln in lines
+        )
+        super().__init__(lines, message=_("Not enough blocked stock: %(lines)s.") % {"lines": summary})
+
+
 class InsufficientBinStockError(ConflictError):
     code = "insufficient_bin_stock"
 
@@ -134,15 +148,19 @@ class OverReceiptError(DomainError):
 class CountBelowReservedError(ConflictError):
     code = "count_below_reserved"
 
-    def __init__(self, *, sku: str, counted: int, reserved: int):
-        super().__init__(
-            _(
+    def __init__(self, *, sku: str, counted: int, reserved: int, blocked: int = 0):
+        values = {"sku": sku, "counted": counted, "reserved": reserved, "blocked": blocked}
+        if blocked:
+            message = _(
+                "%(sku)s: counted %(counted)d but %(reserved)d units are reserved for orders and %(blocked)d "
+                "are blocked. Release those reservations or scrap the blocked units first."
+            )
+        else:
+            message = _(
                 "%(sku)s: counted %(counted)d but %(reserved)d units are reserved for orders. "
                 "Release or reallocate those reservations first."
             )
-            % {"sku": sku, "counted": counted, "reserved": reserved},
-            data={"sku": sku, "counted": counted, "reserved": reserved},
-        )
+        super().__init__(message % values, data=values)
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ def replenishment_suggestions(*, warehouse_id: int | None = None, q: str = "") -
     return (
         qs.annotate(
             live_available=Coalesce(
-                Subquery(level.annotate(a=F("on_hand") - F("reserved")).values("a")[:1], output_field=int_field),
+                Subquery(level.with_available().values("available_units")[:1], output_field=int_field),
                 Value(0),
                 output_field=int_field,
             ),

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from inventory import availability
 from inventory.exceptions import UnknownProductCodeError
 from inventory.models import (
     OPEN_PO_STATES,
@@ -48,7 +49,8 @@ class StockFilters:
 def stock_overview(*, filters: StockFilters) -> QuerySet[Product]:
     """Products with their stock totals across warehouses (or in ``filters.warehouse``).
 
-    Annotates ``on_hand_total``, ``reserved_total``, ``available_total`` and ``low_threshold``
+    Annotates ``on_hand_total``, ``reserved_total``, ``blocked_total``, ``available_total``
+    (``inventory.availability``) and ``low_threshold``
     with correlated subqueries, so the database only sums the rows of the page it returns when
     the caller slices in ``sku`` order (index scan on the unique SKU index, no GROUP BY of the
     whole catalogue).
@@ -61,12 +63,13 @@ def stock_overview(*, filters: StockFilters) -> QuerySet[Product]:
         summed = levels.order_by().values("product").annotate(s=Sum(expression)).values("s")
         return Coalesce(Subquery(summed, output_field=IntegerField()), Value(0))
 
-    # ``available_total`` is its own subquery (not on_hand - reserved of the other two): the
-    # filters evaluate it per scanned row, and one subplan is half the work of two.
+    # ``available_total`` is its own subquery (not computed from the others): the filters
+    # evaluate it per scanned row, and one subplan is less work than three.
     qs = Product.objects.annotate(
         on_hand_total=total("on_hand"),
         reserved_total=total("reserved"),
-        available_total=total(F("on_hand") - F("reserved")),
+        blocked_total=total("blocked"),
+        available_total=total(availability.AVAILABLE),
     )
 
     # "Low" means at or below the reorder points of the rules in the warehouses shown (summed),
@@ -84,9 +87,10 @@ def stock_overview(*, filters: StockFilters) -> QuerySet[Product]:
     if filters.q:
         qs = qs.filter(product_search_q(filters.q))
     if filters.out:
-        # Every level has available >= 0 (check constraint reserved <= on_hand), so "nothing
-        # available in total" is "no level with on_hand > reserved": an anti-join, not a sum per row.
-        qs = qs.filter(~Exists(levels.filter(on_hand__gt=F("reserved"))))
+        # Every level has available >= 0 (check constraint reserved <= on_hand - blocked), so
+        # "nothing available in total" is "no level with units available": an anti-join, not a
+        # sum per row.
+        qs = qs.filter(~Exists(levels.with_available().filter(available_units__gt=0)))
     elif filters.low:
         qs = qs.filter(available_total__lte=F("low_threshold"))
     return qs.only("id", "sku", "name", "gtin", "active")
@@ -120,11 +124,12 @@ class ProductStock:
     levels: list[StockLevel]
     on_hand: int = 0
     reserved: int = 0
+    blocked: int = 0
     inbound: list[PurchaseOrderLine] = field(default_factory=list)
 
     @property
     def available(self) -> int:
-        return self.on_hand - self.reserved
+        return availability.available(self)
 
 
 def product_stock(*, product: Product) -> ProductStock:
@@ -154,6 +159,7 @@ def product_stock(*, product: Product) -> ProductStock:
         levels=levels,
         on_hand=sum(lv.on_hand for lv in levels),
         reserved=sum(lv.reserved for lv in levels),
+        blocked=sum(lv.blocked for lv in levels),
         inbound=inbound,
     )
 

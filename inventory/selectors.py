@@ -1,8 +1,9 @@
 """Read side of the inventory: every query the screens, the API and other apps read.
 
-Availability rules: ``available = on_hand - reserved`` per warehouse; only active warehouses
-count; a channel's safety buffer (``ChannelStockBuffer``, the product's own row winning over the
-channel-wide one) is held back from the channel's total available to promise, never below zero.
+Availability follows ``inventory.availability`` (on hand - reserved - blocked per warehouse);
+only active warehouses count; a channel's safety buffer (``ChannelStockBuffer``, the product's
+own row winning over the channel-wide one) is held back from the channel's total available to
+promise, never below zero.
 Inbound is the open quantity of lines of open or partially received purchase orders.
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from inventory import availability
 from inventory.exceptions import UnknownProductCodeError
 from inventory.models import (
     OPEN_PO_STATES,
@@ -62,11 +64,13 @@ def available_by_warehouse(*, product_ids: Iterable[int]) -> dict[int, dict[int,
     """
     product_ids = list(product_ids)
     result: dict[int, dict[int, int]] = {pid: {} for pid in product_ids}
-    rows = StockLevel.objects.filter(product_id__in=product_ids, warehouse__active=True).values_list(
-        "product_id", "warehouse_id", "on_hand", "reserved"
+    rows = (
+        StockLevel.objects.filter(product_id__in=product_ids, warehouse__active=True)
+        .with_available()
+        .values_list("product_id", "warehouse_id", "available_units")
     )
-    for product_id, warehouse_id, on_hand, reserved in rows:
-        result[product_id][warehouse_id] = on_hand - reserved
+    for product_id, warehouse_id, units in rows:
+        result[product_id][warehouse_id] = units
     return result
 
 
@@ -90,10 +94,11 @@ class WarehouseAvailability:
     inbound: int = 0
     next_inbound_date: datetime.date | None = None
     updated_at: datetime.datetime | None = None
+    blocked: int = 0
 
     @property
     def available(self) -> int:
-        return self.on_hand - self.reserved
+        return availability.available(self)
 
 
 @dataclass
@@ -116,13 +121,17 @@ class ProductAvailability:
         return sum(w.reserved for w in self.warehouses)
 
     @property
+    def blocked(self) -> int:
+        return sum(w.blocked for w in self.warehouses)
+
+    @property
     def available(self) -> int:
         return sum(w.available for w in self.warehouses)
 
     @property
     def available_to_promise(self) -> int:
         """What the channel may sell: available minus its buffer, never below zero."""
-        return max(self.available - self.buffer, 0)
+        return availability.after_buffer(self.available, self.buffer)
 
     @property
     def inbound(self) -> int:
@@ -205,7 +214,12 @@ def available_to_promise(
         priorities[level.warehouse_id] = (level.warehouse.priority, level.warehouse.code)
         result[level.product_id].warehouses.append(
             WarehouseAvailability(
-                level.warehouse_id, level.warehouse.code, level.on_hand, level.reserved, updated_at=level.updated_at
+                level.warehouse_id,
+                level.warehouse.code,
+                level.on_hand,
+                level.reserved,
+                updated_at=level.updated_at,
+                blocked=level.blocked,
             )
         )
     for product_id, lines in inbound_lines(product_ids=result).items():
@@ -232,11 +246,13 @@ def available_to_promise(
 
 
 def ledger_mismatches() -> QuerySet[StockLevel]:
-    """Stock levels whose ``on_hand`` differs from the sum of their ledger (should always be empty)."""
-    ledger = (
-        StockMovement.objects.filter(product_id=OuterRef("product_id"), warehouse_id=OuterRef("warehouse_id"))
-        .values("product_id", "warehouse_id")
-        .annotate(total=Sum("quantity"))
-        .values("total")
-    )
-    return StockLevel.objects.annotate(ledger=Coalesce(Subquery(ledger), 0)).exclude(on_hand=F("ledger"))
+    """Stock levels whose ``on_hand`` differs from the sum of their ledger, or whose ``blocked``
+    differs from the sum of its ``blocked_change`` (should always be empty)."""
+    rows = StockMovement.objects.filter(
+        product_id=OuterRef("product_id"), warehouse_id=OuterRef("warehouse_id")
+    ).values("product_id", "warehouse_id")
+    ledger = rows.annotate(total=Sum("quantity")).values("total")
+    blocked = rows.annotate(total=Sum("blocked_change")).values("total")
+    return StockLevel.objects.annotate(
+        ledger=Coalesce(Subquery(ledger), 0), ledger_blocked=Coalesce(Subquery(blocked), 0)
+    ).exclude(on_hand=F("ledger"), blocked=F("ledger_blocked"))

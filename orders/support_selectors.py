@@ -33,6 +33,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from inventory.availability import available_through
 from inventory.models import Product
 from oms.money import format_rate
 from oms.paging import KeysetPage, keyset_page
@@ -116,7 +117,7 @@ class ProductHit:
 def products_for_order_entry(*, q: str, limit: int = 10) -> list[ProductHit]:
     """Active products whose SKU starts with, or whose name contains, every word of ``q``; one query.
 
-    ``available`` sums ``on_hand - reserved`` over all warehouses (what routing can allocate).
+    ``available`` sums inventory's availability over the active warehouses (what routing can allocate).
     """
     words = query_words(q)
     if not words:
@@ -129,10 +130,7 @@ def products_for_order_entry(*, q: str, limit: int = 10) -> list[ProductHit]:
     rows = (
         qs.annotate(
             available=Coalesce(
-                Sum(
-                    F("stock_levels__on_hand") - F("stock_levels__reserved"),
-                    filter=Q(stock_levels__warehouse__active=True),
-                ),
+                Sum(available_through("stock_levels"), filter=Q(stock_levels__warehouse__active=True)),
                 0,
             )
         )
@@ -150,10 +148,7 @@ def availability_by_sku(skus: Sequence[str]) -> dict[str, int]:
         Product.objects.filter(sku__in=list(skus))
         .annotate(
             available=Coalesce(
-                Sum(
-                    F("stock_levels__on_hand") - F("stock_levels__reserved"),
-                    filter=Q(stock_levels__warehouse__active=True),
-                ),
+                Sum(available_through("stock_levels"), filter=Q(stock_levels__warehouse__active=True)),
                 0,
             )
         )

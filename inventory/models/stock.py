@@ -6,15 +6,25 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from inventory import availability
 from oms.choices import choice_label
 
 
+class StockLevelQuerySet(models.QuerySet):
+    def with_available(self) -> StockLevelQuerySet:
+        """Annotate ``available_units``: the availability rule (``inventory.availability``)."""
+        return self.annotate(available_units=availability.AVAILABLE)
+
+
 class StockLevel(models.Model):
-    """How many units of a product a warehouse holds (``on_hand``) and how many are promised (``reserved``).
+    """How many units of a product a warehouse holds (``on_hand``), how many are promised to orders
+    (``reserved``) and how many are on hand but not sellable (``blocked``: quarantine, damaged
+    returns). What may be promised is ``inventory.availability.available``.
 
     Changed only by ``inventory.services``; ``on_hand`` always equals the sum of the product's
-    ``StockMovement`` rows in this warehouse. ``updated_at`` is set by every service (also by the
-    conditional UPDATEs, which bypass ``auto_now``) so channels can sync with ``updated_since``.
+    ``StockMovement`` rows in this warehouse, ``blocked`` the sum of their ``blocked_change``.
+    ``updated_at`` is set by every service (also by the conditional UPDATEs, which bypass
+    ``auto_now``) so channels can sync with ``updated_since``.
     """
 
     product = models.ForeignKey(
@@ -25,7 +35,13 @@ class StockLevel(models.Model):
     )
     on_hand = models.IntegerField(_("on hand"), default=0)
     reserved = models.IntegerField(_("reserved"), default=0)
+    # ``db_default`` too: bulk loaders writing rows in SQL (the load generator) need not know it.
+    blocked = models.IntegerField(
+        _("blocked"), default=0, db_default=0, help_text=_("On hand but not sellable: quarantine, damaged returns.")
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = StockLevelQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("stock level")
@@ -37,18 +53,25 @@ class StockLevel(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(on_hand__gte=0), name="inventory_stocklevel_on_hand_gte_0"),
             models.CheckConstraint(condition=models.Q(reserved__gte=0), name="inventory_stocklevel_reserved_gte_0"),
+            models.CheckConstraint(condition=models.Q(blocked__gte=0), name="inventory_stocklevel_blocked_gte_0"),
+            # Reserved and blocked units are both on hand, never the same ones: no oversell, even
+            # of units in quarantine.
             models.CheckConstraint(
-                condition=models.Q(reserved__lte=models.F("on_hand")), name="inventory_stocklevel_reserved_lte_on_hand"
+                condition=models.Q(reserved__lte=models.F("on_hand") - models.F("blocked")),
+                name="inventory_stocklevel_reserved_blocked_lte_on_hand",
             ),
         ]
         indexes = [models.Index(fields=["updated_at", "id"], name="inventory_stocklevel_sync_idx")]
 
     def __str__(self) -> str:
-        return f"{self.product_id}@{self.warehouse_id}: {self.on_hand} on hand, {self.reserved} reserved"
+        return (
+            f"{self.product_id}@{self.warehouse_id}: {self.on_hand} on hand, {self.reserved} reserved, "
+            f"{self.blocked} blocked"
+        )
 
     @property
     def available(self) -> int:
-        return self.on_hand - self.reserved
+        return availability.available(self)
 
 
 class BinStock(models.Model):
@@ -86,10 +109,14 @@ class MovementKind(models.TextChoices):
     SHIP = "ship", _("Shipment")
     RETURN = "return", _("Return")
     SCRAP = "scrap", _("Scrap")
+    BLOCK = "block", _("Blocked")
+    UNBLOCK = "unblock", _("Unblocked")
 
 
 class StockMovement(models.Model):
-    """One change of ``on_hand`` (signed ``quantity``): the ledger. Rows are never edited or deleted.
+    """One change of ``on_hand`` (signed ``quantity``) and/or of ``blocked`` (signed
+    ``blocked_change``): the ledger. Rows are never edited or deleted. Blocking units writes a
+    ``block`` row with ``quantity`` 0; scrapping blocked units lowers both.
 
     A move between two bins of one warehouse does not change ``on_hand``; it is recorded as two
     ``bin_transfer`` rows (-q, +q) so the ledger still sums to ``on_hand``.
@@ -111,6 +138,12 @@ class StockMovement(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=MovementKind.choices)
     quantity = models.IntegerField(_("quantity"), help_text=_("Positive adds to on hand, negative takes away."))
+    blocked_change = models.IntegerField(
+        _("blocked change"),
+        default=0,
+        db_default=0,
+        help_text=_("Positive blocks units, negative releases or scraps blocked ones."),
+    )
     on_hand_after = models.IntegerField(_("on hand after"))
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     reference = models.CharField(_("reference"), max_length=100, blank=True, db_index=True)
@@ -129,7 +162,11 @@ class StockMovement(models.Model):
         verbose_name_plural = _("stock movements")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["product", "warehouse", "-id"], name="inventory_movement_ledger_idx")]
-        constraints = [models.CheckConstraint(condition=~models.Q(quantity=0), name="inventory_movement_qty_ne_0")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(quantity=0) | ~models.Q(blocked_change=0), name="inventory_movement_changes_stock"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.quantity:+d} {self.product_id}@{self.warehouse_id}"

@@ -54,7 +54,7 @@ PRODUCT_COLUMNS = [
     "supplier",
 ]
 STOCK_COLUMNS = ["sku", "warehouse", "on_hand", "bin"]
-STOCK_EXPORT_COLUMNS = ["sku", "name", "warehouse", "on_hand", "reserved", "available"]
+STOCK_EXPORT_COLUMNS = ["sku", "name", "warehouse", "on_hand", "reserved", "blocked", "available"]
 
 _TRUE = {"1", "true", "yes", "y", "ja", "j", "wahr", "x"}
 _FALSE = {"0", "false", "no", "n", "nein", "falsch", ""}
@@ -487,7 +487,7 @@ def export_stock_levels_csv(*, warehouse_id: int | None = None) -> Iterator[str]
         if warehouse_id:
             qs = qs.filter(warehouse_id=warehouse_id)
         for s in qs.iterator(chunk_size=2000):
-            yield [s.product.sku, s.product.name, s.warehouse.code, s.on_hand, s.reserved, s.on_hand - s.reserved]
+            yield [s.product.sku, s.product.name, s.warehouse.code, s.on_hand, s.reserved, s.blocked, s.available]
 
     return _stream(STOCK_EXPORT_COLUMNS, rows())
 

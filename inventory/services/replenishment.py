@@ -287,8 +287,8 @@ def _compute_chunk(pairs: list[tuple[int, int]], *, history_end: datetime.date) 
     available = {
         (p, w): a
         for p, w, a in StockLevel.objects.filter(product_id__in=product_ids, warehouse_id__in=warehouse_ids)
-        .annotate(avail=F("on_hand") - F("reserved"))
-        .values_list("product_id", "warehouse_id", "avail")
+        .with_available()
+        .values_list("product_id", "warehouse_id", "available_units")
     }
     inbound = inbound_quantities(product_ids=product_ids, warehouse_ids=warehouse_ids)
     rules = {

@@ -6,7 +6,8 @@ that belongs to ``orders``.
 request are locked with one ``SELECT ... FOR UPDATE ORDER BY id`` (pk order, so two orders for the
 same SKUs never deadlock), checked, and changed with one ``UPDATE``: two queries whatever the number
 of lines. A short line raises ``InsufficientStockError`` listing every short line, and nothing is
-reserved (the transaction rolls back). The check constraint ``reserved <= on_hand`` backs it up.
+reserved. What a level can promise is ``inventory.availability.available`` (on hand minus
+reserved minus blocked); the check constraint ``reserved <= on_hand - blocked`` backs it up.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from inventory import availability
 from inventory.exceptions import InsufficientReservationError, InsufficientStockError, ShortLine
 from inventory.locks import bin_stocks_for_update
 from inventory.models import BinStock, MovementKind, Product, StockLevel, StockMovement, Warehouse
@@ -78,7 +80,7 @@ def _lock_levels(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Stoc
     products = sorted({p for p, _w in pairs})
     warehouses = sorted({w for _p, w in pairs})
     sql = (
-        f"SELECT id, product_id, warehouse_id, on_hand, reserved FROM {_TABLE} "
+        f"SELECT id, product_id, warehouse_id, on_hand, reserved, blocked FROM {_TABLE} "
         f"WHERE product_id IN ({', '.join(['%s'] * len(products))}) "
         f"AND warehouse_id IN ({', '.join(['%s'] * len(warehouses))}) ORDER BY id"
     )
@@ -89,9 +91,9 @@ def _lock_levels(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Stoc
         rows = cursor.fetchall()
     return {
         (product_id, warehouse_id): StockLevel(
-            id=pk, product_id=product_id, warehouse_id=warehouse_id, on_hand=on_hand, reserved=reserved
+            id=pk, product_id=product_id, warehouse_id=warehouse_id, on_hand=on_hand, reserved=reserved, blocked=blocked
         )
-        for pk, product_id, warehouse_id, on_hand, reserved in rows
+        for pk, product_id, warehouse_id, on_hand, reserved, blocked in rows
         if (product_id, warehouse_id) in pairs
     }
 
@@ -151,9 +153,7 @@ def reserve_stock(*, requests: list[StockRequest], reference: str) -> None:
     and the caller may route again. Outside a transaction it opens its own."""
     merged = _merge(requests, reference)
     with nullcontext() if connection.in_atomic_block else transaction.atomic():
-        _change(
-            merged, have=lambda s: s.on_hand - s.reserved, error=InsufficientStockError, fields=("reserved",), sign=1
-        )
+        _change(merged, have=availability.available, error=InsufficientStockError, fields=("reserved",), sign=1)
 
 
 @transaction.atomic

@@ -1,5 +1,12 @@
-"""Stock movements: receive, adjust, count, transfer, return, scrap. Every change of ``on_hand``
-writes a ``StockMovement`` row in the same transaction, so ``on_hand`` equals the sum of the ledger.
+"""Stock movements: receive, adjust, count, transfer, return, scrap, block and unblock. Every
+change of ``on_hand`` or ``blocked`` writes a ``StockMovement`` row in the same transaction, so
+``on_hand`` equals the sum of the ledger's ``quantity`` and ``blocked`` the sum of its
+``blocked_change``.
+
+Blocked units are on hand but not sellable (quarantine, a damaged return awaiting a decision):
+``block_stock`` takes available units out of availability, ``unblock_stock`` gives them back
+(waiting orders allocate them), ``scrap_blocked_stock`` writes them off. The availability rule
+itself is ``inventory.availability``.
 
 Bins: a movement with a bin changes that bin's quantity; an outgoing movement without a bin takes
 the units without a bin first, then from bins in pick order, so the bins never hold more than
@@ -16,10 +23,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from inventory import availability
 from inventory.exceptions import (
     BinWarehouseMismatchError,
     CountBelowReservedError,
     InsufficientBinStockError,
+    InsufficientBlockedStockError,
     InsufficientStockError,
     InvalidQuantityError,
     ReasonRequiredError,
@@ -107,13 +116,14 @@ def apply_movement(
 ) -> StockMovement:
     """Change ``on_hand`` of a locked ``level`` by ``delta`` and write the ledger row.
 
-    An outgoing movement may only take available units (reserved ones belong to orders).
+    An outgoing movement may only take available units (reserved ones belong to orders, blocked
+    ones leave through ``scrap_blocked_stock`` or go back with ``unblock_stock``).
     """
     if delta > 0:
         if bin is not None:
             put_into_bin(level, bin, delta)
     else:
-        available = level.on_hand - level.reserved
+        available = availability.available(level)
         if available < -delta:
             raise InsufficientStockError(
                 [ShortLine(product.pk, warehouse.pk, product.sku, warehouse.code, -delta, max(available, 0))]
@@ -257,6 +267,129 @@ def scrap_stock(
     )
 
 
+def _short(product: Product, warehouse: Warehouse, requested: int, have: int) -> list[ShortLine]:
+    return [ShortLine(product.pk, warehouse.pk, product.sku, warehouse.code, requested, max(have, 0))]
+
+
+def _blocked_movement(
+    level: StockLevel,
+    *,
+    kind: str,
+    quantity: int,
+    blocked_change: int,
+    reason: str,
+    reference: str,
+    user: Any,
+    bin=None,
+) -> StockMovement:
+    level.on_hand += quantity
+    level.blocked += blocked_change
+    level.save(update_fields=["on_hand", "blocked", "updated_at"])
+    note_stock_changed([(level.product_id, level.warehouse_id)])
+    return StockMovement.objects.create(
+        product_id=level.product_id,
+        warehouse_id=level.warehouse_id,
+        bin=bin,
+        kind=kind,
+        quantity=quantity,
+        blocked_change=blocked_change,
+        on_hand_after=level.on_hand,
+        reason=reason[:255],
+        reference=reference[:100],
+        user=ledger_user(user),
+    )
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequiredError()
+    return reason
+
+
+@transaction.atomic
+def block_stock(
+    *, product: Product, warehouse: Warehouse, quantity: int, reason: str, reference: str = "", user: User = None
+) -> StockMovement:
+    """Available units on hand stop being sellable (quarantine, found damaged, a return awaiting
+    inspection): ``blocked`` rises, ``on_hand`` stays, availability drops. Reserved units belong
+    to orders and cannot be blocked (``InsufficientStockError``). A ``block`` movement keeps the
+    reason; publishes ``stock.changed``."""
+    require_positive(quantity)
+    reason = _reason(reason)
+    level = _level(product, warehouse)
+    have = availability.available(level)
+    if have < quantity:
+        raise InsufficientStockError(_short(product, warehouse, quantity, have))
+    return _blocked_movement(
+        level,
+        kind=MovementKind.BLOCK,
+        quantity=0,
+        blocked_change=quantity,
+        reason=reason,
+        reference=reference,
+        user=user,
+    )
+
+
+@transaction.atomic
+def unblock_stock(
+    *, product: Product, warehouse: Warehouse, quantity: int, reason: str, reference: str = "", user: User = None
+) -> StockMovement:
+    """Blocked units are sellable again (inspection passed): ``blocked`` drops, availability rises,
+    and ``stock.received`` lets waiting orders allocate them. Raises
+    ``InsufficientBlockedStockError`` for more than is blocked."""
+    require_positive(quantity)
+    reason = _reason(reason)
+    level = _level(product, warehouse)
+    if level.blocked < quantity:
+        raise InsufficientBlockedStockError(_short(product, warehouse, quantity, level.blocked))
+    movement = _blocked_movement(
+        level,
+        kind=MovementKind.UNBLOCK,
+        quantity=0,
+        blocked_change=-quantity,
+        reason=reason,
+        reference=reference,
+        user=user,
+    )
+    publish_stock_received(product_ids=[product.pk], warehouse_id=warehouse.pk, reference=reference)
+    return movement
+
+
+@transaction.atomic
+def scrap_blocked_stock(
+    *,
+    product: Product,
+    warehouse: Warehouse,
+    quantity: int,
+    reason: str,
+    bin: BinLocation | None = None,
+    reference: str = "",
+    user: User = None,
+) -> StockMovement:
+    """Blocked units are written off: ``on_hand`` and ``blocked`` drop together (a ``scrap``
+    movement), so availability does not change. Raises ``InsufficientBlockedStockError`` for
+    more than is blocked."""
+    require_positive(quantity)
+    reason = _reason(reason)
+    check_bin(bin, warehouse)
+    level = _level(product, warehouse)
+    if level.blocked < quantity:
+        raise InsufficientBlockedStockError(_short(product, warehouse, quantity, level.blocked))
+    take_from_bins(level, quantity, bin=bin, sku=product.sku)
+    return _blocked_movement(
+        level,
+        kind=MovementKind.SCRAP,
+        quantity=-quantity,
+        blocked_change=-quantity,
+        reason=reason,
+        reference=reference,
+        user=user,
+        bin=bin,
+    )
+
+
 @transaction.atomic
 def count_stock(
     *,
@@ -288,8 +421,10 @@ def count_stock(
     delta = counted - expected
     if delta == 0:
         return None
-    if level.on_hand + delta < level.reserved:
-        raise CountBelowReservedError(sku=product.sku, counted=level.on_hand + delta, reserved=level.reserved)
+    if level.on_hand + delta < level.reserved + level.blocked:
+        raise CountBelowReservedError(
+            sku=product.sku, counted=level.on_hand + delta, reserved=level.reserved, blocked=level.blocked
+        )
     where = (
         _("bin %(bin)s") % {"bin": bin.code} if bin else _("warehouse %(warehouse)s") % {"warehouse": warehouse.code}
     )

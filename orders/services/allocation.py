@@ -57,30 +57,31 @@ class AllocationOutcome:
 def _levels(
     product_ids: Iterable[int],
 ) -> tuple[dict[int, dict[int, int]], dict[tuple[int, int], int], list[WarehouseOption]]:
-    """Availability ``{product: {warehouse: available}}``, stock level ids and the active
-    warehouses holding them, in one query (what ``inventory.selectors.available_by_warehouse``
-    reads, plus the level ids the allocation rows need and the warehouses' routing data)."""
+    """Availability ``{product: {warehouse: available}}`` (inventory's rule, ``with_available``),
+    stock level ids and the active warehouses holding them, in one query (what
+    ``inventory.selectors.available_by_warehouse`` reads, plus the level ids the allocation rows
+    need and the warehouses' routing data)."""
     availability: dict[int, dict[int, int]] = {}
     level_ids: dict[tuple[int, int], int] = {}
     warehouses: dict[int, WarehouseOption] = {}
     # No ordering: StockLevel's default (product, warehouse) would join the products to sort by SKU.
     rows = (
         StockLevel.objects.filter(product_id__in=set(product_ids), warehouse__active=True)
+        .with_available()
         .order_by()
         .values_list(
             "pk",
             "product_id",
             "warehouse_id",
-            "on_hand",
-            "reserved",
+            "available_units",
             "warehouse__code",
             "warehouse__country",
             "warehouse__priority",
             "warehouse__shipping_cutoff",
         )
     )
-    for pk, product_id, warehouse_id, on_hand, reserved, code, country, priority, cutoff in rows:
-        availability.setdefault(product_id, {})[warehouse_id] = on_hand - reserved
+    for pk, product_id, warehouse_id, units, code, country, priority, cutoff in rows:
+        availability.setdefault(product_id, {})[warehouse_id] = units
         level_ids[(product_id, warehouse_id)] = pk
         if warehouse_id not in warehouses:
             warehouses[warehouse_id] = WarehouseOption(

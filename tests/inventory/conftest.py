@@ -34,10 +34,11 @@ def published():
 
 
 def assert_ledger_balances() -> None:
-    """``on_hand`` equals the ledger sum for every level, and the check constraints hold."""
+    """``on_hand`` and ``blocked`` equal their ledger sums for every level, and the check
+    constraints hold."""
     assert list(ledger_mismatches().values_list("pk", flat=True)) == []
     for level in StockLevel.objects.all():
-        assert 0 <= level.reserved <= level.on_hand
+        assert level.reserved >= 0 and level.blocked >= 0 and level.reserved + level.blocked <= level.on_hand
         binned = sum(b.quantity for b in level.bin_stocks.all())
         assert 0 <= binned <= level.on_hand
-    assert not StockMovement.objects.filter(quantity=0).exists()
+    assert not StockMovement.objects.filter(quantity=0, blocked_change=0).exists()

@@ -233,3 +233,25 @@ def test_cancelling_the_missing_line_of_a_backorder_allocates_the_rest_at_once(c
     assert order.state == OrderState.ALLOCATED
     assert order.lines.get(sku="R-1").quantity_allocated == 1
     assert order.events.filter(kind="routing", to_state=OrderState.ALLOCATED).exists()
+
+
+def test_blocked_units_are_never_allocated_and_allocate_once_unblocked(
+    channel, lej, vie, django_capture_on_commit_callbacks
+):
+    from inventory.services.stock import block_stock, unblock_stock
+
+    product = stocked_product("R-9", {lej: 3, vie: 2})
+    block_stock(product=product, warehouse=lej, quantity=3, reason="Quarantäne")
+    # Leipzig has 3 on hand, all blocked: the German customer is served from Vienna.
+    first = place_order(channel=channel, draft=draft({"R-9": 2})).order
+    assert first.state == OrderState.ALLOCATED
+    assert [a.warehouse.code for a in Allocation.objects.filter(order_line__order=first)] == ["VIE"]
+    # Nothing sellable is left anywhere: the next order waits, although 3 units are on hand.
+    second = place_order(channel=channel, draft=draft({"R-9": 1})).order
+    assert second.state == OrderState.BACKORDERED
+    assert (reserved(product, lej), reserved(product, vie)) == (0, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        unblock_stock(product=product, warehouse=lej, quantity=1, reason="Geprüft: verkaufsfähig")
+    second.refresh_from_db()
+    assert second.state == OrderState.ALLOCATED
+    assert reserved(product, lej) == 1
