@@ -327,3 +327,21 @@ def test_totals_reconcile_with_lines_for_random_orders(channel, lej, lines, pric
         assert net + vat == gross
         # VAT is the rate applied once per rate, within rounding of a cent.
         assert abs(net * Decimal(rate) / 100 - vat) <= Decimal("0.01")
+
+
+def test_placing_an_order_takes_a_fixed_number_of_queries_whatever_its_lines(channel, lej):
+    """The hot path: validation, customer, order, lines, timeline, routing and reservation,
+    allocations; no query per line. 18 for a new customer on payment terms (issue 9 starts here)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    skus = [f"Q-{i}" for i in range(6)]
+    for sku in skus:
+        stocked_product(sku, {lej: 10})
+    counts = []
+    for n, lines in enumerate(([skus[0]], skus)):
+        with CaptureQueriesContext(connection) as queries:
+            result = place_order(channel=channel, draft=draft(dict.fromkeys(lines, 1), email=f"neu{n}@example.de"))
+        assert result.order.state == "allocated"
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 18
