@@ -153,7 +153,7 @@ def test_exports_round_trip(product, warehouse):
     assert import_products_csv(data=products_csv).updated == 1
 
     stock_csv = csv_text(export_stock_levels_csv())
-    assert f"{product.sku};Gartenschere;LEJ;3;0;3" in stock_csv
+    assert f"{product.sku};Gartenschere;LEJ;3;0;0;3" in stock_csv
     result = import_stock_levels_csv(data=stock_csv)
     assert (result.rows, result.unchanged) == (1, 1)
 
