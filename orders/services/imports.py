@@ -18,8 +18,9 @@ After ``ORDER_IMPORT_MAX_ATTEMPTS`` such interrupted runs the import is marked f
 
 A long file is placed in slices: a run that has worked ``ORDER_IMPORT_SLICE_SECONDS`` (or reaches
 the task's soft time limit) hands the import over to a new task after the order it is placing,
-which continues where it stopped; a handover is not an interruption. A resumed run validates only
-the orders still to place (the whole file was validated before the first order was placed).
+which continues where it stopped; a handover is not an interruption. Once an order is placed the
+whole file has been checked, so a run that continues does not check the rest again up front
+(placing each order checks it).
 """
 
 from __future__ import annotations
@@ -325,9 +326,10 @@ def _check_skus(orders: list[ImportOrder], errors: list[RowError]) -> None:
                 errors.append(RowError(line.row, "sku", _("Unknown SKU %(sku)s.") % {"sku": line.sku}))
 
 
-def build_draft(order: ImportOrder, *, channel: Any) -> tuple[OrderDraft, list[RowError]]:
+def build_draft(order: ImportOrder, *, channel: Any, check: bool = True) -> tuple[OrderDraft, list[RowError]]:
     """The intake draft of one assembled order, and the errors intake's own checks find in it
-    (reported on the order's first row, or on the line's row when the error names a line)."""
+    (reported on the order's first row, or on the line's row when the error names a line).
+    ``check=False`` skips those checks (placing the order runs them again anyway)."""
     h = order.header
     address = AddressDraft(
         name=h["ship_name"],
@@ -366,6 +368,8 @@ def build_draft(order: ImportOrder, *, channel: Any) -> tuple[OrderDraft, list[R
         notes="",
     )
     errors: list[RowError] = []
+    if not check:
+        return draft, errors
     try:
         intake.validate_draft(channel=channel, draft=draft)
     except OrderValidationError as exc:
@@ -449,6 +453,7 @@ class _Lease:
         self.order_import = order_import
         self.attempt = order_import.attempts
         self.started = self._renewed = time.monotonic()
+        self.placed = 0  # orders this run committed
 
     def save(self, **fields: Any) -> None:
         """Write ``fields`` and renew the heartbeat, or raise ``LeaseLost``."""
@@ -488,7 +493,7 @@ def _claim(import_id: int) -> OrderImport | None:
     """Start a run: take a waiting import, or one whose run died (stale heartbeat). None when it
     is finished or another run is alive on it; an import out of attempts is marked failed."""
     with transaction.atomic():
-        order_import = OrderImport.objects.select_for_update().select_related("channel").get(pk=import_id)
+        order_import = OrderImport.objects.select_for_update(of=("self",)).select_related("channel").get(pk=import_id)
         waiting = order_import.status == OrderImportStatus.PENDING
         abandoned = order_import.status == OrderImportStatus.RUNNING and order_import.heartbeat_at < _stale_before()
         if not (waiting or abandoned):
@@ -568,7 +573,15 @@ def run_order_import(*, import_id: int, continue_with: Any = None) -> OrderImpor
     except LeaseLost:
         logger.warning("order import %s was taken over by another run; this one stops", import_id)
     except (_SliceUsed, SoftTimeLimitExceeded):
-        _hand_over(order_import, lease, continue_with)
+        if order_import.processed:
+            _hand_over(order_import, lease, continue_with)
+        else:  # the time limit passed before the first order was placed: a next run would do no better
+            logger.warning("order import %s reached the time limit while checking the file", import_id)
+            error = RowError(
+                0, "file", _("Checking the file took longer than an import may run. Split it into smaller files.")
+            )
+            with contextlib.suppress(LeaseLost):
+                _finish(order_import, status=OrderImportStatus.FAILED, errors=[error], lease=lease)
     except Exception:
         logger.exception("order import %s failed", import_id)
         error = RowError(0, "file", _("The import stopped on an unexpected error; the log has the details."))
@@ -578,10 +591,11 @@ def run_order_import(*, import_id: int, continue_with: Any = None) -> OrderImpor
 
 
 def _hand_over(order_import: OrderImport, lease: _Lease, continue_with: Any) -> None:
-    """Leave the import waiting for the next run, giving back this run's attempt (it ended in
-    order), and queue that run. If this fails, the heartbeat goes stale and the sweep resumes it."""
+    """Leave the import waiting for the next run and queue that run. A run that placed orders
+    gives its attempt back (it ended in order); one that placed none keeps it counted, so a file
+    that never gets on ends failed. If this fails, the heartbeat goes stale and the sweep resumes it."""
     try:
-        lease.save(status=OrderImportStatus.PENDING, attempts=lease.attempt - 1)
+        lease.save(status=OrderImportStatus.PENDING, attempts=lease.attempt - (1 if lease.placed else 0))
     except Exception:
         logger.exception("order import %s could not hand over; the sweep will resume it", order_import.pk)
         return
@@ -596,7 +610,7 @@ def _hand_over(order_import: OrderImport, lease: _Lease, continue_with: Any) -> 
 
 def _run(order_import: OrderImport, lease: _Lease) -> None:
     """Validate the file, then place its orders, each in one transaction with the import's
-    counters; a resumed run skips the orders already counted (and their validation). Placed
+    counters; a resumed run skips the orders already counted. Placed
     orders are found again by channel and external id, so even a file uploaded twice creates
     nothing twice.
 
@@ -617,7 +631,7 @@ def _run(order_import: OrderImport, lease: _Lease) -> None:
     drafts: list[tuple[ImportOrder, int, Any]] = []
     if not errors:
         for order, rows in todo:
-            draft, draft_errors = build_draft(order, channel=order_import.channel)
+            draft, draft_errors = build_draft(order, channel=order_import.channel, check=not done)
             errors.extend(draft_errors)
             drafts.append((order, rows, draft))
             lease.renew()
@@ -633,6 +647,7 @@ def _run(order_import: OrderImport, lease: _Lease) -> None:
                 created += int(result.created)
                 existing += int(not result.created)
                 lease.save(processed=processed, created=created, existing=existing)
+                lease.placed += 1
         except OrderValidationError as exc:
             # Only a change between validation and placement gets here (e.g. a product deactivated
             # meanwhile). Orders placed so far stay; the report says where it stopped.

@@ -222,3 +222,26 @@ def test_the_soft_time_limit_hands_the_import_over_instead_of_failing_it(order_i
     assert calls == ["R-1", "R-2", "R-3", "R-3", "R-4", "R-5"]
     assert (order_import.created, order_import.existing, order_import.attempts) == (5, 0, 1)
     assert Order.objects.count() == 5
+
+
+def test_a_file_whose_check_outlasts_the_time_limit_fails_saying_to_split_it(order_import, monkeypatch):
+    """Nothing placed yet, so a next run would only check the file again: it ends failed."""
+    real = imports.build_draft
+    calls = []
+
+    def build(order, **kwargs):
+        calls.append(order.external_id)
+        if len(calls) == 4:
+            raise SoftTimeLimitExceeded
+        return real(order, **kwargs)
+
+    monkeypatch.setattr(imports, "build_draft", build)
+
+    import_orders_csv_task.apply(args=[order_import.pk])
+
+    order_import.refresh_from_db()
+    assert order_import.status == OrderImportStatus.FAILED
+    assert [e["message"] for e in order_import.errors] == [
+        "Checking the file took longer than an import may run. Split it into smaller files."
+    ]
+    assert Order.objects.count() == 0
