@@ -56,7 +56,8 @@ def check_worker_recovery_settings(app_configs: Any = None, **kwargs: Any) -> li
     ``oms.E020`` when the broker's visibility timeout does not exceed the longest a reserved task
     can wait in a live worker (the retry backoff cap plus two task time limits: waiting for a free
     process, then running), ``oms.E021`` when an import's heartbeat could go stale while its run
-    is alive (the stale period must be at least three heartbeats)."""
+    is alive (the stale period must be at least three heartbeats), ``oms.E022`` when an import's
+    time slice does not end before the task's soft time limit."""
     found: list[checks.CheckMessage] = []
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
     longest_wait = OmsTask.retry_backoff_max + 2 * settings.CELERY_TASK_TIME_LIMIT
@@ -75,6 +76,14 @@ def check_worker_recovery_settings(app_configs: Any = None, **kwargs: Any) -> li
                 "ORDER_IMPORT_STALE_SECONDS must be at least three ORDER_IMPORT_HEARTBEAT_SECONDS, or the "
                 "sweep resumes imports whose run is alive.",
                 id="oms.E021",
+            )
+        )
+    if settings.ORDER_IMPORT_SLICE_SECONDS >= settings.CELERY_TASK_SOFT_TIME_LIMIT:
+        found.append(
+            checks.Error(
+                "ORDER_IMPORT_SLICE_SECONDS must be shorter than CELERY_TASK_SOFT_TIME_LIMIT, or long imports "
+                "run into the time limit instead of handing over.",
+                id="oms.E022",
             )
         )
     return found

@@ -29,8 +29,9 @@ def test_the_system_check_refuses_a_visibility_timeout_that_would_run_a_delayed_
     assert check_worker_recovery_settings() == []
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, "visibility_timeout": 600}
     settings.ORDER_IMPORT_STALE_SECONDS = 20
+    settings.ORDER_IMPORT_SLICE_SECONDS = settings.CELERY_TASK_SOFT_TIME_LIMIT
 
-    assert [error.id for error in check_worker_recovery_settings()] == ["oms.E020", "oms.E021"]
+    assert [error.id for error in check_worker_recovery_settings()] == ["oms.E020", "oms.E021", "oms.E022"]
 
 
 def test_a_dead_workers_messages_are_looked_for_every_half_minute():
