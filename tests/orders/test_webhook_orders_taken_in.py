@@ -14,9 +14,9 @@ from inventory.services.stock import receive_stock
 from orders.models import EventKind, Order, OrderState, SupportCase
 from tests.orders.api_fixtures import channel, fixture_json, products  # noqa: F401  (fixtures)
 from tests.orders.factories import warehouse
-from tests.orders.test_webhooks import shopify_post, woo_post
+from tests.orders.test_webhooks import DELIVERED, shopify_post, woo_post
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(DELIVERED)]  # minutes after the shops took the orders
 
 
 @pytest.fixture

@@ -65,7 +65,8 @@ def nothing_stored() -> bool:
 
 
 # The shops took the fixtures' orders on 21 Nov 2026 at 14:03 and 14:05 in Berlin; their webhooks
-# arrive minutes later (intake refuses an order placed more than a year before it arrives).
+# arrive minutes later (intake refuses an order placed more than a year before it arrives). Every
+# module posting these fixtures runs at this moment: ``pytest.mark.time_machine(DELIVERED)``.
 DELIVERED = datetime.datetime(2026, 11, 21, 13, 10, tzinfo=datetime.UTC)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(DELIVERED)]
