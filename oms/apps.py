@@ -9,7 +9,8 @@ class OmsConfig(AppConfig):
     verbose_name = _("OMS core")
 
     def ready(self) -> None:
-        from oms import checks, roles, seeding  # noqa: F401  (checks registers the system checks)
+        # Imported for what they register: checks the system checks, api_schema the OpenAPI extensions.
+        from oms import api_schema, checks, roles, seeding  # noqa: F401
         from oms.demo import seed_users
 
         post_migrate.connect(roles.sync_role_permissions, dispatch_uid="oms.sync_role_permissions")

@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from oms.api_fields import TimestampField
+from oms.api_schema import WHITESPACE
+
 MAX_SKUS = 100
+# One to 100 SKUs separated by commas, each with something besides spaces, no NUL; written so
+# that a regex engine never backtracks (leading spaces, the first other character, the rest).
+_SKU = rf"[{WHITESPACE}]*[^,\u0000{WHITESPACE}][^,\u0000]*"
+SKU_LIST_PATTERN = rf"^{_SKU}(?:,{_SKU}){{0,{MAX_SKUS - 1}}}$"
 
 
 class StockErrorSerializer(serializers.Serializer):
@@ -22,8 +29,8 @@ class StockQuerySerializer(serializers.Serializer):
         required=False,
         help_text=_("One SKU, or several separated by commas (at most 100)."),
     )
-    updated_since = serializers.DateTimeField(
-        required=False, help_text=_("Only products whose stock changed after this time (ISO 8601).")
+    updated_since = TimestampField(
+        required=False, help_text=_("Only products whose stock changed after this time (RFC 3339).")
     )
     channel = serializers.CharField(
         required=False,
@@ -32,11 +39,11 @@ class StockQuerySerializer(serializers.Serializer):
     )
 
     def validate_sku(self, value: str) -> list[str]:
-        skus = [s.strip() for s in value.split(",") if s.strip()]
-        if not skus:
-            raise serializers.ValidationError(_("Give at least one SKU."))
+        skus = [s.strip() for s in value.split(",")]
         if len(skus) > MAX_SKUS:
             raise serializers.ValidationError(_("At most %(max)d SKUs per request.") % {"max": MAX_SKUS})
+        if not all(skus):
+            raise serializers.ValidationError(_("Give SKUs separated by single commas, none of them empty."))
         return skus
 
 

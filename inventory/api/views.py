@@ -7,13 +7,14 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from inventory.api.serializers import (
+    SKU_LIST_PATTERN,
     ProductAvailabilitySerializer,
     StockErrorSerializer,
     StockQuerySerializer,
@@ -21,11 +22,16 @@ from inventory.api.serializers import (
 from inventory.exceptions import UnknownProductCodeError
 from inventory.models import ChannelStockBuffer, Product, PurchaseOrderLine, StockLevel
 from inventory.selectors import available_to_promise
+from oms.api_pagination import KeysetPagination
+from oms.api_schema import text_schema
 from oms.models import ApiKey
 from oms.roles import Role, has_role
 
 ERRORS = {
-    400: OpenApiResponse(StockErrorSerializer, description=gettext_lazy("Invalid query parameter.")),
+    400: OpenApiResponse(
+        StockErrorSerializer,
+        description=gettext_lazy("A query parameter does not match this schema (per-parameter errors)."),
+    ),
     401: OpenApiResponse(StockErrorSerializer, description=gettext_lazy("Missing or invalid API key.")),
     403: OpenApiResponse(StockErrorSerializer, description=gettext_lazy("Signed in, but not allowed.")),
     404: OpenApiResponse(StockErrorSerializer, description=gettext_lazy("No product has this SKU.")),
@@ -70,11 +76,17 @@ def _changed_since(
     return products.filter(changed)
 
 
-class StockCursorPagination(CursorPagination):
+class StockPagination(KeysetPagination):
     ordering = ("id",)
+    kinds = ("int",)
     page_size = 100
     page_size_query_param = "limit"
     max_page_size = 500
+
+
+CHANNEL_PARAMETER = OpenApiParameter(
+    "channel", text_schema(max_length=50), description=gettext_lazy("Staff only: preview a channel's buffer.")
+)
 
 
 class StockListView(generics.GenericAPIView):
@@ -86,7 +98,7 @@ class StockListView(generics.GenericAPIView):
     """
 
     permission_classes = [permissions.IsAuthenticated, IsChannelOrStaff]
-    pagination_class = StockCursorPagination
+    pagination_class = StockPagination
     serializer_class = ProductAvailabilitySerializer
 
     def get_queryset(self) -> QuerySet[Product]:
@@ -96,20 +108,26 @@ class StockListView(generics.GenericAPIView):
         operation_id="stock_list",
         summary="Stock available to promise",
         parameters=[
-            OpenApiParameter("sku", str, description="One SKU or several separated by commas (max. 100)."),
+            OpenApiParameter(
+                "sku",
+                {"type": "string", "pattern": SKU_LIST_PATTERN, "example": "HH-0101,KU-0101"},
+                description=gettext_lazy("One SKU, or up to 100 separated by commas."),
+            ),
             OpenApiParameter(
                 "updated_since",
-                str,
-                description="ISO 8601 time: only products whose stock, inbound or channel buffer changed since.",
+                OpenApiTypes.DATETIME,
+                description=gettext_lazy(
+                    "RFC 3339 time: only products whose stock, inbound or channel buffer changed since."
+                ),
             ),
-            OpenApiParameter("channel", str, description="Staff only: preview a channel's buffer."),
-            OpenApiParameter("limit", int, description="Page size (default 100, max. 500)."),
+            CHANNEL_PARAMETER,
         ],
         responses={200: ProductAvailabilitySerializer(many=True), **ERRORS},
         tags=["stock"],
     )
     def get(self, request: Request) -> Response:
-        query = StockQuerySerializer(data=request.query_params)
+        # A plain dict: DRF would skip an empty value of a QueryDict ("?sku=") as if absent.
+        query = StockQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         params = query.validated_data
         products = self.get_queryset()
@@ -135,7 +153,16 @@ class StockDetailView(generics.GenericAPIView):
     @extend_schema(
         operation_id="stock_detail",
         summary="Stock of one SKU",
-        parameters=[OpenApiParameter("channel", str, description="Staff only: preview a channel's buffer.")],
+        parameters=[
+            OpenApiParameter(
+                "sku",
+                str,
+                OpenApiParameter.PATH,
+                description=gettext_lazy("The SKU."),
+                examples=[OpenApiExample("A product of the demo catalogue", value="HH-0101")],
+            ),
+            CHANNEL_PARAMETER,
+        ],
         responses={200: ProductAvailabilitySerializer, **ERRORS},
         tags=["stock"],
     )

@@ -17,6 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from oms import parsing
+from oms.api_fields import TimestampField
 from oms.money import SUPPORTED_CURRENCIES
 from oms.parsing_fields import (
     AmountSerializerField,
@@ -24,7 +25,7 @@ from oms.parsing_fields import (
     QuantitySerializerField,
     TextSerializerField,
 )
-from orders.models import Order, OrderLine, PaymentMethod
+from orders.models import Order, OrderLine, OrderState, PaymentMethod
 from orders.services.drafts import AddressDraft, CustomerDraft, LineDraft, OrderDraft
 
 # --- errors (documentation only) ----------------------------------------------------------------
@@ -154,6 +155,17 @@ class CancelInputSerializer(serializers.Serializer):
     reason = TextSerializerField(max_length=500, help_text=_("Why the order is cancelled (shown on its timeline)."))
 
 
+class OrderListQuerySerializer(serializers.Serializer):
+    """The filters of GET /api/v1/orders/ (the cursor and page size belong to the paginator)."""
+
+    state = serializers.ChoiceField(choices=OrderState.choices, required=False)
+    channel = serializers.CharField(max_length=50, required=False, help_text=_("Channel code (staff only)."))
+    external_id = serializers.CharField(max_length=100, required=False, help_text=_("The channel's own order id."))
+    updated_since = TimestampField(
+        required=False, help_text=_("Only orders changed at or after this time (RFC 3339, with time zone).")
+    )
+
+
 # --- output -------------------------------------------------------------------------------------
 
 
@@ -190,7 +202,8 @@ class FieldsBuiltOnce:
 
 
 class CustomerOutputSerializer(serializers.Serializer):
-    email = serializers.EmailField()
+    # Not ``format: email``: addresses may be internationalised (RFC 6531, ``jörg.müller@…``).
+    email = serializers.CharField()
     name = serializers.CharField()
     company = serializers.CharField()
 

@@ -3,39 +3,46 @@
 Views stay thin: parse, check who may act, call one service or selector, render. A channel's API
 key sees and acts on its own channel's orders only; staff sessions (support, manager, admin) see
 all. Errors are JSON ``{"code", "message", "errors"|"details"}`` (``oms.api.exception_handler``).
+
+Status codes, the same on every operation and in the schema: 400 when the request does not match
+the schema (malformed JSON, a wrong type, format, length or pattern, an unknown choice, a bad
+query parameter); 422 when it matches the schema but a business rule refuses it (an unknown SKU,
+totals that do not add up, an unknown channel, an Idempotency-Key reused with another body); 409
+for a conflict with the order's state or a request in flight; 403 for an API key acting for
+another channel.
 """
 
 from __future__ import annotations
 
-import datetime
 import json
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, permissions, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oms.api import ApiKeyUser
+from oms.api_pagination import KeysetPagination
+from oms.api_schema import text_schema
+from oms.exceptions import DomainError
 from oms.roles import Role, has_role
 from orders.api import idempotency
 from orders.api.serializers import (
     CancelInputSerializer,
     ErrorSerializer,
     OrderInputSerializer,
+    OrderListQuerySerializer,
     OrderOutputSerializer,
 )
 from orders.exceptions import OrderValidationError
-from orders.models import Channel, Order, OrderState
+from orders.models import Channel, Order
 from orders.services.cancellation import cancel_order
 from orders.services.intake import place_order
 
@@ -59,8 +66,12 @@ class OrderApiMixin:
         if isinstance(exc, OrderValidationError):
             # Per-field errors at the top level, the same shape as the serializer's 400s, named
             # like the request's fields.
+            # The draft matched the schema, so what intake refuses is a business rule: 422.
             errors = {_API_FIELD_NAMES.get(key, key): messages for key, messages in exc.errors.items()}
-            return Response({"code": exc.code, "message": exc.message, "errors": errors}, status=exc.http_status)
+            return Response(
+                {"code": exc.code, "message": exc.message, "errors": errors},
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
         response = super().handle_exception(exc)  # type: ignore[misc]
         if isinstance(exc, idempotency.IdempotencyKeyInFlight):
             response["Retry-After"] = str(idempotency.RETRY_AFTER_SECONDS)
@@ -119,10 +130,17 @@ class IsChannelOrStaff(permissions.BasePermission):
 
 ERRORS = {
     400: OpenApiResponse(
-        ErrorSerializer, description=gettext_lazy("Invalid request: per-field errors, or malformed JSON.")
+        ErrorSerializer,
+        description=gettext_lazy(
+            "The request does not match this schema: malformed JSON, a key given twice, a wrong type, "
+            "format, length or pattern, an unknown choice, a bad query parameter or header. Per-field errors."
+        ),
     ),
     401: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Missing or invalid API key.")),
-    403: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Signed in, but not allowed.")),
+    403: OpenApiResponse(
+        ErrorSerializer,
+        description=gettext_lazy("Signed in, but not allowed; or an API key acting for another channel."),
+    ),
     404: OpenApiResponse(ErrorSerializer, description=gettext_lazy("No such order (for this channel).")),
     409: OpenApiResponse(
         ErrorSerializer, description=gettext_lazy("Conflict: illegal state transition or request in flight.")
@@ -133,7 +151,11 @@ ERRORS = {
         description=gettext_lazy("Body is not application/json in UTF-8 (no charset, or charset=utf-8)."),
     ),
     422: OpenApiResponse(
-        ErrorSerializer, description=gettext_lazy("Refused by a business rule, or Idempotency-Key reused.")
+        ErrorSerializer,
+        description=gettext_lazy(
+            "The request matches this schema but a business rule refuses it (an unknown SKU, totals "
+            "that do not add up, an unknown channel, ...), or the Idempotency-Key was used with another body."
+        ),
     ),
 }
 
@@ -145,25 +167,18 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 # --- list and create ----------------------------------------------------------------------------
 
 
-class OrderCursorPagination(CursorPagination):
+class OrderPagination(KeysetPagination):
     """Stable paging while orders change: newest change first, id breaks ties."""
 
     ordering = ("-updated_at", "-id")
+    kinds = ("datetime", "int")
     page_size = 50
-    page_size_query_param = "page_size"
     max_page_size = 200
-
-    def decode_cursor(self, request: Request) -> Any:
-        # DRF answers a broken cursor with 404; it is a bad parameter, so 400 naming it.
-        try:
-            return super().decode_cursor(request)
-        except exceptions.NotFound:
-            raise exceptions.ValidationError({"cursor": [_("Invalid cursor: use the next/previous links.")]}) from None
 
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     name=idempotency.HEADER,
-    type=OpenApiTypes.STR,
+    type={"type": "string", "pattern": idempotency.KEY_PATTERN.pattern, "minLength": 1, "maxLength": 255},
     location=OpenApiParameter.HEADER,
     required=False,
     description=gettext_lazy(
@@ -181,40 +196,35 @@ class OrderListCreateView(OrderApiMixin, generics.GenericAPIView):
 
     permission_classes = [IsChannelOrStaff]
     serializer_class = OrderOutputSerializer
-    pagination_class = OrderCursorPagination
+    pagination_class = OrderPagination
 
     def get_queryset(self) -> QuerySet[Order]:
+        # A plain dict, not the QueryDict: DRF skips an empty value of a QueryDict ("?channel=")
+        # as if it were absent; the schema says it is invalid, so it is a 400.
+        query = OrderListQuerySerializer(data=self.request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        filters = query.validated_data
         qs = self.visible_orders().prefetch_related("lines")
-        params = self.request.query_params
-        for name in ("state", "channel", "external_id", "updated_since"):
-            if "\x00" in params.get(name, ""):
-                # PostgreSQL refuses NUL in text: a clear 400 instead of a database error.
-                raise exceptions.ValidationError({name: [_("Null characters are not allowed.")]})
-        if state := params.get("state"):
-            if state not in OrderState.values:
-                raise exceptions.ValidationError({"state": [_("Unknown state “%(state)s”.") % {"state": state}]})
-            qs = qs.filter(state=state)
-        if channel := params.get("channel"):
-            qs = qs.filter(channel__code=channel)
-        if external_id := params.get("external_id"):
-            qs = qs.filter(external_id=external_id)
-        if updated_since := params.get("updated_since"):
-            qs = qs.filter(updated_at__gte=_parse_datetime_param("updated_since", updated_since))
+        if "state" in filters:
+            qs = qs.filter(state=filters["state"])
+        if "channel" in filters:
+            qs = qs.filter(channel__code=filters["channel"])
+        if "external_id" in filters:
+            qs = qs.filter(external_id=filters["external_id"])
+        if "updated_since" in filters:
+            qs = qs.filter(updated_at__gte=filters["updated_since"])
         return qs
 
     @extend_schema(
         operation_id="orders_list",
         summary="List orders",
         parameters=[
-            OpenApiParameter("state", OpenApiTypes.STR, enum=list(OrderState.values)),
-            OpenApiParameter("channel", OpenApiTypes.STR, description=gettext_lazy("Channel code (staff only).")),
-            OpenApiParameter("external_id", OpenApiTypes.STR, description=gettext_lazy("The channel's own order id.")),
+            OrderListQuerySerializer,
+            # Text as the serializer parses it: no NUL, not blank (an empty filter is refused).
+            OpenApiParameter("channel", text_schema(max_length=50), description=gettext_lazy("Channel code.")),
             OpenApiParameter(
-                "updated_since",
-                OpenApiTypes.DATETIME,
-                description=gettext_lazy("Only orders changed at or after this ISO 8601 time (with time zone)."),
+                "external_id", text_schema(max_length=100), description=gettext_lazy("The channel's own order id.")
             ),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description=gettext_lazy("1-200, default 50.")),
         ],
         responses={200: OrderOutputSerializer(many=True), **errors(400, 401, 403)},
     )
@@ -256,10 +266,14 @@ class OrderListCreateView(OrderApiMixin, generics.GenericAPIView):
                         "city": "Berlin",
                         "country": "DE",
                     },
-                    "lines": [{"sku": "SHIRT-BLK-M", "quantity": 2, "unit_price": "24.90"}],
+                    # Products of the demo catalogue (inventory/seed.py): "Wäschekorb weiß", "Bratpfanne 20 cm".
+                    "lines": [
+                        {"sku": "HH-0101", "quantity": 2, "unit_price": "19.99"},
+                        {"sku": "KU-0101", "quantity": 1, "unit_price": "39.99"},
+                    ],
                     "currency": "EUR",
                     "shipping_total": "4.90",
-                    "total": "54.70",
+                    "total": "84.87",
                     "payment": {"method": "card", "captured": True},
                 },
             )
@@ -296,19 +310,16 @@ class OrderListCreateView(OrderApiMixin, generics.GenericAPIView):
         own = self.requester_channel()
         if own is not None:
             if requested and requested != own.code:
-                raise exceptions.ValidationError(
-                    {
-                        "channel": [
-                            _("An API key places orders only for its own channel “%(code)s”.") % {"code": own.code}
-                        ]
-                    }
+                raise exceptions.PermissionDenied(
+                    _("An API key places orders only for its own channel “%(code)s”.") % {"code": own.code},
+                    code="foreign_channel",
                 )
             return own
         if not requested:
-            raise exceptions.ValidationError({"channel": [_("Staff sessions must name the channel.")]})
+            raise DomainError(_("Staff sessions must name the channel."), code="channel_required")
         channel = Channel.objects.filter(code=requested).first()
         if channel is None:
-            raise exceptions.ValidationError({"channel": [_("Unknown channel “%(code)s”.") % {"code": requested}]})
+            raise DomainError(_("Unknown channel “%(code)s”.") % {"code": requested}, code="unknown_channel")
         return channel
 
 
@@ -338,22 +349,6 @@ def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
 def _plain(body: Any) -> Any:
     """Serializer output as plain JSON types, so it can be stored for a replay (JSONField)."""
     return json.loads(json.dumps(body, default=str))
-
-
-def _parse_datetime_param(name: str, value: str) -> datetime.datetime:
-    try:
-        parsed = parse_datetime(value.replace(" ", "+"))  # a "+" in a query string arrives as a space
-    except ValueError:
-        parsed = None
-    if parsed is not None and parsed.tzinfo is not None:
-        try:
-            # In UTC: PostgreSQL refuses odd offsets (+21:35) that Python accepts.
-            return parsed.astimezone(datetime.UTC)
-        except (OverflowError, ValueError):
-            pass
-    raise exceptions.ValidationError(
-        {name: [_("Use an ISO 8601 date-time with a time zone, e.g. 2026-11-23T08:00:00Z.")]}
-    )
 
 
 # --- detail and cancel --------------------------------------------------------------------------
