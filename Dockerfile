@@ -19,7 +19,7 @@ RUN SECRET_KEY=build-only-$(head -c 48 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9
     python manage.py collectstatic --noinput -v0 \
  && SECRET_KEY=build-only-$(head -c 48 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9') \
     python manage.py compilemessages -v0 \
- && useradd --create-home --uid 1000 oms && mkdir -p /app/var && chown -R oms /app/var
+ && useradd --create-home --uid 1000 oms && mkdir -p /app/var/media && chown -R oms /app/var
 
 USER oms
 EXPOSE 8000

@@ -56,7 +56,7 @@ bench: install
 	$(PY) -m bench.run
 
 worker: install
-	$(PY) -m celery -A oms worker -l info
+	$(PY) -m celery -A oms worker -Q celery,documents -l info
 
 beat: install
 	$(PY) -m celery -A oms beat -l info

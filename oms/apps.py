@@ -9,13 +9,17 @@ class OmsConfig(AppConfig):
     verbose_name = _("OMS core")
 
     def ready(self) -> None:
-        # Imported for what they register: checks the system checks, api_schema the OpenAPI extensions.
-        from oms import api_schema, checks, roles, seeding  # noqa: F401
+        # Imported for what they register: checks the system checks, api_schema the OpenAPI
+        # extensions, documents and mail the outbox handlers of customer mail and documents.
+        from oms import api_schema, checks, documents, mail, navigation, roles, seeding  # noqa: F401
         from oms.demo import seed_users
 
         post_migrate.connect(roles.sync_role_permissions, dispatch_uid="oms.sync_role_permissions")
         roles.grant(roles.Role.ADMIN, ["oms.view_outboxmessage", "oms.change_outboxmessage"])
+        roles.grant(roles.Role.ADMIN, ["oms.view_customermail", "oms.view_document"])
+        roles.grant(roles.Role.SUPPORT, ["oms.view_customermail"])
         seeding.register("users", seed_users, order=0)
+        navigation.register("support", _("Customer mails"), "support-mail-list", order=50)
 
 
 class OmsAdminConfig(AdminConfig):

@@ -77,3 +77,101 @@ class ApiKey(models.Model):
         return self.revoked_at is None
 
     # DRF's IsAuthenticated looks at request.user; the key itself is request.auth.
+
+
+class DocumentStatus(models.TextChoices):
+    PENDING = "pending", _("Being rendered")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class Document(models.Model):
+    """A rendered PDF (label, delivery note, invoice, legal text …), one row per kind + subject +
+    version. ``subject`` is an opaque reference the kind's app resolves (an order id, an invoice
+    id); ``oms`` does not know what it points to.
+
+    The file lives in ``MEDIA_ROOT`` under its SHA-256 (``documents/ab/ab…ef.pdf``), so the same
+    bytes are stored once. It is served by ``oms.views_documents`` to staff whose role the kind
+    allows, never by a public media URL.
+    """
+
+    kind = models.CharField(_("kind"), max_length=50)
+    subject = models.CharField(_("subject"), max_length=100, help_text=_("What the document is about, e.g. an id."))
+    version = models.PositiveIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.PENDING
+    )
+    file = models.FileField(_("file"), max_length=200, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject", "version"], name="oms_document_once_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject} v{self.version} ({self.status})"
+
+
+class MailStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class CustomerMail(models.Model):
+    """One e-mail to a customer: what was asked for (kind, subject, recipient, language) when it
+    was enqueued, and what went out (subject line, text, HTML, attachments) once it was sent.
+
+    ``subject_type`` + ``subject_id`` name what the mail is about (``"order"``, an order id); the
+    app that owns that type renders the mail's context and records the sending on its timeline
+    (``oms.mail.register_subject_type``). Delivery goes through the outbox (``outbox``).
+    """
+
+    kind = models.CharField(_("kind"), max_length=50)
+    subject_type = models.CharField(_("about"), max_length=30)
+    subject_id = models.CharField(_("about id"), max_length=100)
+    to = models.EmailField(_("to"), max_length=254)
+    language = models.CharField(_("language"), max_length=10)
+    status = models.CharField(_("status"), max_length=20, choices=MailStatus.choices, default=MailStatus.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    outbox = models.ForeignKey(
+        OutboxMessage, verbose_name=_("outbox message"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    resend_of = models.ForeignKey(
+        "self", verbose_name=_("resend of"), on_delete=models.SET_NULL, null=True, blank=True, related_name="resends"
+    )
+    requested_by = models.CharField(_("requested by"), max_length=100, default="system")
+    subject_line = models.CharField(_("subject line"), max_length=300, blank=True)
+    body_text = models.TextField(_("text"), blank=True)
+    body_html = models.TextField(_("HTML"), blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("customer mail")
+        verbose_name_plural = _("customer mails")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"], name="oms_mail_subject_idx"),
+            models.Index(fields=["status", "-created_at"], name="oms_mail_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.to} ({self.status})"
+
+    @property
+    def is_retrying(self) -> bool:
+        """Still pending after a failed attempt: the outbox tries again with backoff."""
+        return self.status == MailStatus.PENDING and self.attempts > 0

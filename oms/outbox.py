@@ -51,18 +51,24 @@ def enqueue(kind: str, payload: dict[str, Any]) -> OutboxMessage:
     if kind not in _handlers:
         raise ValueError(f"No outbox handler for kind {kind!r}")
     message = OutboxMessage.objects.create(kind=kind, payload=payload)
-    transaction.on_commit(lambda: send_delivery_task_rollback_unsafe(message.pk))
+    transaction.on_commit(lambda: send_delivery_task_rollback_unsafe(message.pk, kind))
     return message
 
 
-def send_delivery_task_rollback_unsafe(message_id: int) -> bool:
+def queue_for(kind: str) -> str | None:
+    """The Celery queue a message of ``kind`` is delivered on (``OUTBOX_QUEUES``; None: the
+    default queue). PDFs go to a queue of their own, so a burst of them never delays a mail."""
+    return settings.OUTBOX_QUEUES.get(kind)
+
+
+def send_delivery_task_rollback_unsafe(message_id: int, kind: str = "") -> bool:
     """Hand the message to a worker now; True when the broker took it. A broker outage is not an
     error: the message stays pending and the sweep re-sends it.
 
     Does not wait for commit (hence the name): call it after commit, as ``enqueue`` does, or
     outside a transaction, as the sweep does."""
     try:
-        deliver_outbox_message_task.delay(message_id)
+        deliver_outbox_message_task.apply_async((message_id,), queue=queue_for(kind))
     except Exception as exc:  # kombu raises OperationalError and friends when Redis is away
         logger.warning("Broker unreachable; outbox message %s waits for the sweep: %s", message_id, exc)
         return False
@@ -137,7 +143,8 @@ def sweep() -> int:
 
     What the broker refused is made due again at once (unless a delivery has moved it since)."""
     ids, until = claim_due_messages()
-    refused = [pk for pk in ids if not send_delivery_task_rollback_unsafe(pk)]
+    kinds = dict(OutboxMessage.objects.filter(pk__in=ids).values_list("pk", "kind")) if ids else {}
+    refused = [pk for pk in ids if not send_delivery_task_rollback_unsafe(pk, kinds.get(pk, ""))]
     if refused:
         OutboxMessage.objects.filter(pk__in=refused, status=OutboxStatus.PENDING, next_attempt_at=until).update(
             next_attempt_at=timezone.now()

@@ -176,6 +176,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Rendered documents (PDFs) live here. Web and workers must share it (a volume in docker-compose.yml).
+# It is never served as a public URL: staff download documents through a view that checks the role.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "media/"
 # Hashed, compressed file names need `collectstatic` (the Dockerfile runs it); development and the
@@ -206,6 +208,8 @@ CACHES = {
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="OMS <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where customers' answers to our mails go (empty: to the sender address).
+MAIL_REPLY_TO = env.str("MAIL_REPLY_TO", default="")
 
 # --- Celery -------------------------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
@@ -269,6 +273,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
     },
 }
+
+# --- Celery queues and routes -------------------------------------------------------------------
+# Two queues, each with workers of its own (docker-compose.yml: "worker" and "worker-documents"):
+# the default queue for quick work (customer mail, webhooks, sweeps) and DOCUMENTS_QUEUE for PDFs
+# (WeasyPrint: ~250 ms and ~130 MiB a page), so a burst of PDFs never delays a mail. Outbox
+# messages are all delivered by one task (``deliver_outbox_message_task``), so they are routed by
+# their kind (OUTBOX_QUEUES, read by ``oms.outbox.queue_for``) rather than by task name.
+# https://docs.celeryq.dev/en/stable/userguide/routing.html
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="celery")
+DOCUMENTS_QUEUE = env.str("DOCUMENTS_QUEUE", default="documents")
+OUTBOX_QUEUES = {"document": DOCUMENTS_QUEUE}
 
 # --- Outbox -------------------------------------------------------------------------------------
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
@@ -371,5 +386,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # WeasyPrint logs every rendering step at INFO; its warnings (missing fonts, bad CSS) still show.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

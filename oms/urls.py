@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from oms import views
+from oms import document_views, mail_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,7 +16,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("warehouse/", views.warehouse_home, name="warehouse-home"),
     path("support/", views.support_home, name="support-home"),
+    path("support/mails/", mail_views.mail_list, name="support-mail-list"),
+    path("support/mails/preview/", mail_views.mail_preview, name="support-mail-preview"),
+    path("support/mails/preview/html/", mail_views.mail_preview_html, name="support-mail-preview-html"),
+    path("support/mails/<int:pk>/", mail_views.mail_detail, name="support-mail-detail"),
+    path("support/mails/<int:pk>/html/", mail_views.mail_html, name="support-mail-html"),
+    path("support/mails/<int:pk>/resend/", mail_views.mail_resend, name="support-mail-resend"),
     path("reports/", views.reports_home, name="reports-home"),
+    path("documents/<int:pk>/", document_views.document_file, name="document-file"),
     path("admin/", admin.site.urls),
     # App URLs are included by dotted name: the root URLconf is the one place that names every app.
     path("", include("inventory.urls")),

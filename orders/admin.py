@@ -5,14 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from oms import documents, mail
+from orders.mails import LEGAL_TEXT
 from orders.models import (
     Allocation,
     CaseMessage,
     Channel,
     Customer,
+    LegalText,
     Note,
     Order,
     OrderEvent,
@@ -23,11 +29,71 @@ from orders.models import (
 )
 
 
+class ChannelForm(forms.ModelForm):
+    shop_sent_mails = forms.MultipleChoiceField(
+        label=_("mails the shop sends itself"),
+        choices=mail.kind_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("We send none of these to this channel's customers: its shop already does."),
+    )
+
+    class Meta:
+        model = Channel
+        exclude: list[str] = []
+
+
+class LegalTextInline(admin.StackedInline):
+    model = LegalText
+    extra = 0
+    fields = ["kind", "language", "title", "body", "file", "version", "updated_at"]
+    readonly_fields = ["version", "updated_at"]
+
+
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
+    form = ChannelForm
     list_display = ["code", "name", "kind", "platform", "allows_split_shipments", "active"]
     list_filter = ["kind", "platform", "active"]
     search_fields = ["code", "name"]
+    inlines = [LegalTextInline]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is LegalText:
+            for legal_form in formset.forms:
+                _count_legal_text_change(legal_form)
+        super().save_formset(request, form, formset, change)
+        if formset.model is LegalText:
+            for legal_text in formset.new_objects + [obj for obj, _fields in formset.changed_objects]:
+                _prepare_pdf(legal_text)
+
+
+@admin.register(LegalText)
+class LegalTextAdmin(admin.ModelAdmin):
+    list_display = ["title", "channel", "kind", "language", "version", "updated_at"]
+    list_filter = ["channel", "kind", "language"]
+    fields = ["channel", "kind", "language", "title", "body", "file", "version", "updated_at"]
+    readonly_fields = ["version", "updated_at"]
+
+    def save_model(self, request: HttpRequest, obj: LegalText, form: Any, change: bool) -> None:
+        _count_legal_text_change(form)
+        super().save_model(request, obj, form, change)
+        _prepare_pdf(obj)
+
+
+def _prepare_pdf(legal_text: LegalText) -> None:
+    """Render the new version's PDF on the documents queue now, so confirmation mails find it
+    ready (the admin saves in a transaction: the request commits with the text)."""
+    if not legal_text.file:
+        documents.request_document(LEGAL_TEXT, subject=str(legal_text.pk), version=legal_text.version)
+
+
+def _count_legal_text_change(form: Any) -> None:
+    """A changed text is a new version: mails sent before keep the PDF of the version they had."""
+    obj = form.instance
+    if obj.pk and form.has_changed() and {"title", "body", "file"} & set(form.changed_data):
+        obj.version += 1
+        obj.updated_at = timezone.now()
 
 
 @admin.register(Customer)

@@ -12,7 +12,7 @@ class OrdersConfig(AppConfig):
         # Imported here: services and roles need the app registry.
         from oms import events, seeding
         from oms.roles import Role, grant
-        from orders import checks, subscribers  # noqa: F401  (checks registers the system checks)
+        from orders import checks, mails, subscribers  # noqa: F401  (checks registers the system checks)
         from orders.seed import seed_orders
 
         # Domain (orders.services): backorders allocate themselves when stock arrives or another
@@ -22,6 +22,8 @@ class OrdersConfig(AppConfig):
         events.subscribe("order.lines_cancelled", subscribers.allocate_backorders_on_release)
         events.subscribe("order.edited", subscribers.allocate_backorders_on_edit)
         events.subscribe("payment.captured", subscribers.confirm_on_payment)
+        # Customer mails and documents (oms.mail, oms.documents): the order confirmation, legal texts.
+        mails.register()
         # After inventory's demand history (30): the open orders record today's demand, and the demand
         # seeder only writes its two years of history into an empty table.
         seeding.register("orders", seed_orders, order=40)
@@ -39,6 +41,7 @@ class OrdersConfig(AppConfig):
                 "paymenttransaction",
                 "supportcase",
                 "casemessage",
+                "legaltext",
             )
         ]
         grant(Role.SUPPORT, view)
@@ -46,12 +49,17 @@ class OrdersConfig(AppConfig):
         grant(Role.WAREHOUSE, ["orders.view_order", "orders.view_orderline", "orders.view_allocation"])
         grant(
             Role.ADMIN,
-            view + [f"orders.{a}_{m}" for m in ("customer", "channel", "tag") for a in ("add", "change", "delete")],
+            view
+            + [
+                f"orders.{a}_{m}"
+                for m in ("customer", "channel", "tag", "legaltext")
+                for a in ("add", "change", "delete")
+            ],
         )
 
         # Support desk (area "support"): menu entries and the search panel on /support/.
         from oms import navigation, panels
-        from orders.panels import product_reservations, support_home
+        from orders.panels import order_mails, product_reservations, support_home
 
         navigation.register("support", _("Orders"), "orders:support-order-list", order=10)
         navigation.register("support", _("Cases"), "orders:support-case-list", order=20)
@@ -63,6 +71,9 @@ class OrdersConfig(AppConfig):
             template="orders/partials/support_home_panel.html",
             context=support_home,
             order=10,
+        )
+        panels.register(
+            "order-detail", name="customer-mails", template="orders/panels/order_mails.html", context=order_mails
         )
         # The product stock page (inventory) names the orders behind its reserved units.
         panels.register(

@@ -4,6 +4,9 @@
 names the orders that hold them, so a warehouse lead can see why units are not available.
 
 ``support-home``: the search box, open cases, and the orders waiting for someone.
+
+``order-detail``: the customer mails about the order (status, failures), each a link to the mail
+page where support sends it again.
 """
 
 from __future__ import annotations
@@ -14,12 +17,15 @@ from typing import Any
 
 from django.db.models import Count, Sum
 
+from oms import mail
 from oms.choices import choice_label
+from oms.models import CustomerMail
 from oms.roles import Role, has_role
 from orders.models import Allocation, Order, OrderState
 from orders.support_selectors import case_counts
 
 RESERVATIONS_SHOWN = 50
+MAILS_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -71,3 +77,17 @@ def support_home(**_: Any) -> dict[str, Any]:
     )
     attention = [{"state": state, "label": state.label, "count": counts.get(state, 0)} for state in ATTENTION_STATES]
     return {**case_counts(), "attention": attention}
+
+
+def order_mails(*, request: Any, order: Order, **_: Any) -> dict[str, Any] | None:
+    """The newest mails about ``order`` (none yet: no panel)."""
+    mails = list(
+        CustomerMail.objects.filter(subject_type="order", subject_id=str(order.pk)).order_by("-created_at", "-pk")[
+            :MAILS_SHOWN
+        ]
+    )
+    if not mails:
+        return None
+    for row in mails:
+        row.kind_label = mail.kind_label(row.kind)
+    return {"mails": mails}

@@ -143,6 +143,8 @@ def _channels() -> dict[str, Channel]:
                 "allows_split_shipments": split,
                 "platform": platform,
                 "webhook_secret": _webhook_secret(code) if platform else "",
+                # A marketplace confirms its orders to its buyers itself.
+                "shop_sent_mails": ["order_confirmation"] if kind == ChannelKind.MARKETPLACE else [],
             },
         )
     return out

@@ -52,6 +52,12 @@ def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path) -> None:
+    """Rendered documents go to a folder of each test's own, never into the checkout's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def make_user(django_user_model, username: str, role: str | None, **extra):
     user = django_user_model.objects.create_user(username=username, password="pw-" + username, **extra)
     if role:

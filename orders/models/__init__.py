@@ -7,6 +7,7 @@ from orders.models.channel import Channel, ChannelKind, ChannelPlatform
 from orders.models.customer import Customer
 from orders.models.idempotency import IdempotencyKey, IdempotencyState, WebhookDelivery, WebhookSource
 from orders.models.imports import OrderImport, OrderImportStatus
+from orders.models.legal import CONFIRMATION_ATTACHMENTS, LegalText, LegalTextKind
 from orders.models.line import OrderLine
 from orders.models.order import (
     CANCELLABLE_STATES,
@@ -26,6 +27,7 @@ from orders.models.timeline import EventKind, Note, OrderEvent
 
 __all__ = [
     "CANCELLABLE_STATES",
+    "CONFIRMATION_ATTACHMENTS",
     "EDITABLE_STATES",
     "HOLDABLE_STATES",
     "OPEN_STATES",
@@ -39,6 +41,8 @@ __all__ = [
     "EventKind",
     "IdempotencyKey",
     "IdempotencyState",
+    "LegalText",
+    "LegalTextKind",
     "Note",
     "Order",
     "OrderEvent",

@@ -52,6 +52,14 @@ class Channel(models.Model):
     default_currency = models.CharField(
         _("default currency"), max_length=3, default="EUR", validators=[RegexValidator(r"^[A-Z]{3}$")]
     )
+    shop_sent_mails = models.JSONField(
+        _("mails the shop sends itself"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Kinds of customer mail (e.g. order_confirmation) this channel's shop already sends; we send none of them."
+        ),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -61,6 +69,10 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def sends_own_mail(self, kind: str) -> bool:
+        """True when the shop sends mails of ``kind`` to its customers itself (we stay silent)."""
+        return kind in (self.shop_sent_mails or [])
 
     def has_terms(self, payment_method: str) -> bool:
         return payment_method in (self.payment_terms_methods or [])

@@ -5,7 +5,8 @@ CSV import, phone orders by support). The drafts they build are in ``orders.serv
 problem at once, keyed by field path), then writes in one transaction, in named steps
 (``_create``): the priced lines, the order row (customer, totals, number; confirmed at once when
 the payment is captured or the method has payment terms), its lines, what happened (timeline,
-the capture through ``payments.record_payment``, events), and allocation (``allocate_lines``
+the capture through ``payments.record_payment``, events, the order confirmation mail through
+``notifications``), and allocation (``allocate_lines``
 routes, reserves or backorders, and saves its outcome). An order with doubts (an address the carrier
 will refuse, text the channel's mapping had to clean; ``orders.services.doubts``) is taken in all
 the same and put on hold, with the reasons on the timeline and a case in the support queue: the
@@ -62,6 +63,7 @@ from orders.services.drafts import (
     check_amount,
     check_text,
 )
+from orders.services.notifications import send_order_confirmation
 from orders.services.numbering import next_order_number
 from orders.services.payments import record_payment
 from orders.services.timeline import Actor, build_search_text
@@ -297,6 +299,7 @@ def _create(*, channel: Channel, draft: OrderDraft, checked: _Checked, actor: Ac
     order = _insert_order(channel, draft, checked, lines, confirmed=confirmed_because is not None)
     _insert_lines(order, lines)
     _record(order, confirmed_because=confirmed_because, captured=draft.payment_captured, actor=actor)
+    send_order_confirmation(order)
     if order.state == OrderState.CONFIRMED:
         allocate_lines(order=order, lines=lines, actor_label=actor.label, user=actor.user)
     if doubts := _doubts(draft):

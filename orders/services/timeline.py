@@ -293,6 +293,15 @@ def note_added(order: Order, *, note_id: int, body: str, actor: Actor) -> OrderE
     return _write(order, EventKind.NOTE, body, actor, data={"note_id": note_id})
 
 
+def mail_sent(order: Order, *, kind_label: Any, to: str, mail_id: int, resend: bool = False) -> OrderEvent:
+    """A customer mail about ``order`` went out (written by ``oms.mail`` as it sends it)."""
+    if resend:
+        source = gettext_lazy("E-mail “%(kind)s” sent again to %(to)s.")
+    else:
+        source = gettext_lazy("E-mail “%(kind)s” sent to %(to)s.")
+    return _write(order, EventKind.MAIL, text(source, kind=kind_label, to=to), Actor(), data={"mail_id": mail_id})
+
+
 def build_search_text(order: Order, lines: Iterable[OrderLine], extra: Iterable[str] = ()) -> str:
     """Lower-case search document: number, external id, e-mail, names, postcodes, cities, phones, SKUs."""
     parts = [

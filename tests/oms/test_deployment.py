@@ -126,3 +126,23 @@ def test_every_beat_entry_names_a_task_the_worker_knows():
         "inventory.tasks.recompute_forecasts_task",
     } <= scheduled
     assert scheduled <= set(app.tasks)
+
+
+def test_compose_gives_documents_their_own_worker_and_a_media_volume_web_and_workers_share():
+    from django.conf import settings
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert "media" in compose["volumes"]
+    for name in ("web", "worker", "worker-documents"):
+        assert "media:/app/var/media" in services[name]["volumes"], f"{name} must see the stored documents"
+        assert services[name]["environment"]["MEDIA_ROOT"] == "/app/var/media"
+    # Mail and PDFs are consumed by different workers, so a burst of PDFs never delays a mail.
+    default_worker, documents_worker = services["worker"]["command"], services["worker-documents"]["command"]
+    assert default_worker[default_worker.index("-Q") + 1] == settings.CELERY_TASK_DEFAULT_QUEUE
+    assert documents_worker[documents_worker.index("-Q") + 1] == settings.DOCUMENTS_QUEUE
+    assert settings.OUTBOX_QUEUES["document"] == settings.DOCUMENTS_QUEUE
+    assert "customer_mail" not in settings.OUTBOX_QUEUES  # mail stays on the default queue
+    assert "--max-tasks-per-child" in documents_worker  # WeasyPrint's memory is given back
+    assert "healthcheck" in services["worker-documents"]
+    assert services["worker-documents"]["depends_on"] == services["worker"]["depends_on"]

@@ -96,7 +96,7 @@ def test_broker_outage_at_commit_keeps_the_message_for_the_sweep(monkeypatch, se
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("redis is away")
 
-    monkeypatch.setattr(outbox.deliver_outbox_message_task, "delay", broker_down)
+    monkeypatch.setattr(outbox.deliver_outbox_message_task, "apply_async", broker_down)
     message = outbox.enqueue("mail", mail_payload("Versandbestätigung"))
     message.refresh_from_db()
     assert message.status == OutboxStatus.PENDING

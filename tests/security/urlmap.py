@@ -14,7 +14,7 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
-STAFF_PREFIXES = ("/warehouse/", "/support/", "/reports/")
+STAFF_PREFIXES = ("/warehouse/", "/support/", "/reports/", "/documents/")
 SAMPLE_BY_CONVERTER = {
     "IntConverter": "987654321",
     "StringConverter": "zz-does-not-exist",

@@ -31,6 +31,9 @@ REAL_PARAMS = {
     "inventory:receiving-receive-all": lambda o: {"number": o["purchase_order"].number},
     "inventory:csv-export": lambda o: {"kind": "stock"},
     "inventory:replenishment-detail": lambda o: {"pk": o["forecast"].pk},
+    "support-mail-detail": lambda o: {"pk": o["mail"].pk},
+    "support-mail-html": lambda o: {"pk": o["mail"].pk},
+    "support-mail-resend": lambda o: {"pk": o["mail"].pk},
 }
 
 
@@ -40,6 +43,8 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     from inventory.models import BinLocation, DemandForecast, Supplier
     from inventory.services.receiving import OrderLineInput, create_purchase_order
     from inventory.services.replenishment import recompute_forecasts, set_replenishment_rule
+    from oms import outbox
+    from oms.models import CustomerMail, OutboxMessage
     from orders.models import OrderImport
     from orders.services.cases import open_case
     from orders.services.intake import place_order
@@ -52,6 +57,9 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     product = products[0]
     quantities = {sku: 2 if i == 0 else 1 for i, sku in enumerate(skus)}
     order = place_order(channel=channel, draft=ordering.order_draft(quantities)).order
+    # The order's confirmation, sent (tests run without commits, so it is delivered here).
+    confirmation = CustomerMail.objects.get(subject_type="order", subject_id=str(order.pk))
+    outbox.deliver(OutboxMessage.objects.get(kind="customer_mail", payload__mail_id=confirmation.pk).pk)
     case = open_case(order=order, subject="Wo bleibt mein Paket?", message="Bitte prüfen", user=user)
     upload = OrderImport.objects.create(
         channel=channel, file="imports/orders/world.csv", original_name="orders.csv", created_by=user
@@ -70,4 +78,5 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
         "import": upload,
         "purchase_order": purchase_order,
         "forecast": DemandForecast.objects.get(product=product),
+        "mail": confirmation,
     }

@@ -1,0 +1,127 @@
+"""The customer mails and documents ``orders`` contributes to the shared services in ``oms``:
+the subject type "order" (a sent mail goes on the order's timeline), the order confirmation, and
+legal texts rendered to PDF. Registered from ``OrdersConfig.ready()``.
+
+Builders read; they change nothing. Sending is ``orders.services.notifications``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from oms import documents, mail
+from oms.documents import DocumentContent, DocumentKind
+from oms.mail import Attachment, MailContent, MailKind, SubjectType
+from oms.models import CustomerMail
+from oms.roles import Role
+from orders.models import CONFIRMATION_ATTACHMENTS, LegalText, Order, PaymentMethod
+from orders.services import timeline
+
+ORDER_CONFIRMATION = "order_confirmation"
+LEGAL_TEXT = "legal_text"
+
+
+# -- the subject type "order" ------------------------------------------------------------------------
+
+
+def _record_on_timeline(sent: CustomerMail) -> None:
+    order = Order.objects.get(pk=int(sent.subject_id))
+    timeline.mail_sent(
+        order, kind_label=mail.kind_label(sent.kind), to=sent.to, mail_id=sent.pk, resend=bool(sent.resend_of_id)
+    )
+
+
+def _sample_order() -> str | None:
+    pk = Order.objects.order_by("-created_at", "-pk").values_list("pk", flat=True).first()
+    return str(pk) if pk else None
+
+
+def _order_url(subject_id: str) -> str | None:
+    number = Order.objects.filter(pk=int(subject_id)).values_list("number", flat=True).first()
+    return reverse("orders:support-order-detail", args=[number]) if number else None
+
+
+# -- the order confirmation -------------------------------------------------------------------------
+
+
+def order_confirmation(subject_id: str, language: str) -> MailContent:
+    """What the customer ordered, where it goes, how it is paid, with the channel's terms and
+    withdrawal instructions attached (in the mail's language where the channel has them)."""
+    order = Order.objects.select_related("channel", "customer").get(pk=int(subject_id))
+    lines = list(order.lines.order_by("position"))
+    return MailContent(
+        context={
+            "order": order,
+            "lines": lines,
+            "customer_name": order.billing_name or order.customer.name,
+            "channel": order.channel,
+            "payment_method": PaymentMethod(order.payment_method).label
+            if order.payment_method in PaymentMethod.values
+            else order.payment_method,
+            "awaiting_payment": order.confirmed_at is None,
+        },
+        attachments=legal_attachments(order.channel_id, language),
+    )
+
+
+def legal_attachments(channel_id: int, language: str) -> list[Attachment]:
+    """The confirmation's legal texts of a channel: per kind the one in ``language``, else the one
+    in the default language, else any (a binding text in another language beats none)."""
+    texts = list(LegalText.objects.filter(channel_id=channel_id, kind__in=CONFIRMATION_ATTACHMENTS))
+    preference = [language, settings.LANGUAGE_CODE]
+    attachments = []
+    for kind in CONFIRMATION_ATTACHMENTS:
+        candidates = sorted(
+            (t for t in texts if t.kind == kind),
+            key=lambda t: preference.index(t.language) if t.language in preference else len(preference),
+        )
+        if candidates:
+            attachments.append(legal_text_attachment(candidates[0]))
+    return attachments
+
+
+def legal_text_attachment(legal_text: LegalText) -> Attachment:
+    if legal_text.file:
+        with legal_text.file.open("rb") as uploaded:
+            return Attachment(legal_text.filename, uploaded.read())
+    document = documents.render_document_now(LEGAL_TEXT, subject=str(legal_text.pk), version=legal_text.version)
+    return Attachment(legal_text.filename, documents.read_document(document))
+
+
+# -- legal texts as documents ----------------------------------------------------------------------
+
+
+def legal_text_document(subject: str) -> DocumentContent:
+    legal_text = LegalText.objects.select_related("channel").get(pk=int(subject))
+    paragraphs = [p.strip() for p in legal_text.body.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return DocumentContent(
+        context={"legal_text": legal_text, "channel": legal_text.channel, "paragraphs": paragraphs},
+        language=legal_text.language,
+        filename=legal_text.filename,
+    )
+
+
+def register() -> None:
+    mail.register_subject_type(
+        SubjectType("order", on_sent=_record_on_timeline, sample=_sample_order, staff_url=_order_url)
+    )
+    mail.register_kind(
+        MailKind(
+            ORDER_CONFIRMATION,
+            _("Order confirmation"),
+            subject_type="order",
+            template="orders/mail/order_confirmation",
+            build=order_confirmation,
+        )
+    )
+    documents.register_kind(
+        DocumentKind(
+            LEGAL_TEXT,
+            _("Legal text"),
+            template="orders/documents/legal_text.html",
+            build=legal_text_document,
+            roles=frozenset({Role.SUPPORT, Role.MANAGER}),
+        )
+    )
