@@ -24,7 +24,9 @@ import hashlib
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -159,7 +161,28 @@ def _render_pdf(template: str, content: DocumentContent) -> bytes:
 
     with translation.override(content.language):
         html = render_to_string(template, {**content.context, "language": content.language})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=f"{settings.BASE_DIR}/", url_fetcher=_static_files_fetcher()).write_pdf()
+
+
+def _static_files_fetcher() -> Any:
+    """A WeasyPrint fetcher that reads our static files (style sheets, fonts, logos) and nothing
+    else: no network, no file outside the project's ``static`` folder."""
+    from weasyprint.urls import URLFetcher
+
+    static = (Path(settings.BASE_DIR) / "static").resolve()
+
+    class StaticFilesFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            path = Path(_url_path(url)).resolve() if url.startswith("file:") else None
+            if path is None or not path.is_relative_to(static):
+                raise ValueError(f"Documents may only use files from static/, not {url!r}")
+            return super().fetch(url, headers)
+
+    return StaticFilesFetcher(allowed_protocols={"file"}, fail_on_errors=True)
+
+
+def _url_path(url: str) -> str:
+    return unquote(urlparse(url).path)
 
 
 def store_pdf(pdf: bytes, digest: str) -> str:

@@ -28,6 +28,7 @@ def celery_worker_process():
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{connection.settings_dict['NAME']}",
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "EMAIL_URL": "consolemail://",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),  # uploads and documents: the test's own folder
     }
     queue = f"test-{os.getpid()}"
     worker = subprocess.Popen(
