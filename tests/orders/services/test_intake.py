@@ -331,7 +331,8 @@ def test_totals_reconcile_with_lines_for_random_orders(channel, lej, lines, pric
 
 def test_placing_an_order_takes_a_fixed_number_of_queries_whatever_its_lines(channel, lej):
     """The hot path: validation, customer, order, lines, timeline, routing and reservation,
-    allocations; no query per line. 18 for a new customer on payment terms (issue 9 starts here)."""
+    allocations, the confirmation mail (its row and its outbox message); no query per line. 20 for
+    a new customer on payment terms (issue 9 starts here at 18, before the confirmation mail)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -344,4 +345,4 @@ def test_placing_an_order_takes_a_fixed_number_of_queries_whatever_its_lines(cha
             result = place_order(channel=channel, draft=draft(dict.fromkeys(lines, 1), email=f"neu{n}@example.de"))
         assert result.order.state == "allocated"
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 18
+    assert counts[0] == counts[1] <= 20

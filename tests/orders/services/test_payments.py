@@ -105,7 +105,8 @@ def test_intake_records_the_shops_capture_with_its_timeline_entry_and_event(
     assert order.payment_state == PaymentState.PAID
     assert order.state == OrderState.ALLOCATED
     kinds = list(order.events.order_by("created_at", "pk").values_list("kind", flat=True))
-    assert kinds == [EventKind.PLACED, EventKind.TRANSITION, EventKind.PAYMENT, EventKind.ROUTING]
+    # ... and, after commit, the order confirmation mail went out.
+    assert kinds == [EventKind.PLACED, EventKind.TRANSITION, EventKind.PAYMENT, EventKind.ROUTING, EventKind.MAIL]
     payment_entry = order.events.get(kind=EventKind.PAYMENT)
     assert payment_entry.data["transaction_id"] == tx.pk
     assert [p["transaction_id"] for p in seen] == [tx.pk]
