@@ -131,6 +131,8 @@ def _scan(value: Any, kind: Kind, *, forgiving: bool = False) -> tuple[str, set[
     (``nul``, ``control``, ``bidi``) or what was replaced (``surrogate``). ``forgiving`` drops the
     refused characters instead of keeping them."""
     raw = "" if value is None else value if isinstance(value, str) else str(value)
+    if raw.isascii() and raw.isprintable():  # the common case on the intake hot path: nothing to do
+        return raw.strip(), set()
     raw, replaced = _without_surrogates(raw)
     found: set[str] = {"surrogate"} if replaced else set()
     removed = _REMOVED[kind]
