@@ -190,3 +190,32 @@ def test_reserve_consume_receive_and_transfer_together_never_deadlock():
     for level in StockLevel.objects.all():
         assert level.reserved == 0 and level.on_hand >= 0
     assert_ledger_balances()
+
+
+def test_blocking_and_reserving_at_once_never_promise_a_unit_twice():
+    """Half the threads reserve single units, half block single units (quarantine), all at once,
+    for 20 units: every unit ends reserved, blocked or free, never two of these."""
+    from inventory.services.stock import block_stock
+
+    assert connection.vendor == "postgresql"
+    warehouse = WarehouseFactory(code="LEJ")
+    product = ProductFactory(sku="BLK-1")
+    receive_stock(product=product, warehouse=warehouse, quantity=20)
+    turn = iter(range(10_000))
+    lock = threading.Lock()
+
+    def work():
+        with lock:
+            n = next(turn)
+        if n % 2:
+            block_stock(product=product, warehouse=warehouse, quantity=1, reason="Quarantäne")
+        else:
+            reserve_stock(requests=[StockRequest(product.pk, warehouse.pk, 1)], reference=f"order:{n}")
+
+    ok, short, errors = _run_threads(work, attempts_per_thread=3)  # 48 attempts for 20 units
+    assert errors == []
+    assert (ok, short) == (20, 28)
+    level = StockLevel.objects.get(product=product, warehouse=warehouse)
+    assert level.reserved + level.blocked == 20 == level.on_hand
+    assert level.available == 0
+    assert_ledger_balances()
