@@ -12,10 +12,11 @@ second one is refused (``RefundExceedsCaptureError``).
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,7 +64,6 @@ def _existing(provider: str, provider_reference: str, kind: str) -> PaymentTrans
     ).first()
 
 
-@transaction.atomic
 def record_payment(
     *,
     order: Order,
@@ -80,13 +80,36 @@ def record_payment(
 
     Raises ``OrderEditError`` for an unknown kind or an amount <= 0, ``RefundExceedsCaptureError``
     for a refund larger than what is left of the captured amount. Locks the order (the caller may
-    hold the lock already).
+    hold the lock already). Runs in the caller's transaction without a savepoint (every refusal
+    comes before the first write); outside a transaction it opens its own.
     """
     if kind not in TransactionKind.values:
         raise OrderEditError(_("Unknown payment kind."), field="kind")
     amount = quantize(amount)
     if amount <= 0:
         raise OrderEditError(_("The amount must be greater than zero."), field="amount")
+    with nullcontext() if connection.in_atomic_block else transaction.atomic():
+        return _record(
+            order=order,
+            kind=kind,
+            amount=amount,
+            provider=provider,
+            provider_reference=provider_reference,
+            data=data,
+            actor=Actor(actor_label, user),
+        )
+
+
+def _record(
+    *,
+    order: Order,
+    kind: str,
+    amount: Decimal,
+    provider: str,
+    provider_reference: str,
+    data: dict[str, Any] | None,
+    actor: Actor,
+) -> PaymentTransaction:
     order = locks.lock_order(order_id=order.pk)
     existing = _existing(provider, provider_reference, kind)
     if existing is not None:
@@ -115,7 +138,6 @@ def record_payment(
     else:
         tx.save(force_insert=True)  # no reference, no unique constraint to race on
     sums[kind] = sums.get(kind, ZERO) + amount
-    actor = Actor(actor_label, user)
     order.payment_state = payment_state(order, sums)
     order.updated_at = timezone.now()
     order.save(update_fields=["payment_state", "updated_at"])
@@ -126,6 +148,6 @@ def record_payment(
     )
     if order.state == OrderState.PENDING and order.payment_state == PaymentState.PAID:
         tx.order = confirm_order(
-            order=order, reason=text(gettext_lazy("Payment captured.")), actor_label=actor_label, user=user
+            order=order, reason=text(gettext_lazy("Payment captured.")), actor_label=actor.label, user=actor.user
         )
     return tx
