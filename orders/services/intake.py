@@ -5,12 +5,12 @@ CSV import, phone orders by support). The drafts they build are in ``orders.serv
 problem at once, keyed by field path), then writes in one transaction, in named steps
 (``_create``): the priced lines, the order row (customer, totals, number; confirmed at once when
 the payment is captured or the method has payment terms), its lines, what happened (timeline,
-the capture through ``payments.record_payment``, events, the order confirmation mail through
-``notifications``), and allocation (``allocate_lines``
-routes, reserves or backorders, and saves its outcome). An order with doubts (an address the carrier
-will refuse, text the channel's mapping had to clean; ``orders.services.doubts``) is taken in all
-the same and put on hold, with the reasons on the timeline and a case in the support queue: the
-channel has already taken it from its customer. A repeated ``(channel, external_id)`` returns the
+the capture through ``payments.record_payment``, events), the order confirmation mail
+(``notifications``), allocation (``allocate_lines`` routes, reserves or backorders, and saves its
+outcome), and a hold for an order with doubts (an address the carrier will refuse, text the
+channel's mapping had to clean; ``orders.services.doubts``): it is taken in all the same, with
+the reasons on the timeline and a case in the support queue, as the channel has already taken it
+from its customer. A repeated ``(channel, external_id)`` returns the
 existing order and creates nothing (``IntakeResult.created`` is False), also when two
 deliveries race (the unique constraint decides, the loser reads the winner's order).
 
