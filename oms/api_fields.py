@@ -56,3 +56,18 @@ class TimestampField(serializers.Field):
 
     def to_representation(self, value: datetime.datetime) -> str:
         return value.isoformat()
+
+
+class QueryTextField(serializers.CharField):
+    """Text of a query parameter, taken as sent: not stripped, so ``maxLength`` counts what the
+    client sent, as the schema says; refused when empty or only whitespace (and with NUL)."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if not value.strip():
+            self.fail("blank")
+        return value

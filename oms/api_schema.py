@@ -6,13 +6,15 @@ A string field of a request is refused when it holds characters nobody can store
 when it may not be blank, only whitespace. JSON Schema says so with a ``pattern``; this module
 builds it, and ``RequestTextFieldExtension`` adds it to every request-side ``CharField`` of a
 serializer that has no pattern, format or choices of its own; ``RequestDecimalFieldExtension``
-gives amounts their exact pattern. Imported by ``OmsConfig.ready``, which registers them.
+gives amounts their exact pattern and ``RequestListSerializerExtension`` nested lists their
+bounds. Imported by ``OmsConfig.ready``, which registers them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 
 # What ``str.strip()`` removes (Python's whitespace).
@@ -82,6 +84,8 @@ class RequestTextFieldExtension(OpenApiSerializerFieldExtension):
             return schema
         if any(key in schema for key in ("pattern", "format", "enum")):
             return schema
+        if any(isinstance(v, RegexValidator) for v in self.target.validators):
+            return schema  # a RegexField: drf-spectacular documents its own pattern
         schema["pattern"] = text_pattern(_kind_of(self.target), allow_blank=self.target.allow_blank)
         return schema
 
@@ -103,4 +107,24 @@ class RequestDecimalFieldExtension(OpenApiSerializerFieldExtension):
         sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
         fraction = rf"(?:\.[0-9]{{1,{field.decimal_places}}})?" if field.decimal_places else ""
         schema["pattern"] = rf"^{sign}[0-9]{{1,{whole}}}{fraction}$"
+        return schema
+
+
+class RequestListSerializerExtension(OpenApiSerializerFieldExtension):
+    """A nested list (``LineInputSerializer(many=True, allow_empty=False, max_length=500)``):
+    drf-spectacular leaves out how many items it takes; ``minItems``/``maxItems`` say it."""
+
+    target_class = "rest_framework.serializers.ListSerializer"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction != "request" or schema.get("type") != "array":
+            return schema
+        field = self.target
+        minimum = max(getattr(field, "min_length", None) or 0, 0 if field.allow_empty else 1)
+        if minimum:
+            schema["minItems"] = minimum
+        if getattr(field, "max_length", None) is not None:
+            schema["maxItems"] = field.max_length
         return schema

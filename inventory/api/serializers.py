@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from oms.api_fields import TimestampField
+from oms.api_fields import QueryTextField, TimestampField
 from oms.api_schema import WHITESPACE
 
 MAX_SKUS = 100
@@ -32,7 +32,7 @@ class StockQuerySerializer(serializers.Serializer):
     updated_since = TimestampField(
         required=False, help_text=_("Only products whose stock changed after this time (RFC 3339).")
     )
-    channel = serializers.CharField(
+    channel = QueryTextField(
         required=False,
         max_length=50,
         help_text=_("Staff sessions only: preview a channel's buffer. API keys always use their own channel."),

@@ -17,7 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from oms import parsing
-from oms.api_fields import TimestampField
+from oms.api_fields import QueryTextField, TimestampField
 from oms.money import SUPPORTED_CURRENCIES
 from oms.parsing_fields import (
     AmountSerializerField,
@@ -159,8 +159,8 @@ class OrderListQuerySerializer(serializers.Serializer):
     """The filters of GET /api/v1/orders/ (the cursor and page size belong to the paginator)."""
 
     state = serializers.ChoiceField(choices=OrderState.choices, required=False)
-    channel = serializers.CharField(max_length=50, required=False, help_text=_("Channel code (staff only)."))
-    external_id = serializers.CharField(max_length=100, required=False, help_text=_("The channel's own order id."))
+    channel = QueryTextField(max_length=50, required=False, help_text=_("Channel code (staff only)."))
+    external_id = QueryTextField(max_length=100, required=False, help_text=_("The channel's own order id."))
     updated_since = TimestampField(
         required=False, help_text=_("Only orders changed at or after this time (RFC 3339, with time zone).")
     )
