@@ -333,6 +333,10 @@ def _money_rows(order: Order) -> list[tuple[str, Decimal]]:
     if order.discount_total:
         rows.append((_("Discount"), -order.discount_total))
     rows.append((_("Shipping"), order.shipping_total))
+    if order.tip_total:
+        rows.append((_("Tip"), order.tip_total))
+    if order.gift_card_total:
+        rows.append((_("Gift cards"), order.gift_card_total))
     for rate, parts in sorted((order.vat_breakdown or {}).items()):
         vat = parts.get("vat") if isinstance(parts, dict) else parts
         rows.append((_("VAT %(rate)s %%") % {"rate": format_rate(rate)}, Decimal(str(vat or "0"))))

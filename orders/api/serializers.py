@@ -212,6 +212,10 @@ class TotalsOutputSerializer(serializers.Serializer):
     subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
     discount_total = serializers.DecimalField(max_digits=12, decimal_places=2)
     shipping_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    tip_total = serializers.DecimalField(max_digits=12, decimal_places=2, help_text=_("A tip, gross."))
+    gift_card_total = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text=_("Gift cards sold with the order (no VAT at sale).")
+    )
     vat_total = serializers.DecimalField(max_digits=12, decimal_places=2)
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
     vat_breakdown = serializers.DictField(
@@ -257,7 +261,7 @@ _RATE_OUT = serializers.DecimalField(max_digits=5, decimal_places=2)
 _TIME_OUT = serializers.DateTimeField()
 _DATE_OUT = serializers.DateField()
 _LINE_QUANTITIES = ("quantity_allocated", "quantity_shipped", "quantity_returned", "quantity_cancelled")
-_TOTALS = ("subtotal", "discount_total", "shipping_total", "vat_total", "total")
+_TOTALS = ("subtotal", "discount_total", "shipping_total", "tip_total", "gift_card_total", "vat_total", "total")
 
 
 def _money(value: Any) -> str | None:

@@ -56,6 +56,7 @@ class PaymentMethod(models.TextChoices):
     CARD = "card", _("Credit card")
     PAYPAL = "paypal", "PayPal"
     MARKETPLACE = "marketplace", _("Paid on the marketplace")
+    GIFT_CARD = "gift_card", _("Gift card")
     OTHER = "other", _("Other")
 
 
@@ -115,6 +116,14 @@ class Order(FSMModelMixin, models.Model):
     subtotal = models.DecimalField(_("subtotal"), **MONEY, help_text=_("Sum of line totals, in the price mode."))
     discount_total = models.DecimalField(_("order discount"), **MONEY)
     shipping_total = models.DecimalField(_("shipping"), **MONEY)
+    tip_total = models.DecimalField(
+        _("tip"), **MONEY, help_text=_("Given by the customer at checkout; gross, taxed at the standard rate.")
+    )
+    gift_card_total = models.DecimalField(
+        _("gift cards sold"),
+        **MONEY,
+        help_text=_("Multi-purpose gift cards bought with the order: no VAT at sale, nothing to pick."),
+    )
     vat_breakdown = models.JSONField(
         _("VAT per rate"),
         default=dict,

@@ -75,6 +75,8 @@ def retotal(order: Order, lines: list[OrderLine]) -> None:
         price_mode=order.price_mode,
         shipping_total=order.shipping_total,
         discount_total=min(order.discount_total, sum((ln.line_total for ln in lines), order.shipping_total)),
+        tip_total=order.tip_total,
+        gift_card_total=order.gift_card_total,
     )
     order.subtotal = totals.subtotal
     order.discount_total = totals.discount_total

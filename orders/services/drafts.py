@@ -9,7 +9,7 @@ collect every problem in ``Errors`` under its field path.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -59,7 +59,13 @@ class OrderDraft:
     """An order as a channel sends it. ``shipping_address=None`` ships to the billing address.
     Amounts are in ``price_mode`` (gross: VAT included). ``stated_total``, when given, must equal
     the computed total to the cent. ``doubts`` are what the channel's mapping could not take as
-    sent (text it had to clean): the order is taken in and held with them as the reason."""
+    sent (text it had to clean): the order is taken in and held with them as the reason.
+
+    ``tip_total`` and ``gift_card_total`` (gift cards sold) are gross amounts outside the lines
+    (``orders.services.totals``). ``shop_vat`` is the VAT the shop charged by rate (its tax lines):
+    it decides the VAT when its rates are the lines' rates. ``accepted_by_channel``: the shop has
+    already taken the order from its customer (a webhook), so a stated total that differs from ours
+    holds the order instead of refusing it."""
 
     customer: CustomerDraft
     billing_address: AddressDraft
@@ -76,6 +82,10 @@ class OrderDraft:
     placed_at: datetime.datetime | None = None
     notes: str = ""
     doubts: Sequence[str] = ()
+    tip_total: Decimal = Decimal(0)
+    gift_card_total: Decimal = Decimal(0)
+    shop_vat: Mapping[Decimal, Decimal] | None = None
+    accepted_by_channel: bool = False
 
 
 class Errors(dict):

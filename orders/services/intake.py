@@ -21,6 +21,7 @@ of lines; lines, allocations and events are inserted in bulk.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -86,6 +87,8 @@ class _Checked:
     products: dict[str, Product]
     amounts: dict[str, Decimal] = field(default_factory=dict)
     draft: OrderDraft | None = None
+    shop_vat: Mapping[Decimal, Decimal] | None = None  # the shop's VAT, when its rates fit the lines
+    doubts: list[str] = field(default_factory=list)
 
 
 def _check_customer(errors: Errors, customer: Any) -> CustomerDraft | None:
@@ -176,7 +179,11 @@ def validate_draft(*, channel: Channel, draft: OrderDraft) -> _Checked:
     amounts = {
         "shipping_total": check_amount(errors, "shipping_total", draft.shipping_total),
         "discount_total": check_amount(errors, "discount_total", draft.discount_total),
+        "tip_total": check_amount(errors, "tip_total", draft.tip_total),
+        "gift_card_total": check_amount(errors, "gift_card_total", draft.gift_card_total),
     }
+    doubts: list[str] = []
+    shop_vat = None
     stated_total = check_amount(errors, "stated_total", draft.stated_total, allow_none=True)
 
     lines = list(draft.lines or [])
@@ -223,22 +230,21 @@ def validate_draft(*, channel: Channel, draft: OrderDraft) -> _Checked:
                 PricedLine(line_total(quantity=quantity, unit_price=unit_price, discount=discount), product.vat_rate)
             )
     if not errors:
-        totals = compute_totals(
-            lines=priced,
-            price_mode=draft.price_mode,
-            shipping_total=amounts["shipping_total"],
-            discount_total=amounts["discount_total"],
-        )
+        shop_vat = _fitting_shop_vat(draft.shop_vat, {line.vat_rate for line in priced}, doubts)
+        totals = compute_totals(lines=priced, price_mode=draft.price_mode, shop_vat=shop_vat, **amounts)
         if totals.total < 0:
             errors.add("discount_total", _("The discount is larger than the order amount."))
         elif totals.total > MAX_AMOUNT:
             errors.add("lines", _("The order total is too large."))
         elif stated_total is not None and stated_total != totals.total:
-            errors.add(
-                "stated_total",
-                _("The stated total %(stated)s does not match the total of the lines, %(computed)s.")
-                % {"stated": stated_total, "computed": totals.total},
-            )
+            message = _("The stated total %(stated)s does not match the total of the lines, %(computed)s.") % {
+                "stated": stated_total,
+                "computed": totals.total,
+            }
+            if draft.accepted_by_channel:
+                doubts.append(message)
+            else:
+                errors.add("stated_total", message)
     if errors:
         raise OrderValidationError(dict(errors))
     cleaned = replace(
@@ -254,7 +260,33 @@ def validate_draft(*, channel: Channel, draft: OrderDraft) -> _Checked:
         discount_total=amounts["discount_total"],
         stated_total=stated_total,
     )
-    return _Checked(products=products, amounts=amounts, draft=cleaned)
+    return _Checked(products=products, amounts=amounts, draft=cleaned, shop_vat=shop_vat, doubts=doubts)
+
+
+def _fitting_shop_vat(
+    shop_vat: Mapping[Decimal, Decimal] | None, rates: set[Decimal], doubts: list[str]
+) -> dict[Decimal, Decimal] | None:
+    """The shop's VAT by rate when it names exactly the lines' rates (a rate without VAT aside);
+    otherwise None, with a doubt saying so: the catalogue's rates are used."""
+    if not shop_vat:
+        return None
+    try:
+        given = {quantize(Decimal(rate)): parsing.amount(vat) for rate, vat in shop_vat.items()}
+    except (ArithmeticError, ValueError, ParseError):
+        doubts.append(_("The shop's tax lines could not be read; the VAT was computed from the catalogue."))
+        return None
+    charged = {rate for rate, vat in given.items() if vat}
+    ours = {quantize(rate) for rate in rates}
+    if not charged <= ours or not {rate for rate in ours if rate} <= set(given):
+        doubts.append(
+            _("The shop charged VAT at %(shop)s %%, the catalogue has %(ours)s %% for these products.")
+            % {
+                "shop": ", ".join(str(r) for r in sorted(given)) or "0",
+                "ours": ", ".join(str(r) for r in sorted(ours)),
+            }
+        )
+        return None
+    return given
 
 
 def _existing(channel: Channel, external_id: str) -> Order | None:
@@ -302,7 +334,7 @@ def _create(*, channel: Channel, draft: OrderDraft, checked: _Checked, actor: Ac
     send_order_confirmation(order)
     if order.state == OrderState.CONFIRMED:
         allocate_lines(order=order, lines=lines, actor_label=actor.label, user=actor.user)
-    if doubts := _doubts(draft):
+    if doubts := _doubts(draft, checked):
         order = hold_for_review(order=order, doubts=doubts, actor_label=actor.label, user=actor.user)
     return order, lines
 
@@ -352,8 +384,8 @@ def _insert_order(
     totals = compute_totals(
         lines=[PricedLine(line.line_total, line.vat_rate) for line in lines],
         price_mode=draft.price_mode,
-        shipping_total=checked.amounts["shipping_total"],
-        discount_total=checked.amounts["discount_total"],
+        shop_vat=checked.shop_vat,
+        **checked.amounts,
     )
     shipping = draft.shipping_address or draft.billing_address
     order = Order(
@@ -370,6 +402,8 @@ def _insert_order(
         subtotal=totals.subtotal,
         discount_total=totals.discount_total,
         shipping_total=totals.shipping_total,
+        tip_total=totals.tip_total,
+        gift_card_total=totals.gift_card_total,
         vat_breakdown=totals.vat_breakdown,
         vat_total=totals.vat_total,
         total=totals.total,
@@ -414,11 +448,11 @@ def _record(order: Order, *, confirmed_because: Spec | None, captured: bool, act
         )
 
 
-def _doubts(draft: OrderDraft) -> list[str]:
-    """What a person should check before the order ships: the channel mapping's doubts and an
-    address the carrier will refuse."""
+def _doubts(draft: OrderDraft, checked: _Checked) -> list[str]:
+    """What a person should check before the order ships: the channel mapping's doubts, the
+    validation's (a total or VAT that differs from the shop's) and an address the carrier will refuse."""
     address = draft.shipping_address or draft.billing_address
-    return [*draft.doubts, *address_doubts(country=address.country, postcode=address.postcode)]
+    return [*draft.doubts, *checked.doubts, *address_doubts(country=address.country, postcode=address.postcode)]
 
 
 def _customer(draft: CustomerDraft) -> Customer:

@@ -9,18 +9,28 @@ Rules (documented for invoices and the tests that check them):
   highest rate present.
 - VAT is computed once per rate: gross mode ``vat = gross - gross / (1 + r)``; net mode
   ``vat = net * r``.
-- gross mode: ``total = subtotal + shipping - discount``; net mode: that plus ``vat_total``.
+- gross mode: ``total = subtotal + shipping - discount``; net mode: that plus the VAT of the
+  lines, shipping and discount.
+- A shop's own VAT (``shop_vat``, its tax lines summed per rate) replaces ours for a rate it
+  names: the shop has charged it, and rounding per line (as Shopify does) differs by a cent from
+  rounding per rate. Intake decides whether the shop's rates fit the lines (``intake``).
+- A tip is a gross amount whatever the price mode (what the customer gave), taxable at the
+  standard rate in Germany (a tip paid to the business is part of its turnover); gift cards sold
+  are multi-purpose vouchers: no VAT at sale, in the 0 % row. Both are added to the total as they
+  are, outside the split of shipping and discount.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from oms.money import ZERO, quantize, vat_in_gross, vat_on_net
+from oms.money import VAT_RATES, ZERO, quantize, vat_in_gross, vat_on_net
 
 RATE = Decimal("0.01")
+TIP_VAT_RATE = VAT_RATES["standard"]
+GIFT_CARD_VAT_RATE = VAT_RATES["zero"]
 
 
 def line_total(*, quantity: int, unit_price: Decimal, discount: Decimal = ZERO) -> Decimal:
@@ -43,6 +53,8 @@ class Totals:
     vat_total: Decimal
     total: Decimal
     vat_breakdown: dict[str, dict[str, str]] = field(default_factory=dict)
+    tip_total: Decimal = ZERO
+    gift_card_total: Decimal = ZERO
 
 
 def _split(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
@@ -65,9 +77,17 @@ def _split(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
 
 
 def compute_totals(
-    *, lines: Iterable[PricedLine], price_mode: str, shipping_total: Decimal, discount_total: Decimal
+    *,
+    lines: Iterable[PricedLine],
+    price_mode: str,
+    shipping_total: Decimal,
+    discount_total: Decimal,
+    tip_total: Decimal = ZERO,
+    gift_card_total: Decimal = ZERO,
+    shop_vat: Mapping[Decimal, Decimal] | None = None,
 ) -> Totals:
-    """Totals and the VAT breakdown of an order from its priced lines (see module docstring)."""
+    """Totals and the VAT breakdown of an order from its priced lines (see module docstring).
+    ``shop_vat``: the VAT the shop charged, by rate (percent), for the lines, shipping and discount."""
     by_rate: dict[Decimal, Decimal] = {}
     for line in lines:
         rate = line.vat_rate.quantize(RATE)
@@ -80,21 +100,31 @@ def compute_totals(
     weights = [by_rate[r] for r in rates]
     shipping_parts = _split(shipping_total, weights)
     discount_parts = _split(discount_total, weights)
-    breakdown: dict[str, dict[str, str]] = {}
-    vat_total = ZERO
+    shop_vat = {rate.quantize(RATE): quantize(vat) for rate, vat in (shop_vat or {}).items()}
+    rows: dict[Decimal, list[Decimal]] = {}  # rate -> [net, vat, gross]
     for rate, base, ship, disc in zip(rates, weights, shipping_parts, discount_parts, strict=True):
         amount = quantize(base + ship - disc)
         if price_mode == "net":
-            vat = vat_on_net(amount, rate)
-            net, gross = amount, amount + vat
+            vat = shop_vat.get(rate, vat_on_net(amount, rate))
+            rows[rate] = [amount, vat, amount + vat]
         else:
-            vat = vat_in_gross(amount, rate)
-            net, gross = amount - vat, amount
-        vat_total += vat
-        breakdown[str(rate)] = {"net": str(net), "vat": str(vat), "gross": str(gross)}
+            vat = shop_vat.get(rate, vat_in_gross(amount, rate))
+            rows[rate] = [amount - vat, vat, amount]
     total = subtotal + shipping_total - discount_total
     if price_mode == "net":
-        total += vat_total
+        total += sum((row[1] for row in rows.values()), ZERO)
+    tip_total, gift_card_total = quantize(tip_total), quantize(gift_card_total)
+    for rate, gross in ((TIP_VAT_RATE, tip_total), (GIFT_CARD_VAT_RATE, gift_card_total)):
+        if gross:
+            vat = vat_in_gross(gross, rate)
+            row = rows.setdefault(rate, [ZERO, ZERO, ZERO])
+            row[0], row[1], row[2] = row[0] + gross - vat, row[1] + vat, row[2] + gross
+            total += gross
+    breakdown = {
+        str(rate): {"net": str(net), "vat": str(vat), "gross": str(gross)}
+        for rate, (net, vat, gross) in sorted(rows.items(), reverse=True)
+    }
+    vat_total = sum((row[1] for row in rows.values()), ZERO)
     return Totals(
         subtotal=subtotal,
         shipping_total=shipping_total,
@@ -102,4 +132,6 @@ def compute_totals(
         vat_total=quantize(vat_total),
         total=quantize(total),
         vat_breakdown=breakdown,
+        tip_total=tip_total,
+        gift_card_total=gift_card_total,
     )

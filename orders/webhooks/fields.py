@@ -77,6 +77,20 @@ class PayloadReader:
             raise PayloadError(field, _("The order id is too long."))
         return self.identifier(value, field, MAX_ID_LENGTH)
 
+    def placed_at(self, value: Any, field: str, *, assume_utc: bool = False) -> datetime.datetime | None:
+        """When the shop took the order; ``None`` (intake uses now) when absent, and also when it
+        is not plausible (``0001-01-01``, next year: ``oms.parsing.placed_at``), with a doubt."""
+        moment = aware_datetime(value, assume_utc=assume_utc)
+        if moment is None:
+            return None
+        try:
+            return parsing.placed_at(moment)
+        except ParseError as exc:
+            self.doubts.append(
+                _("The shop's order date (%(field)s) was not used: %(problem)s") % {"field": field, "problem": str(exc)}
+            )
+            return None
+
     def language(self, locale: Any) -> str:
         code = parsing.clean_text(locale if isinstance(locale, str) else "", max_length=20).text.lower()[:2]
         return code if code in {"de", "en"} else "de"
@@ -109,6 +123,20 @@ def money(value: Any, field: str, *, default: Decimal | None = None) -> Decimal:
     return amount
 
 
+def tax_rate(value: Any, field: str) -> Decimal:
+    """A tax rate as a fraction (Shopify's ``"rate": 0.19``) in percent (19.00). The one number
+    read from a float: a rate is no amount, and ``0.19`` has an exact shortest text."""
+    try:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+            raise InvalidOperation
+        rate = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+    except InvalidOperation:
+        raise PayloadError(field, _("“%(value)s” is not a tax rate.") % {"value": str(value)[:50]}) from None
+    if not rate.is_finite() or not 0 <= rate <= 1:
+        raise PayloadError(field, _("“%(value)s” is not a tax rate.") % {"value": str(value)[:50]})
+    return (rate * 100).quantize(Decimal("0.01"))
+
+
 def signed_money(value: Any, field: str) -> Decimal:
     """An amount that may be negative (a WooCommerce fee line); missing is zero."""
     if isinstance(value, str) and value.strip().startswith("-"):
@@ -136,7 +164,7 @@ def section(value: Any, field: str, *, required: bool = True) -> dict[str, Any]:
 
 
 def aware_datetime(value: Any, *, assume_utc: bool = False) -> datetime.datetime | None:
-    """An ISO 8601 date and time in UTC; ``None`` when absent or unusable (intake then uses now)."""
+    """An ISO 8601 date and time in UTC; ``None`` when absent or unusable."""
     value = parsing.clean_text(value if isinstance(value, str) else "", max_length=40).text
     if not value:
         return None

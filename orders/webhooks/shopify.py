@@ -11,7 +11,7 @@ from oms import parsing
 from orders.models import ChannelPlatform, WebhookSource
 from orders.services.drafts import AddressDraft, CustomerDraft, LineDraft, OrderDraft
 from orders.webhooks import fields
-from orders.webhooks.deliveries import Platform
+from orders.webhooks.deliveries import Ignored, Platform
 from orders.webhooks.errors import PayloadError
 from orders.webhooks.fields import NOTE_LENGTH, PayloadReader
 
@@ -34,6 +34,7 @@ SHOPIFY_GATEWAYS = {
     "cash on delivery (cod)": "cash_on_delivery",
     "manual": "invoice",
 }
+GIFT_CARD_GATEWAY = "gift_card"
 
 
 def _shopify_address(read: PayloadReader, data: dict[str, Any], field: str) -> AddressDraft:
@@ -70,6 +71,12 @@ def shopify_order_draft(payload: dict[str, Any]) -> OrderDraft:
     ``total_discounts`` after the line and shipping allocations is an order discount. An order
     without a shipping address (local pickup) ships to the billing address. Text that cannot be
     stored as sent is cleaned and becomes a doubt (``OrderDraft.doubts``): the order is held.
+
+    The shop's ``tax_lines`` decide the VAT (Shopify rounds per line, we per rate: a net-price
+    order would differ by a cent). A tip is a line item without a product (``total_tip_received``);
+    a gift card sold is a line item with ``gift_card``: neither is a line to pick. A gift card used
+    to pay is a payment gateway ``gift_card``. An order of gift cards only has nothing for us to
+    ship: it is acknowledged and not taken in.
     """
     read = PayloadReader()
     external_id = read.external_id(payload.get("id"), "id")
@@ -93,10 +100,17 @@ def shopify_order_draft(payload: dict[str, Any]) -> OrderDraft:
     if not isinstance(items, list) or not items:
         raise PayloadError("line_items", _("The order has no line items."))
     lines: list[LineDraft] = []
-    line_discounts = Decimal(0)
+    line_discounts = gift_cards = tip_lines = Decimal(0)
+    tip = fields.money(payload.get("total_tip_received"), "total_tip_received", default=Decimal(0))
     for i, item in enumerate(items):
         if not isinstance(item, dict):
             raise PayloadError(f"line_items[{i}]", _("A line item must be an object."))
+        if item.get("gift_card") is True:
+            gift_cards += _line_amount(item, i)
+            continue
+        if tip and _is_tip(item):
+            tip_lines += _line_amount(item, i)
+            continue
         sku = read.identifier(item.get("sku"), f"line_items[{i}].sku")
         if not sku:
             raise PayloadError(
@@ -124,8 +138,13 @@ def shopify_order_draft(payload: dict[str, Any]) -> OrderDraft:
             shipping_total += price - discount
             shipping_discounts += discount
     total_discounts = fields.money(payload.get("total_discounts"), "total_discounts", default=Decimal(0))
-    gateways = payload.get("payment_gateway_names") or []
-    gateway = read.text(gateways[0], "payment_gateway_names").lower() if isinstance(gateways, list) and gateways else ""
+    if not lines and gift_cards:
+        raise Ignored({"status": "ignored", "reason": "the order holds only gift cards: nothing to ship"})
+    names = payload.get("payment_gateway_names")
+    gateways = [read.text(name, "payment_gateway_names").lower() for name in (names if isinstance(names, list) else [])]
+    # Paid partly with a gift card: the other gateway says how the rest was paid.
+    others = [name for name in gateways if name != GIFT_CARD_GATEWAY]
+    method = SHOPIFY_GATEWAYS.get(others[0], "other") if others else "gift_card" if gateways else "other"
 
     return OrderDraft(
         customer=CustomerDraft(
@@ -143,10 +162,39 @@ def shopify_order_draft(payload: dict[str, Any]) -> OrderDraft:
         shipping_total=shipping_total,
         discount_total=max(total_discounts - line_discounts - shipping_discounts, Decimal(0)),
         stated_total=fields.money(payload.get("total_price"), "total_price"),
-        payment_method=SHOPIFY_GATEWAYS.get(gateway, "other"),
+        payment_method=method,
         payment_captured=payload.get("financial_status") == "paid",
         external_id=external_id,
-        placed_at=fields.aware_datetime(payload.get("processed_at") or payload.get("created_at")),
+        placed_at=read.placed_at(payload.get("processed_at") or payload.get("created_at"), "processed_at"),
         notes=read.text(payload.get("note"), "note", NOTE_LENGTH, kind=parsing.MULTILINE),
         doubts=tuple(read.doubts),
+        tip_total=max(tip, tip_lines),
+        gift_card_total=gift_cards,
+        shop_vat=_tax_by_rate(payload.get("tax_lines")),
+        accepted_by_channel=True,
     )
+
+
+def _is_tip(item: dict[str, Any]) -> bool:
+    """Shopify's tip line: no product, no SKU, nothing to ship."""
+    return not item.get("product_id") and not item.get("sku") and not item.get("requires_shipping")
+
+
+def _line_amount(item: dict[str, Any], i: int) -> Decimal:
+    """What a line item not sold as goods (a gift card, a tip) charged: price x quantity less its discounts."""
+    quantity = fields.quantity(item.get("quantity", 1), f"line_items[{i}].quantity")
+    price = fields.money(item.get("price"), f"line_items[{i}].price")
+    return max(price * quantity - _allocations(item.get("discount_allocations")), Decimal(0))
+
+
+def _tax_by_rate(tax_lines: Any) -> dict[Decimal, Decimal] | None:
+    """The order's ``tax_lines`` summed per rate in percent (``"rate": 0.19`` -> 19.00)."""
+    if not isinstance(tax_lines, list) or not tax_lines:
+        return None
+    by_rate: dict[Decimal, Decimal] = {}
+    for i, line in enumerate(tax_lines):
+        if not isinstance(line, dict):
+            continue
+        rate = fields.tax_rate(line.get("rate"), f"tax_lines[{i}].rate")
+        by_rate[rate] = by_rate.get(rate, Decimal(0)) + fields.money(line.get("price"), f"tax_lines[{i}].price")
+    return by_rate or None

@@ -145,7 +145,25 @@ def woocommerce_order_draft(payload: dict[str, Any]) -> OrderDraft:
         payment_method=WOO_GATEWAYS.get(read.text(payload.get("payment_method"), "payment_method").lower(), "other"),
         payment_captured=payload.get("status") in WOO_CAPTURED,
         external_id=external_id,
-        placed_at=fields.aware_datetime(payload.get("date_created_gmt"), assume_utc=True),
+        placed_at=read.placed_at(payload.get("date_created_gmt"), "date_created_gmt", assume_utc=True),
         notes=read.text(payload.get("customer_note"), "customer_note", NOTE_LENGTH, kind=parsing.MULTILINE),
         doubts=tuple(read.doubts),
+        shop_vat=_tax_by_rate(payload.get("tax_lines")),
+        accepted_by_channel=True,
     )
+
+
+def _tax_by_rate(tax_lines: Any) -> dict[Decimal, Decimal] | None:
+    """The order's ``tax_lines`` (items and shipping) per ``rate_percent``; None when a line has
+    no rate (WooCommerce before 5.7): then our VAT stands."""
+    if not isinstance(tax_lines, list) or not tax_lines:
+        return None
+    by_rate: dict[Decimal, Decimal] = {}
+    for i, line in enumerate(tax_lines):
+        if not isinstance(line, dict) or line.get("rate_percent") in (None, ""):
+            return None
+        rate = fields.money(line.get("rate_percent"), f"tax_lines[{i}].rate_percent")
+        vat = fields.money(line.get("tax_total"), f"tax_lines[{i}].tax_total", default=Decimal(0))
+        vat += fields.money(line.get("shipping_tax_total"), f"tax_lines[{i}].shipping_tax_total", default=Decimal(0))
+        by_rate[rate] = by_rate.get(rate, Decimal(0)) + vat
+    return by_rate

@@ -15,9 +15,9 @@ import pytest
 from oms.views import server_error
 from orders.models import Order, OrderState, SupportCase
 from tests.orders.api_fixtures import channel, fixture_json, products  # noqa: F401  (fixtures)
-from tests.orders.test_webhooks import SHOPIFY_URL, nothing_stored, shopify_post, woo_post
+from tests.orders.test_webhooks import DELIVERED, SHOPIFY_URL, nothing_stored, shopify_post, woo_post
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(DELIVERED)]
 
 
 def signed_body(payload: dict) -> bytes:
