@@ -20,6 +20,7 @@ from tests.orders.api_fixtures import (  # noqa: F401  (fixtures)
     products,
 )
 from tests.orders.test_api import URL, order_body, post
+from tests.reliability import ordering
 
 pytestmark = pytest.mark.django_db
 
@@ -200,8 +201,6 @@ def test_the_schema_examples_name_products_of_the_demo_catalogue(openapi):
 
 
 def test_the_schemas_own_order_example_is_accepted(api, openapi):
-    from tests.reliability import ordering
-
     example = openapi["paths"]["/api/v1/orders/"]["post"]["requestBody"]["content"]["application/json"]["examples"]
     body = next(iter(example.values()))["value"]
     for line in body["lines"]:
