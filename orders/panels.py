@@ -22,7 +22,7 @@ from oms.choices import choice_label
 from oms.models import CustomerMail
 from oms.roles import Role, has_role
 from orders.models import Allocation, Order, OrderState
-from orders.support_selectors import case_counts
+from orders.selectors.cases import case_counts
 
 RESERVATIONS_SHOWN = 50
 MAILS_SHOWN = 20

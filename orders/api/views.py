@@ -18,8 +18,6 @@ import json
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -43,6 +41,8 @@ from orders.api.serializers import (
 )
 from orders.exceptions import OrderValidationError
 from orders.models import Channel, Order
+from orders.selectors.api import order_for_api_or_404, orders_for_api
+from orders.selectors.channels import channel_by_code
 from orders.services.cancellation import cancel_order
 from orders.services.intake import place_order
 
@@ -84,17 +84,9 @@ class OrderApiMixin:
             return _channel_for_key(request)
         return None
 
-    def visible_orders(self) -> QuerySet[Order]:
-        channel = self.requester_channel()
-        qs = Order.objects.select_related("channel", "customer")
-        return qs.filter(channel=channel) if channel is not None else qs
-
-    def order_or_404(self, number: str, *, with_lines: bool = False) -> Order:
-        """One of the requester's orders by number; a missing, foreign or impossible number is a 404."""
-        if "\x00" in number:  # PostgreSQL refuses NUL in text: no order has such a number
-            raise Http404
-        orders = self.visible_orders()
-        return get_object_or_404(orders.prefetch_related("lines") if with_lines else orders, number=number)
+    def order_or_404(self, number: str) -> Order:
+        """One of the requester's orders by number, lines loaded; a missing, foreign or impossible number is a 404."""
+        return order_for_api_or_404(number=number, channel=self.requester_channel())
 
     def actor_label(self) -> str:
         """How the timeline names who acted: ``api:<channel>`` for a key, ``api:<username>`` for staff."""
@@ -110,7 +102,7 @@ class OrderApiMixin:
 def _channel_for_key(request: Request) -> Channel:
     cached = getattr(request, "_oms_channel", None)
     if cached is None:
-        cached = Channel.objects.filter(code=request.auth.channel_code).first()
+        cached = channel_by_code(request.auth.channel_code)
         if cached is None:
             # A key whose channel was deleted authenticates nothing useful.
             raise exceptions.AuthenticationFailed(_("The API key's channel does not exist."), code="unknown_channel")
@@ -204,16 +196,13 @@ class OrderListCreateView(OrderApiMixin, generics.GenericAPIView):
         query = OrderListQuerySerializer(data=self.request.query_params.dict())
         query.is_valid(raise_exception=True)
         filters = query.validated_data
-        qs = self.visible_orders().prefetch_related("lines")
-        if "state" in filters:
-            qs = qs.filter(state=filters["state"])
-        if "channel" in filters:
-            qs = qs.filter(channel__code=filters["channel"])
-        if "external_id" in filters:
-            qs = qs.filter(external_id=filters["external_id"])
-        if "updated_since" in filters:
-            qs = qs.filter(updated_at__gte=filters["updated_since"])
-        return qs
+        return orders_for_api(
+            channel=self.requester_channel(),
+            channel_code=filters.get("channel", ""),
+            state=filters.get("state", ""),
+            external_id=filters.get("external_id", ""),
+            updated_since=filters.get("updated_since"),
+        )
 
     @extend_schema(
         operation_id="orders_list",
@@ -317,7 +306,7 @@ class OrderListCreateView(OrderApiMixin, generics.GenericAPIView):
             return own
         if not requested:
             raise DomainError(_("Staff sessions must name the channel."), code="channel_required")
-        channel = Channel.objects.filter(code=requested).first()
+        channel = channel_by_code(requested)
         if channel is None:
             raise DomainError(_("Unknown channel “%(code)s”.") % {"code": requested}, code="unknown_channel")
         return channel
@@ -365,7 +354,7 @@ class OrderDetailView(OrderApiMixin, APIView):
         responses={200: OrderOutputSerializer, **errors(401, 403, 404)},
     )
     def get(self, request: Request, number: str) -> Response:
-        order = self.order_or_404(number, with_lines=True)
+        order = self.order_or_404(number)
         return Response(OrderOutputSerializer(order, context={"request": request}).data)
 
 
@@ -393,5 +382,5 @@ class OrderCancelView(OrderApiMixin, APIView):
             actor_label=self.actor_label(),
             user=self.acting_user(),
         )
-        order = self.visible_orders().prefetch_related("lines").get(pk=order.pk)
+        order = self.order_or_404(order.number)  # read again with its lines, as the other endpoints answer
         return Response(OrderOutputSerializer(order, context={"request": request}).data)

@@ -26,10 +26,10 @@ from oms.events import publish
 from oms.exceptions import IllegalTransitionError
 from orders import locks
 from orders.models import Allocation, Order, OrderEvent, OrderLine, OrderState, reservation_reference
-from orders.selectors import backordered_orders_with_products, backorders_with_stock_now
+from orders.routing import Kind, RoutingDecision, WarehouseOption, route
+from orders.selectors.backorders import backordered_orders_with_products, backorders_with_stock_now
 from orders.services import timeline
 from orders.services.promising import promised_ship_date
-from orders.services.routing import Kind, RoutingDecision, WarehouseOption, route
 from orders.services.timeline import Actor
 
 logger = logging.getLogger(__name__)

@@ -15,9 +15,9 @@ from inventory.models import Product
 from oms import parsing
 from oms.money import format_rate
 from oms.parsing import ParseError
-from orders import support_selectors
 from orders.exceptions import OrderValidationError
 from orders.models import Channel, ChannelKind, Order, PaymentMethod
+from orders.selectors.order_entry import availability_by_sku
 from orders.services import intake, totals
 from orders.services.drafts import AddressDraft, CustomerDraft, LineDraft, OrderDraft
 
@@ -97,7 +97,7 @@ def read_entry(data: Any) -> Entry:
         entry.shipping = Decimal("0.00")
     skus = list(quantities)[:MAX_LINES]
     products = {p.sku: p for p in Product.objects.filter(sku__in=skus, active=True)}
-    available = support_selectors.availability_by_sku(skus)
+    available = availability_by_sku(skus)
     for sku in skus:
         product = products.get(sku)
         if product is None:

@@ -12,7 +12,9 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from oms.exceptions import DomainError
 from oms.roles import Role, role_required
-from orders import forms, support_selectors
+from orders import forms
+from orders.selectors.cases import case_for_support_or_404, case_queue, case_state_choices, case_thread
+from orders.selectors.order_detail import order_for_support_or_404
 from orders.services import cases as case_services
 from orders.views.support import order_page_context
 
@@ -23,12 +25,10 @@ DETAIL_TEMPLATE = "orders/case_detail.html"
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
     """The queue: open and waiting cases, latest activity first, keyset pages."""
-    form = forms.CaseQueueForm(request.GET or None, states=support_selectors.case_state_choices())
+    form = forms.CaseQueueForm(request.GET or None, states=case_state_choices())
     state = form.cleaned_data.get("state", "") if form.is_valid() else ""
     q = form.cleaned_data.get("q", "") if form.is_valid() else ""
-    page = support_selectors.case_queue(
-        state=state, q=q, after=request.GET.get("after"), before=request.GET.get("before")
-    )
+    page = case_queue(state=state, q=q, after=request.GET.get("after"), before=request.GET.get("before"))
     context = {"form": form, "page": page}
     template = "orders/case_list.html#case-table" if request.htmx else "orders/case_list.html"
     return render(request, template, context)
@@ -37,8 +37,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.SUPPORT)
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = support_selectors.case_for_support_or_404(pk=pk)
-    context = {"case": case, "message_form": forms.CaseMessageForm(), **support_selectors.case_thread(case=case)}
+    case = case_for_support_or_404(pk=pk)
+    context = {"case": case, "message_form": forms.CaseMessageForm(), **case_thread(case=case)}
     template = f"{DETAIL_TEMPLATE}#case-thread" if request.htmx else DETAIL_TEMPLATE
     return render(request, template, context)
 
@@ -47,7 +47,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_create(request: HttpRequest, number: str) -> HttpResponse:
     """Open a case about an order; answers a redirect to the new case (htmx: client redirect)."""
-    order = support_selectors.order_for_support_or_404(number=number)
+    order = order_for_support_or_404(number=number)
     form = forms.CaseForm(request.POST, prefix="case")
     if not form.is_valid():
         messages.error(request, _("A case needs a subject and a first message."))
@@ -62,8 +62,8 @@ def case_create(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _thread_answer(request: HttpRequest, case_pk: int, *, form: forms.CaseMessageForm, status: int) -> HttpResponse:
-    case = support_selectors.case_for_support_or_404(pk=case_pk)
-    context = {"case": case, "message_form": form, **support_selectors.case_thread(case=case)}
+    case = case_for_support_or_404(pk=case_pk)
+    context = {"case": case, "message_form": form, **case_thread(case=case)}
     if request.htmx:
         return render(request, f"{DETAIL_TEMPLATE}#case-thread", context, status=status)
     if status >= 400:
@@ -75,7 +75,7 @@ def _thread_answer(request: HttpRequest, case_pk: int, *, form: forms.CaseMessag
 @require_POST
 def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
     """Add an agent message to the thread; answers the updated thread partial."""
-    case = support_selectors.case_for_support_or_404(pk=pk)
+    case = case_for_support_or_404(pk=pk)
     form = forms.CaseMessageForm(request.POST)
     if not form.is_valid():
         return _thread_answer(request, pk, form=form, status=422)
@@ -91,7 +91,7 @@ def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     """wait / resolve / reopen; an illegal move shows a message and changes nothing."""
-    case = support_selectors.case_for_support_or_404(pk=pk)
+    case = case_for_support_or_404(pk=pk)
     try:
         case = case_services.change_case_state(case=case, action=verb, user=request.user)
     except DomainError as exc:

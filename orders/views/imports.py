@@ -11,7 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
 from oms.roles import Role, role_required
-from orders import forms, support_selectors
+from orders import forms
+from orders.selectors.channels import channel_by_code, channel_choices
+from orders.selectors.imports import order_import_or_404, recent_order_imports
 from orders.services import imports as import_services
 from orders.tasks import import_orders_csv_task
 
@@ -20,7 +22,7 @@ DETAIL_TEMPLATE = "orders/order_import_detail.html"
 
 
 def _upload_form(data: Any = None, files: Any = None) -> forms.ImportUploadForm:
-    return forms.ImportUploadForm(data, files, channels=support_selectors.channel_choices())
+    return forms.ImportUploadForm(data, files, channels=channel_choices())
 
 
 @role_required(Role.SUPPORT)
@@ -30,7 +32,7 @@ def order_import(request: HttpRequest) -> HttpResponse:
     form = _upload_form(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
-            channel = support_selectors.channel_by_code(form.cleaned_data["channel"])
+            channel = channel_by_code(form.cleaned_data["channel"])
             order_import = import_services.create_order_import(
                 upload=form.cleaned_data["file"], channel=channel, user=request.user
             )
@@ -45,14 +47,14 @@ def order_import(request: HttpRequest) -> HttpResponse:
 
 
 def _page_context(form: forms.ImportUploadForm) -> dict[str, Any]:
-    return {"form": form, "columns": import_services.column_help(), "recent": support_selectors.recent_order_imports()}
+    return {"form": form, "columns": import_services.column_help(), "recent": recent_order_imports()}
 
 
 @role_required(Role.SUPPORT)
 @require_GET
 def order_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Progress and the per-row error report; htmx polling stops (286) once the import finished."""
-    order_import = support_selectors.order_import_or_404(pk=pk)
+    order_import = order_import_or_404(pk=pk)
     context = {"order_import": order_import}
     if request.htmx:
         response = render(request, f"{DETAIL_TEMPLATE}#import-status", context)

@@ -19,8 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from oms.roles import Role, role_required
-from orders import forms, support_selectors
+from orders import forms
 from orders.exceptions import OrderValidationError
+from orders.selectors.order_entry import (
+    customer_entry_initial_or_404,
+    customers_for_order_entry,
+    products_for_order_entry,
+)
 from orders.services import phone_entry
 
 TEMPLATE = "orders/phone_order.html"
@@ -86,14 +91,14 @@ def phone_order_preview(request: HttpRequest) -> HttpResponse:
 @role_required(Role.SUPPORT)
 @require_GET
 def phone_product_search(request: HttpRequest) -> HttpResponse:
-    hits = support_selectors.products_for_order_entry(q=request.GET.get("product_q", ""))
+    hits = products_for_order_entry(q=request.GET.get("product_q", ""))
     return render(request, "orders/partials/phone_products.html", {"hits": hits, "q": request.GET.get("product_q", "")})
 
 
 @role_required(Role.SUPPORT)
 @require_GET
 def phone_customer_search(request: HttpRequest) -> HttpResponse:
-    hits = support_selectors.customers_for_order_entry(q=request.GET.get("customer_q", ""))
+    hits = customers_for_order_entry(q=request.GET.get("customer_q", ""))
     return render(request, "orders/partials/phone_customers.html", {"hits": hits})
 
 
@@ -101,7 +106,7 @@ def phone_customer_search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def phone_customer_pick(request: HttpRequest, pk: int) -> HttpResponse:
     """Fill the customer and address fieldset from a found customer (their last shipping address)."""
-    initial = support_selectors.customer_entry_initial_or_404(pk=pk)
+    initial = customer_entry_initial_or_404(pk=pk)
     context = {
         "customer_form": forms.PhoneCustomerForm(initial=initial["customer"], prefix="customer"),
         "address_form": forms.AddressForm(initial=initial["address"], prefix="ship"),

@@ -21,8 +21,11 @@ from django.views.decorators.http import require_GET, require_POST
 from oms import panels
 from oms.exceptions import DomainError
 from oms.roles import Role, role_required
-from orders import forms, support_selectors
+from orders import forms
 from orders.exceptions import OrderValidationError
+from orders.selectors.channels import channel_choices
+from orders.selectors.order_detail import notes_for_order, order_detail_for_support_or_404, order_for_support_or_404
+from orders.selectors.order_search import order_state_choices, orders_for_support
 from orders.services import cancellation, editing, lifecycle
 from orders.services.drafts import AddressDraft
 from orders.services.editing import OrderEdit
@@ -36,11 +39,11 @@ def order_list(request: HttpRequest) -> HttpResponse:
     """The search: exact matches of an identifier, else orders containing every word; filters; keyset pages."""
     form = forms.OrderSearchForm(
         request.GET or None,
-        states=support_selectors.order_state_choices(),
-        channels=support_selectors.channel_choices(),
+        states=order_state_choices(),
+        channels=channel_choices(),
     )
     filters = form.cleaned_or_empty() if request.GET else {"q": "", "state": "", "channel": ""}
-    result = support_selectors.orders_for_support(
+    result = orders_for_support(
         q=filters["q"],
         state=filters["state"],
         channel=filters["channel"],
@@ -53,7 +56,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 
 def order_page_context(request: HttpRequest, number: str, **extra: Any) -> dict[str, Any]:
-    detail = support_selectors.order_detail_for_support_or_404(number=number)
+    detail = order_detail_for_support_or_404(number=number)
     context: dict[str, Any] = {
         "detail": detail,
         "order": detail.order,
@@ -108,7 +111,7 @@ def _run_action(
     if form is not None and not form.is_valid():
         messages.error(request, _("Please correct the errors below."))
         return _answer(request, number, status=422, **{form_key: form, "open_form": form_key})
-    order = support_selectors.order_for_support_or_404(number=number)
+    order = order_for_support_or_404(number=number)
     try:
         action(order=order, user=request.user, actor_label=_agent(request), **kwargs)
     except DomainError as exc:
@@ -170,7 +173,7 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
 @role_required(Role.SUPPORT)
 @require_POST
 def order_cancel_lines(request: HttpRequest, number: str) -> HttpResponse:
-    detail = support_selectors.order_detail_for_support_or_404(number=number)
+    detail = order_detail_for_support_or_404(number=number)
     form = forms.CancelLinesForm(request.POST, lines=detail.cancellable_lines, prefix="lines")
     return _run_action(
         request,
@@ -203,7 +206,7 @@ def order_edit_address(request: HttpRequest, number: str) -> HttpResponse:
 def order_edit_lines(request: HttpRequest, number: str) -> HttpResponse:
     """Change quantities (0 removes a line) or add a product at its catalogue price; the order is
     re-allocated and re-totalled, and the edit goes on the timeline."""
-    detail = support_selectors.order_detail_for_support_or_404(number=number)
+    detail = order_detail_for_support_or_404(number=number)
     # All lines, not only editable ones: a post from a page that went stale (the order was released
     # meanwhile) reaches the service, which explains why it cannot be edited any more.
     form = forms.EditLinesForm(request.POST, lines=detail.lines, prefix="edit")
@@ -228,7 +231,7 @@ def order_edit_lines(request: HttpRequest, number: str) -> HttpResponse:
 def order_add_note(request: HttpRequest, number: str) -> HttpResponse:
     """Add an internal note; htmx gets the notes partial back (with an empty form)."""
     form = forms.NoteForm(request.POST)
-    order = support_selectors.order_for_support_or_404(number=number)
+    order = order_for_support_or_404(number=number)
     if form.is_valid():
         lifecycle.add_note(order=order, user=request.user, text=form.cleaned_data["text"], actor_label=_agent(request))
         form = forms.NoteForm()
@@ -240,5 +243,5 @@ def order_add_note(request: HttpRequest, number: str) -> HttpResponse:
         status = 422
     if not request.htmx:
         return render(request, DETAIL_TEMPLATE, order_page_context(request, number, note_form=form), status=status)
-    context = {"order": order, "notes": support_selectors.notes_for_order(order=order), "note_form": form}
+    context = {"order": order, "notes": notes_for_order(order=order), "note_form": form}
     return render(request, "orders/partials/order_notes.html", context, status=status)

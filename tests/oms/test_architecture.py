@@ -106,6 +106,27 @@ def test_imports_point_downward_only():
     assert upward == []
 
 
+def _is_read_side(module: str) -> bool:
+    return any(part == "selectors" or part.endswith("_selectors") for part in module.split("."))
+
+
+def _is_write_side(module: str) -> bool:
+    return any(part == "services" for part in module.split("."))
+
+
+def test_read_never_imports_write():
+    """Selectors (every app's ``selectors``/``*_selectors`` modules) import no service module."""
+    found = sorted(
+        f"{source} -> {target}"
+        for source, targets in imports().items()
+        if _is_read_side(source)
+        for target in targets
+        if _is_write_side(target)
+    )
+    assert found == []
+    assert _is_read_side("orders.selectors.order_detail") and _is_read_side("inventory.screen_selectors")
+
+
 def test_the_checker_sees_imports_inside_functions_and_finds_a_cycle():
     """The rules above are only as good as the graph they read."""
     assert _cycles({"a.x": {"a.y"}, "a.y": {"a.x"}, "a.z": {"a.x"}}) == [["a.x", "a.y"]]

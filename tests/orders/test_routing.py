@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from orders.services.routing import WarehouseOption, explain, route
+from orders.routing import WarehouseOption, explain, route
 
 # Warehouses: Leipzig (DE, priority 10), Vienna (AT, 20), Venlo (NL, 30).
 WAREHOUSES = [

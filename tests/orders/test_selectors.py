@@ -1,4 +1,4 @@
-"""Reads for the API: filters, cursor order, the number lookup, query budgets; order numbers."""
+"""Reads for the API: filters, the channel's scope, the number lookup, query budgets; order numbers."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.http import Http404
 from django.utils import timezone
 
-from oms.exceptions import NotFoundError
 from oms.models import ApiKey
 from orders.models import OrderState
-from orders.selectors import order_by_number, orders_for_api
+from orders.selectors.api import order_for_api_or_404, orders_for_api
 from orders.services.numbering import format_number, next_order_numbers
 from tests.orders.factories import ChannelFactory, order_for, stocked_product, warehouse
 
@@ -28,11 +28,14 @@ def two_channels():
     return web, phone, a, b
 
 
-def test_orders_for_api_filters_by_channel_state_and_update_time(two_channels):
-    _web, _phone, a, b = two_channels
+def test_orders_for_api_filters_by_channel_state_external_id_and_update_time(two_channels):
+    _web, phone, a, b = two_channels
     assert list(orders_for_api(channel_code="web")) == [a]
+    assert list(orders_for_api(channel=phone)) == [b]
+    assert list(orders_for_api(channel=phone, channel_code="web")) == []  # a key sees its own channel only
     assert list(orders_for_api(state=OrderState.BACKORDERED)) == [b]
-    assert list(orders_for_api(state=[OrderState.BACKORDERED, OrderState.ALLOCATED])) == [a, b]
+    assert set(orders_for_api(state=[OrderState.BACKORDERED, OrderState.ALLOCATED])) == {a, b}
+    assert list(orders_for_api(external_id=b.external_id)) == [b]
     later = timezone.now() + datetime.timedelta(seconds=1)
     assert list(orders_for_api(updated_since=later)) == []
 
@@ -45,14 +48,13 @@ def test_orders_for_api_query_count_is_independent_of_rows(two_channels, django_
         assert all(o.customer.email for o in orders)
 
 
-def test_order_by_number_is_scoped_to_the_channel(two_channels):
-    a = two_channels[2]
-    assert order_by_number(a.number) == a
-    assert order_by_number(a.number, channel_code="web") == a
-    with pytest.raises(NotFoundError):
-        order_by_number(a.number, channel_code="phone")
-    with pytest.raises(NotFoundError):
-        order_by_number("2099-999999")
+def test_order_for_api_is_scoped_to_the_channel(two_channels):
+    web, phone, a, _b = two_channels
+    assert order_for_api_or_404(number=a.number) == a
+    assert order_for_api_or_404(number=a.number, channel=web) == a
+    for number, channel in ((a.number, phone), ("2099-999999", None), ("2026\x00", None)):
+        with pytest.raises(Http404):
+            order_for_api_or_404(number=number, channel=channel)
 
 
 def test_numbers_are_consecutive_and_formatted_by_year():

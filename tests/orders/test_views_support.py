@@ -144,11 +144,11 @@ def test_a_postcode_lists_the_orders_shipped_there_and_not_those_that_merely_con
 
 
 def test_exact_matches_are_paged_without_repeats(support_client, catalogue, webshop, monkeypatch):
-    from orders import support_selectors
+    from orders.selectors import order_search
 
     placed = {place(webshop, email="many@example.com").number for _ in range(5)}
     place(webshop, email="someone.else@example.com")
-    monkeypatch.setattr(support_selectors, "PAGE_SIZE", 2)
+    monkeypatch.setattr(order_search, "PAGE_SIZE", 2)
     seen: list[str] = []
     params = {"q": "many@example.com"}
     for _ in range(5):
@@ -184,14 +184,14 @@ def test_search_htmx_answers_only_the_table(support_client, orders):
 
 
 def test_keyset_pages_walk_all_orders_once(support_client, catalogue, webshop):
-    from orders import support_selectors
+    from orders.selectors import order_search
 
     placed = {place(webshop, email=f"c{i}@example.com").number for i in range(7)}
     seen: list[str] = []
-    page = support_selectors.orders_for_support(q="", state="", channel="")
-    original = support_selectors.PAGE_SIZE
+    page = order_search.orders_for_support(q="", state="", channel="")
+    original = order_search.PAGE_SIZE
     try:
-        support_selectors.PAGE_SIZE = 3
+        order_search.PAGE_SIZE = 3
         url = reverse(LIST)
         params: dict[str, str] = {}
         for _ in range(5):
@@ -202,7 +202,7 @@ def test_keyset_pages_walk_all_orders_once(support_client, catalogue, webshop):
                 break
             params = dict(p.split("=") for p in page.next_query.split("&"))
     finally:
-        support_selectors.PAGE_SIZE = original
+        order_search.PAGE_SIZE = original
     assert sorted(seen) == sorted(placed)
     assert len(seen) == len(set(seen))
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from orders.models import OrderState, PaymentState, PaymentTransaction
-from orders.selectors import _money_sources, order_money_summary, register_money_source
+from orders.selectors.money import _money_sources, order_money_summary, register_money_source
 from orders.services.cancellation import cancel_order
 from orders.services.intake import place_order
 from orders.services.payments import record_payment

@@ -1,5 +1,6 @@
-"""Routing (sourcing): which warehouse(s) ship an order. Pure rules, no queries; the table-driven
-test in ``tests/orders/test_routing.py`` is their specification.
+"""Routing (sourcing): which warehouse(s) ship an order. A policy: pure rules, no queries, no
+writes, so allocation (which acts on a decision) and the order page (which explains a stored one)
+both use it. The table-driven test in ``tests/orders/test_routing.py`` is its specification.
 
 1. A single warehouse that can ship every line wins; among several, one in the customer's
    country first, then the lowest ``priority`` number, then the code.
