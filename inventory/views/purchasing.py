@@ -31,6 +31,7 @@ from inventory.screen_selectors import (
 from inventory.services.receiving import ReceiptLine, receive_purchase_order, receive_purchase_order_line
 from inventory.views import render_fragments
 from oms.exceptions import DomainError
+from oms.htmx import run_service_and_answer
 from oms.paging import keyset_page_for_query
 from oms.roles import Role, role_required
 
@@ -167,34 +168,36 @@ def receiving_receive_all(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404(_("There is no purchase order “%(number)s”.") % {"number": number})
     form = ReceiveAllForm(request.POST, warehouse=po.warehouse)
     open_lines = [line for line in po.line_list if line.quantity_open > 0]
-    if form.is_valid():
+
+    def receive_all() -> Any:
         bin_location = form.cleaned_data.get("bin_location")
-        try:
-            receive_purchase_order(
-                purchase_order=po,
-                lines=[
-                    ReceiptLine(
-                        line_id=line.pk, quantity=line.quantity_open, bin_id=bin_location.pk if bin_location else None
-                    )
-                    for line in open_lines
-                ],
-                user=request.user,
+        lines = [
+            ReceiptLine(line_id=line.pk, quantity=line.quantity_open, bin_id=bin_location.pk if bin_location else None)
+            for line in open_lines
+        ]
+        return receive_purchase_order(purchase_order=po, lines=lines, user=request.user)
+
+    def refused(status: int) -> HttpResponse:
+        if request.htmx:
+            return render(
+                request, "inventory/receiving.html#receive-all-form", {"po": po, "all_form": form}, status=status
             )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(
-                request,
-                _("Received all open quantities of %(number)s: %(units)d units on %(lines)d lines.")
-                % {"number": po.number, "units": sum(ln.quantity_open for ln in open_lines), "lines": len(open_lines)},
-            )
-            return _received(request, po)
-    if request.htmx:
-        return render(request, "inventory/receiving.html#receive-all-form", {"po": po, "all_form": form}, status=422)
-    messages.error(request, _("Nothing was received: please correct the marked fields."))
-    pick_form = PurchaseOrderPickForm(initial={"po": po.number})
-    context = _receiving_context(request, po=po, pick_form=pick_form, all_form=form)
-    return render(request, "inventory/receiving.html", context, status=422)
+        messages.error(request, _("Nothing was received: please correct the marked fields."))
+        pick_form = PurchaseOrderPickForm(initial={"po": po.number})
+        context = _receiving_context(request, po=po, pick_form=pick_form, all_form=form)
+        return render(request, "inventory/receiving.html", context, status=status)
+
+    return run_service_and_answer(
+        request,
+        receive_all,
+        form=form,
+        show_refusal=lambda error: form.add_error(None, error.message),
+        refusal_in_form=True,
+        answer=refused,
+        success=_("Received all open quantities of %(number)s: %(units)d units on %(lines)d lines.")
+        % {"number": po.number, "units": sum(ln.quantity_open for ln in open_lines), "lines": len(open_lines)},
+        done=lambda _result: _received(request, po),
+    )
 
 
 # --- purchase orders ----------------------------------------------------------------------------

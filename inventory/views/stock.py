@@ -32,7 +32,7 @@ from inventory.screen_selectors import (
 from inventory.services.stock import adjust_stock, count_stock, transfer_stock
 from inventory.views import render_fragments
 from oms import panels, parsing
-from oms.exceptions import DomainError
+from oms.htmx import run_service_and_answer
 from oms.paging import keyset_page_for_query
 from oms.roles import Role, role_required
 
@@ -141,40 +141,42 @@ def _stock_change(
     product = _product_or_404(sku)
     warehouses = active_warehouses()
     form = form_class(request.POST, warehouses=warehouses)
-    if form.is_valid():
-        try:
-            success_message = apply(product, form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, success_message)
-            if not request.htmx:
-                return redirect("inventory:product-stock", sku=product.sku)
-            fresh = form_class(warehouses=warehouses, initial=_sticky_initial(form))
-            response = render_fragments(
-                request,
-                [
-                    (
-                        f"inventory/product_stock.html#{form_name}",
-                        {"product": product, form_name.replace("-", "_"): fresh},
-                    ),
-                    (
-                        "inventory/product_stock.html#stock-levels",
-                        {"product": product, "stock": product_stock(product=product), "oob": True},
-                    ),
-                ],
-            )
-            return trigger_client_event(response, "stock-changed")
-    if request.htmx:
-        return render(
+    form_context = form_name.replace("-", "_")
+
+    def refused(status: int) -> HttpResponse:
+        if request.htmx:
+            context = {"product": product, form_context: form}
+            return render(request, f"inventory/product_stock.html#{form_name}", context, status=status)
+        messages.error(request, _("The stock was not changed: please correct the marked fields."))
+        context = _product_context(request, product, forms={form_context: form})
+        return render(request, "inventory/product_stock.html", context, status=status)
+
+    def changed(_message: str) -> HttpResponse:
+        if not request.htmx:
+            return redirect("inventory:product-stock", sku=product.sku)
+        fresh = form_class(warehouses=warehouses, initial=_sticky_initial(form))
+        response = render_fragments(
             request,
-            f"inventory/product_stock.html#{form_name}",
-            {"product": product, form_name.replace("-", "_"): form},
-            status=422,
+            [
+                (f"inventory/product_stock.html#{form_name}", {"product": product, form_context: fresh}),
+                (
+                    "inventory/product_stock.html#stock-levels",
+                    {"product": product, "stock": product_stock(product=product), "oob": True},
+                ),
+            ],
         )
-    messages.error(request, _("The stock was not changed: please correct the marked fields."))
-    context = _product_context(request, product, forms={form_name.replace("-", "_"): form})
-    return render(request, "inventory/product_stock.html", context, status=422)
+        return trigger_client_event(response, "stock-changed")
+
+    return run_service_and_answer(
+        request,
+        lambda: apply(product, form.cleaned_data),
+        form=form,
+        show_refusal=lambda error: add_domain_error(form, error),
+        refusal_in_form=True,
+        answer=refused,
+        success=lambda message: message,
+        done=changed,
+    )
 
 
 def _sticky_initial(form: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from oms.exceptions import DomainError
+from oms.htmx import run_service_and_answer
 from oms.roles import Role, role_required
 from orders import forms
 from orders.selectors.cases import case_for_support_or_404, case_queue, case_state_choices, case_thread
@@ -77,14 +77,13 @@ def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
     """Add an agent message to the thread; answers the updated thread partial."""
     case = case_for_support_or_404(pk=pk)
     form = forms.CaseMessageForm(request.POST)
-    if not form.is_valid():
-        return _thread_answer(request, pk, form=form, status=422)
-    try:
-        case_services.add_case_message(case=case, body=form.cleaned_data["body"], user=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return _thread_answer(request, pk, form=form, status=422)
-    return _thread_answer(request, pk, form=forms.CaseMessageForm(), status=200)
+    return run_service_and_answer(
+        request,
+        lambda: case_services.add_case_message(case=case, body=form.cleaned_data["body"], user=request.user),
+        form=form,
+        answer=lambda status: _thread_answer(request, pk, form=form, status=422 if status >= 400 else status),
+        done=lambda _message: _thread_answer(request, pk, form=forms.CaseMessageForm(), status=200),
+    )
 
 
 @role_required(Role.SUPPORT)
@@ -92,12 +91,12 @@ def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
 def case_transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     """wait / resolve / reopen; an illegal move shows a message and changes nothing."""
     case = case_for_support_or_404(pk=pk)
-    try:
-        case = case_services.change_case_state(case=case, action=verb, user=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return _thread_answer(request, pk, form=forms.CaseMessageForm(), status=422 if request.htmx else 409)
-    messages.success(
-        request, _("Case #%(pk)d is now “%(state)s”.") % {"pk": case.pk, "state": case.get_state_display()}
+    return run_service_and_answer(
+        request,
+        lambda: case_services.change_case_state(case=case, action=verb, user=request.user),
+        answer=lambda status: _thread_answer(request, pk, form=forms.CaseMessageForm(), status=status),
+        success=lambda changed: (
+            _("Case #%(pk)d is now “%(state)s”.") % {"pk": changed.pk, "state": changed.get_state_display()}
+        ),
+        done=lambda _changed: _thread_answer(request, pk, form=forms.CaseMessageForm(), status=200),
     )
-    return _thread_answer(request, pk, form=forms.CaseMessageForm(), status=200)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from oms import panels
 from oms.exceptions import DomainError
+from oms.htmx import run_service_and_answer
 from oms.roles import Role, role_required
 from orders import forms
 from orders.exceptions import OrderValidationError
@@ -107,25 +108,29 @@ def _run_action(
     form_key: str = "",
     **kwargs: Any,
 ) -> HttpResponse:
-    """Validate ``form`` (when given), run one service, and answer; a DomainError saves nothing."""
-    if form is not None and not form.is_valid():
-        messages.error(request, _("Please correct the errors below."))
-        return _answer(request, number, status=422, **{form_key: form, "open_form": form_key})
+    """Validate ``form`` (when given), run one service on the order, and answer; a DomainError saves nothing."""
     order = order_for_support_or_404(number=number)
-    try:
-        action(order=order, user=request.user, actor_label=_agent(request), **kwargs)
-    except DomainError as exc:
-        if isinstance(exc, OrderValidationError):
-            # Say what is wrong, not only how many problems there are.
-            for problems in exc.errors.values():
-                for problem in problems:
-                    messages.error(request, problem)
-        else:
-            messages.error(request, exc.message)
-        extra = {form_key: form, "open_form": form_key} if form is not None else {}
-        return _answer(request, number, status=exc.http_status, **extra)
-    messages.success(request, success)
-    return _answer(request, number)
+    extra = {form_key: form, "open_form": form_key} if form is not None else {}
+    return run_service_and_answer(
+        request,
+        lambda: action(order=order, user=request.user, actor_label=_agent(request), **kwargs),
+        form=form,
+        invalid=_("Please correct the errors below."),
+        show_refusal=lambda exc: _flash_refusal(request, exc),
+        answer=lambda status: _answer(request, number, status=status, **extra),
+        done=lambda _result: _answer(request, number),
+        success=success,
+    )
+
+
+def _flash_refusal(request: HttpRequest, exc: DomainError) -> None:
+    if isinstance(exc, OrderValidationError):
+        # Say what is wrong, not only how many problems there are.
+        for problems in exc.errors.values():
+            for problem in problems:
+                messages.error(request, problem)
+    else:
+        messages.error(request, exc.message)
 
 
 @role_required(Role.SUPPORT)
