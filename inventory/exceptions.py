@@ -7,13 +7,14 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from inventory.error_codes import InventoryErrorCode
 from oms.exceptions import ConflictError, DomainError, NotFoundError
 
 
 class InvalidQuantityError(DomainError):
     """A quantity was zero, negative or not a whole number."""
 
-    code = "invalid_quantity"
+    code = InventoryErrorCode.INVALID_QUANTITY
     http_status = 400
 
     def __init__(self, *, field: str = "quantity", value: Any = None, message: str | None = None):
@@ -38,7 +39,7 @@ class ShortLine:
 class InsufficientStockError(ConflictError):
     """Not enough available units for one or more lines; nothing was reserved or taken."""
 
-    code = "insufficient_stock"
+    code = InventoryErrorCode.INSUFFICIENT_STOCK
 
     def __init__(self, lines: list[ShortLine], *, message: str | None = None):
         self.lines = lines
@@ -56,7 +57,7 @@ class InsufficientStockError(ConflictError):
 class InsufficientReservationError(InsufficientStockError):
     """Releasing or consuming more than is reserved; nothing was changed."""
 
-    code = "insufficient_reservation"
+    code = InventoryErrorCode.INSUFFICIENT_RESERVATION
 
     def __init__(self, lines: list[ShortLine]):
         summary = "; ".join(
@@ -82,7 +83,7 @@ class InsufficientBlockedStockError(InsufficientStockError):
 
 
 class InsufficientBinStockError(ConflictError):
-    code = "insufficient_bin_stock"
+    code = InventoryErrorCode.INSUFFICIENT_BIN_STOCK
 
     def __init__(self, *, bin_code: str, sku: str, requested: int, available: int):
         super().__init__(
@@ -93,7 +94,7 @@ class InsufficientBinStockError(ConflictError):
 
 
 class SameLocationError(DomainError):
-    code = "same_location"
+    code = InventoryErrorCode.SAME_LOCATION
     http_status = 400
 
     def __init__(self) -> None:
@@ -101,7 +102,7 @@ class SameLocationError(DomainError):
 
 
 class ReasonRequiredError(DomainError):
-    code = "reason_required"
+    code = InventoryErrorCode.REASON_REQUIRED
     http_status = 400
 
     def __init__(self) -> None:
@@ -109,7 +110,7 @@ class ReasonRequiredError(DomainError):
 
 
 class BinWarehouseMismatchError(DomainError):
-    code = "bin_not_in_warehouse"
+    code = InventoryErrorCode.BIN_NOT_IN_WAREHOUSE
     http_status = 400
 
     def __init__(self, *, bin_code: str, warehouse_code: str, field: str = "bin"):
@@ -121,7 +122,7 @@ class BinWarehouseMismatchError(DomainError):
 
 
 class UnknownProductCodeError(NotFoundError):
-    code = "unknown_product"
+    code = InventoryErrorCode.UNKNOWN_PRODUCT
 
     def __init__(self, code: str):
         super().__init__(
@@ -132,7 +133,7 @@ class UnknownProductCodeError(NotFoundError):
 class OverReceiptError(DomainError):
     """Receiving more than ordered needs an explicit confirmation (``allow_over_receipt=True``)."""
 
-    code = "over_receipt"
+    code = InventoryErrorCode.OVER_RECEIPT
 
     def __init__(self, *, sku: str, ordered: int, received: int, requested: int):
         super().__init__(
@@ -146,7 +147,7 @@ class OverReceiptError(DomainError):
 
 
 class CountBelowReservedError(ConflictError):
-    code = "count_below_reserved"
+    code = InventoryErrorCode.COUNT_BELOW_RESERVED
 
     def __init__(self, *, sku: str, counted: int, reserved: int, blocked: int = 0):
         values = {"sku": sku, "counted": counted, "reserved": reserved, "blocked": blocked}
@@ -173,7 +174,7 @@ class RowError:
 
 
 class ImportValidationError(DomainError):
-    code = "import_invalid"
+    code = InventoryErrorCode.IMPORT_INVALID
     http_status = 400
 
     def __init__(self, errors: list[RowError]):

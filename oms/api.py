@@ -13,6 +13,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from oms.api_auth import ApiKeyAuthentication, ApiKeyUser
 from oms.api_parsers import PayloadTooLarge
+from oms.error_codes import CommonErrorCode
 from oms.exceptions import DomainError
 
 __all__ = ["ApiKeyAuthentication", "ApiKeyUser", "exception_handler"]
@@ -38,7 +39,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"code": "invalid", "message": _("The request is invalid."), "errors": response.data}
+        response.data = {
+            "code": CommonErrorCode.INVALID,
+            "message": _("The request is invalid."),
+            "errors": response.data,
+        }
     elif isinstance(exc, exceptions.APIException):
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
         response.data = {"code": getattr(detail, "code", exc.default_code), "message": str(detail)}

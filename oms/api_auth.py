@@ -14,6 +14,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from oms import api_keys
+from oms.error_codes import CommonErrorCode
 from oms.models import ApiKey
 
 
@@ -47,7 +48,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             return None
         key = api_keys.key_for_raw(raw.strip())
         if key is None:
-            raise exceptions.AuthenticationFailed(gettext("Invalid or revoked API key."), code="invalid_api_key")
+            raise exceptions.AuthenticationFailed(
+                gettext("Invalid or revoked API key."), code=CommonErrorCode.INVALID_API_KEY
+            )
         api_keys.touch(key)
         return ApiKeyUser(key), key
 

@@ -24,17 +24,19 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
 
+from oms.error_codes import CommonErrorCode
+
 ACCEPTED_CHARSETS = frozenset({"utf-8"})
 
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = gettext_lazy("The request body is too large.")
-    default_code = "payload_too_large"
+    default_code = CommonErrorCode.PAYLOAD_TOO_LARGE
 
 
 class UnsupportedCharset(exceptions.UnsupportedMediaType):
-    default_code = "unsupported_charset"
+    default_code = CommonErrorCode.UNSUPPORTED_CHARSET
 
 
 class _DuplicateKey(ValueError):
@@ -132,7 +134,7 @@ def loads_strict(raw: bytes) -> Any:
     except _DuplicateKey as exc:
         raise exceptions.ParseError(
             _("The key “%(key)s” appears twice in one JSON object; send each key once.") % {"key": exc.key[:100]},
-            code="duplicate_key",
+            code=CommonErrorCode.DUPLICATE_KEY,
         ) from None
     except _UnpairedSurrogate:
         raise exceptions.ParseError(

@@ -7,11 +7,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from oms.error_codes import CommonErrorCode
+
 
 class DomainError(Exception):
     """A business rule refused the operation; nothing was changed."""
 
-    code = "domain_error"
+    code = CommonErrorCode.DOMAIN_ERROR
     http_status = 422
 
     def __init__(self, message: str, *, code: str | None = None, data: dict[str, Any] | None = None):
@@ -28,7 +30,7 @@ class DomainError(Exception):
 class IllegalTransitionError(DomainError):
     """The object's state machine does not allow this action from its current state."""
 
-    code = "illegal_transition"
+    code = CommonErrorCode.ILLEGAL_TRANSITION
     http_status = 409
 
     def __init__(self, *, obj: object, action: str, state: str, message: str | None = None):
@@ -46,10 +48,10 @@ class IllegalTransitionError(DomainError):
 class ConflictError(DomainError):
     """The request collides with another one (a duplicate, a concurrent change)."""
 
-    code = "conflict"
+    code = CommonErrorCode.CONFLICT
     http_status = 409
 
 
 class NotFoundError(DomainError):
-    code = "not_found"
+    code = CommonErrorCode.NOT_FOUND
     http_status = 404

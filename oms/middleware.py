@@ -12,6 +12,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import parse_header_parameters
 from django.utils.translation import gettext as _
 
+from oms.error_codes import CommonErrorCode
+
 
 class HealthCheckMiddleware:
     """Answers ``GET /healthz`` first, before host validation and the HTTPS redirect, so a
@@ -63,7 +65,7 @@ class RequestCharsetMiddleware:
             charset = parse_header_parameters(content_type)[1].get("charset", "").strip()
             if charset and is_codec_but_no_charset(charset):
                 message = _("“%(charset)s” is not a character set; send the body in UTF-8.") % {"charset": charset[:40]}
-                return JsonResponse({"code": "unsupported_charset", "message": message}, status=415)
+                return JsonResponse({"code": CommonErrorCode.UNSUPPORTED_CHARSET, "message": message}, status=415)
         return self.get_response(request)
 
 

@@ -44,6 +44,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from oms.error_codes import ParseErrorCode
 from oms.money import CENT, AmbiguousAmountError, parse_amount_text, quantize
 
 # The largest amount a price, a total or a line may have: what ``DecimalField(max_digits=12,
@@ -194,18 +195,18 @@ def text(
     cleaned, found = _scan(value, kind)
     if "nul" in found:
         # PostgreSQL cannot store NUL in text; the sender gets told, not a 500.
-        raise ParseError(_("Null characters are not allowed."), code="null_character")
+        raise ParseError(_("Null characters are not allowed."), code=ParseErrorCode.NULL_CHARACTER)
     if "bidi" in found:
         raise ParseError(
             _("The text contains characters that reverse or reorder how it is shown (such as U+202E); remove them."),
-            code="bidi_control",
+            code=ParseErrorCode.BIDI_CONTROL,
         )
     if "control" in found:
         raise ParseError(
             _("The text contains control characters (such as a line break or a tab); remove them.")
             if kind is Kind.IDENTIFIER
             else _("The text contains control characters; remove them."),
-            code="control_character",
+            code=ParseErrorCode.CONTROL_CHARACTER,
         )
     return _checked_length(cleaned, max_length=max_length, required=required)
 
@@ -224,11 +225,11 @@ def clean_text(value: Any, *, kind: Kind = Kind.LINE, max_length: int | None = N
 
 def _checked_length(value: str, *, max_length: int | None, required: bool) -> str:
     if required and not value:
-        raise ParseError(_("This field is required."), code="required")
+        raise ParseError(_("This field is required."), code=ParseErrorCode.REQUIRED)
     if max_length is not None and len(value) > max_length:
         raise ParseError(
             _("At most %(max)d characters (this has %(length)d).") % {"max": max_length, "length": len(value)},
-            code="max_length",
+            code=ParseErrorCode.MAX_LENGTH,
         )
     return value
 
@@ -264,7 +265,7 @@ def amount(
     infinities, ``1e308`` and booleans are refused with a message, never an ``InvalidOperation``.
     """
     if isinstance(value, bool) or value is None:
-        raise ParseError(_("Enter an amount such as 19.99."), code="invalid_amount")
+        raise ParseError(_("Enter an amount such as 19.99."), code=ParseErrorCode.INVALID_AMOUNT)
     try:
         if isinstance(value, Decimal):
             number = value
@@ -277,19 +278,23 @@ def amount(
         else:
             number = Decimal(text(value, max_length=40))
     except AmbiguousAmountError as exc:
-        raise ParseError(exc.message, code="ambiguous_amount") from None
+        raise ParseError(exc.message, code=ParseErrorCode.AMBIGUOUS_AMOUNT) from None
     except (InvalidOperation, ValueError, TypeError):
-        raise ParseError(_("Enter an amount such as 19.99."), code="invalid_amount") from None
+        raise ParseError(_("Enter an amount such as 19.99."), code=ParseErrorCode.INVALID_AMOUNT) from None
     if not number.is_finite():
-        raise ParseError(_("Enter an amount such as 19.99."), code="invalid_amount")
+        raise ParseError(_("Enter an amount such as 19.99."), code=ParseErrorCode.INVALID_AMOUNT)
     if minimum is not None and number < minimum:
         if minimum == 0:
-            raise ParseError(_("The amount must not be negative."), code="negative_amount")
-        raise ParseError(_("The amount must be at least %(min)s.") % {"min": minimum}, code="amount_too_small")
+            raise ParseError(_("The amount must not be negative."), code=ParseErrorCode.NEGATIVE_AMOUNT)
+        raise ParseError(
+            _("The amount must be at least %(min)s.") % {"min": minimum}, code=ParseErrorCode.AMOUNT_TOO_SMALL
+        )
     if number > maximum or (minimum is None and number < -maximum):
-        raise ParseError(_("The amount is too large (at most %(max)s).") % {"max": maximum}, code="amount_too_large")
+        raise ParseError(
+            _("The amount is too large (at most %(max)s).") % {"max": maximum}, code=ParseErrorCode.AMOUNT_TOO_LARGE
+        )
     if number != number.quantize(CENT):
-        raise ParseError(_("Use at most two decimal places."), code="too_many_decimals")
+        raise ParseError(_("Use at most two decimal places."), code=ParseErrorCode.TOO_MANY_DECIMALS)
     return quantize(number)
 
 
@@ -319,14 +324,14 @@ def quantity(value: Any, *, minimum: int = 1, maximum: int = MAX_QUANTITY) -> in
         if _WHOLE_NUMBER.match(raw):
             number = int(raw)
     if number is None:
-        raise ParseError(_("Enter a whole number."), code="invalid_quantity")
+        raise ParseError(_("Enter a whole number."), code=ParseErrorCode.INVALID_QUANTITY)
     if number < minimum:
         raise ParseError(
             _("The quantity must be at least %(min)d (got %(value)d).") % {"min": minimum, "value": number},
-            code="quantity_too_small",
+            code=ParseErrorCode.QUANTITY_TOO_SMALL,
         )
     if number > maximum:
-        raise ParseError(_("At most %(max)d units.") % {"max": maximum}, code="quantity_too_large")
+        raise ParseError(_("At most %(max)d units.") % {"max": maximum}, code=ParseErrorCode.QUANTITY_TOO_LARGE)
     return number
 
 
@@ -361,7 +366,7 @@ def email(value: Any) -> str:
     """
     address = text(value, kind=Kind.IDENTIFIER, max_length=MAX_EMAIL_LENGTH, required=True)
     local, at, domain = address.rpartition("@")
-    invalid = ParseError(_("Enter a valid e-mail address."), code="invalid_email")
+    invalid = ParseError(_("Enter a valid e-mail address."), code=ParseErrorCode.INVALID_EMAIL)
     if not at or not local or not domain:
         raise invalid
     if len(local.encode("utf-8")) > MAX_LOCAL_PART_OCTETS or not _LOCAL_PART.match(local):
@@ -381,20 +386,20 @@ def placed_at(value: Any, *, now: datetime.datetime | None = None) -> datetime.d
     before ``now`` and ``PLACED_AT_MAX_SKEW`` after it (a shop's clock may run a little ahead); or
     ``ParseError``. Returned in UTC. The order number's year does not come from it."""
     if not isinstance(value, datetime.datetime) or timezone.is_naive(value):
-        raise ParseError(_("Give a date and time with a time zone."), code="invalid_datetime")
+        raise ParseError(_("Give a date and time with a time zone."), code=ParseErrorCode.INVALID_DATETIME)
     now = now or timezone.now()
     try:
         moment = value.astimezone(datetime.UTC)
     except (OverflowError, ValueError):
-        raise ParseError(_("The date is out of range."), code="datetime_out_of_range") from None
+        raise ParseError(_("The date is out of range."), code=ParseErrorCode.DATETIME_OUT_OF_RANGE) from None
     if moment > now + PLACED_AT_MAX_SKEW:
         raise ParseError(
             _("The order date %(value)s is in the future.") % {"value": moment.isoformat()},
-            code="placed_in_future",
+            code=ParseErrorCode.PLACED_IN_FUTURE,
         )
     if moment < now - PLACED_AT_MAX_AGE:
         raise ParseError(
             _("The order date %(value)s is more than a year ago.") % {"value": moment.isoformat()},
-            code="placed_too_long_ago",
+            code=ParseErrorCode.PLACED_TOO_LONG_AGO,
         )
     return moment

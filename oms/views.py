@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from oms import panels
+from oms.error_codes import CommonErrorCode
 from oms.navigation import areas_for
 from oms.roles import Role, role_required
 
@@ -103,7 +104,7 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler404. Under /api/ and /webhooks/ a path no URL pattern matches answers like every API error, in
     JSON (a client parsing our errors must not get an HTML page); elsewhere the site's 404 page."""
     if _is_api(request):
-        return JsonResponse({"code": "not_found", "message": _("Not found.")}, status=404)
+        return JsonResponse({"code": CommonErrorCode.NOT_FOUND, "message": _("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
 
 
@@ -120,11 +121,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
             conn.close()
         message = _("The database is briefly unavailable. Please try again in a moment.")
         if _is_api(request):
-            response: HttpResponse = JsonResponse({"code": "service_unavailable", "message": message}, status=503)
+            response: HttpResponse = JsonResponse(
+                {"code": CommonErrorCode.SERVICE_UNAVAILABLE, "message": message}, status=503
+            )
         else:
             response = HttpResponse(loader.render_to_string("503.html", {"message": message}), status=503)
         response["Retry-After"] = "5"
         return response
     if _is_api(request):
-        return JsonResponse({"code": "server_error", "message": _("Internal server error.")}, status=500)
+        return JsonResponse({"code": CommonErrorCode.SERVER_ERROR, "message": _("Internal server error.")}, status=500)
     return HttpResponse(loader.render_to_string("500.html"), status=500)

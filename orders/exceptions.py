@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from oms.exceptions import ConflictError, DomainError
+from orders.error_codes import OrderErrorCode
 
 
 class OrderValidationError(DomainError):
@@ -14,7 +15,7 @@ class OrderValidationError(DomainError):
     ``"stated_total"``) to its messages, the shape DRF uses for 400 bodies.
     """
 
-    code = "order_invalid"
+    code = OrderErrorCode.ORDER_INVALID
     http_status = 400
 
     def __init__(self, errors: dict[str, list[str]], *, message: str | None = None):
@@ -29,7 +30,7 @@ class OrderValidationError(DomainError):
 class OrderEditError(DomainError):
     """An edit or a line cancellation asked for something the order cannot do."""
 
-    code = "order_edit_invalid"
+    code = OrderErrorCode.ORDER_EDIT_INVALID
     http_status = 400
 
     def __init__(self, message: str, *, field: str = "", **data: object):
@@ -51,7 +52,7 @@ class RefundExceedsCaptureError(OrderEditError):
 
 
 class OrderNotEditableError(ConflictError):
-    code = "order_not_editable"
+    code = OrderErrorCode.ORDER_NOT_EDITABLE
 
     def __init__(self, *, number: str, state: str):
         super().__init__(

@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from inventory.error_codes import InventoryErrorCode
 from oms.money import VAT_RATES
 
 
@@ -28,7 +29,7 @@ def validate_gtin(value: str) -> None:
     if value and not is_valid_gtin(value):
         raise ValidationError(
             _("“%(value)s” is not a valid GTIN/EAN (8, 12, 13 or 14 digits with a correct check digit)."),
-            code="invalid_gtin",
+            code=InventoryErrorCode.INVALID_GTIN,
             params={"value": value},
         )
 
@@ -36,12 +37,12 @@ def validate_gtin(value: str) -> None:
 sku_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
     _("A SKU consists of letters, digits, '.', '_', '/' and '-' and starts with a letter or digit."),
-    code="invalid_sku",
+    code=InventoryErrorCode.INVALID_SKU,
 )
 bin_code_validator = RegexValidator(
     r"^[A-Z0-9]+(-[A-Z0-9]+)*$",
     _("A bin code looks like A-01-03 (capital letters and digits separated by '-')."),
-    code="invalid_bin_code",
+    code=InventoryErrorCode.INVALID_BIN_CODE,
 )
 country_validator = RegexValidator(r"^[A-Z]{2}$", _("Use the two-letter ISO country code, e.g. DE."))
 

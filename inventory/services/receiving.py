@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from inventory.error_codes import InventoryErrorCode
 from inventory.exceptions import OverReceiptError
 from inventory.locks import ensure_stock_levels, purchase_order_for_update
 from inventory.models import (
@@ -58,13 +59,15 @@ def create_purchase_order(
 ) -> PurchaseOrder:
     """An open purchase order; its lines count as inbound stock from now on. Number ``PO-000123`` if not given."""
     if not lines:
-        raise DomainError(_("A purchase order needs at least one line."), code="empty_purchase_order")
+        raise DomainError(_("A purchase order needs at least one line."), code=InventoryErrorCode.EMPTY_PURCHASE_ORDER)
     seen = set()
     for i, line in enumerate(lines):
         require_positive(line.quantity, field=f"lines[{i}].quantity")
         if line.product_id in seen:
             raise DomainError(
-                _("Each product may appear only once per purchase order."), code="duplicate_line", data={"line": i}
+                _("Each product may appear only once per purchase order."),
+                code=InventoryErrorCode.DUPLICATE_LINE,
+                data={"line": i},
             )
         seen.add(line.product_id)
     known = set(Product.objects.filter(pk__in=seen).values_list("pk", flat=True))
@@ -72,7 +75,7 @@ def create_purchase_order(
         if line.product_id not in known:
             raise DomainError(
                 _("Unknown product (id %(id)s).") % {"id": line.product_id},
-                code="unknown_product",
+                code=InventoryErrorCode.UNKNOWN_PRODUCT,
                 data={"field": f"lines[{i}].product_id"},
             )
     po = PurchaseOrder.objects.create(
@@ -116,7 +119,7 @@ def receive_purchase_order(
     if not po.is_open:
         raise IllegalTransitionError(obj=po, action=_("receive"), state=po.get_state_display())
     if not lines:
-        raise DomainError(_("Nothing to receive."), code="empty_receipt")
+        raise DomainError(_("Nothing to receive."), code=InventoryErrorCode.EMPTY_RECEIPT)
     po_lines = {ln.pk: ln for ln in po.lines.select_for_update().select_related("product").order_by("pk")}
     bins = {b.pk: b for b in BinLocation.objects.filter(pk__in={r.bin_id for r in lines if r.bin_id})}
     for i, receipt in enumerate(lines):
@@ -125,11 +128,13 @@ def receive_purchase_order(
         if line is None:
             raise DomainError(
                 _("Line %(line)s does not belong to purchase order %(po)s.") % {"line": receipt.line_id, "po": po},
-                code="unknown_line",
+                code=InventoryErrorCode.UNKNOWN_LINE,
                 data={"field": f"lines[{i}].line_id"},
             )
         if receipt.bin_id and receipt.bin_id not in bins:
-            raise DomainError(_("Unknown bin."), code="unknown_bin", data={"field": f"lines[{i}].bin_id"})
+            raise DomainError(
+                _("Unknown bin."), code=InventoryErrorCode.UNKNOWN_BIN, data={"field": f"lines[{i}].bin_id"}
+            )
         check_bin(bins.get(receipt.bin_id), po.warehouse)
     totals: dict[int, int] = {}
     for receipt in lines:
@@ -211,7 +216,7 @@ def receive_by_code(
     if line is None:
         raise DomainError(
             _("%(sku)s is not on purchase order %(po)s.") % {"sku": product.sku, "po": purchase_order.number},
-            code="product_not_on_order",
+            code=InventoryErrorCode.PRODUCT_NOT_ON_ORDER,
             data={"field": "code", "sku": product.sku},
         )
     return receive_purchase_order_line(

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory import forecasting
+from inventory.error_codes import InventoryErrorCode
 from inventory.models import (
     OPEN_PO_STATES,
     DailyDemand,
@@ -45,14 +46,14 @@ Progress = Callable[[int, int], None]  # (pairs just finished, total pairs)
 
 
 class InvalidDemandError(DomainError):
-    code = "invalid_demand"
+    code = InventoryErrorCode.INVALID_DEMAND
     http_status = 400
 
 
 class InvalidRuleError(DomainError):
     """A reorder rule that cannot work; ``data["field"]`` names the field to fix."""
 
-    code = "invalid_rule"
+    code = InventoryErrorCode.INVALID_RULE
     http_status = 422
 
     def __init__(self, message: str, *, field: str):

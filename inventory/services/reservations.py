@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory import availability
+from inventory.error_codes import InventoryErrorCode
 from inventory.exceptions import InsufficientReservationError, InsufficientStockError, ShortLine
 from inventory.locks import bin_stocks_for_update
 from inventory.models import BinStock, MovementKind, Product, StockLevel, StockMovement, Warehouse
@@ -45,7 +46,7 @@ def _merge(requests: Iterable[StockRequest], reference: str) -> dict[tuple[int, 
     if not isinstance(reference, str) or not reference.strip():
         raise DomainError(
             _("A stock request needs a reference (such as the order)."),
-            code="reference_required",
+            code=InventoryErrorCode.REFERENCE_REQUIRED,
             data={"field": "reference"},
         )
     merged: dict[tuple[int, int], int] = {}
@@ -56,7 +57,7 @@ def _merge(requests: Iterable[StockRequest], reference: str) -> dict[tuple[int, 
         key = (req.product_id, req.warehouse_id)
         merged[key] = merged.get(key, 0) + req.quantity
     if not merged:
-        raise DomainError(_("The stock request has no lines."), code="empty_request")
+        raise DomainError(_("The stock request has no lines."), code=InventoryErrorCode.EMPTY_REQUEST)
     return merged
 
 

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from inventory import availability
+from inventory.error_codes import InventoryErrorCode
 from inventory.exceptions import (
     BinWarehouseMismatchError,
     CountBelowReservedError,
@@ -561,7 +562,10 @@ def receive_opening_stock(*, entries: list[OpeningStock], reference: str, reason
     product_ids = {p for p, _w in totals}
     existing = StockLevel.objects.filter(product_id__in=product_ids, warehouse_id__in={w for _p, w in totals})
     if any((s.product_id, s.warehouse_id) in totals for s in existing.only("product_id", "warehouse_id")):
-        raise DomainError(_("Opening stock can only be booked where no stock exists yet."), code="opening_stock_exists")
+        raise DomainError(
+            _("Opening stock can only be booked where no stock exists yet."),
+            code=InventoryErrorCode.OPENING_STOCK_EXISTS,
+        )
     levels = StockLevel.objects.bulk_create(
         [StockLevel(product_id=p, warehouse_id=w, on_hand=q) for (p, w), q in totals.items()]
     )

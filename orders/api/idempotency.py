@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.exceptions import ConflictError, DomainError
+from orders.error_codes import OrderErrorCode
 from orders.models import Channel, IdempotencyKey, IdempotencyState, Order
 
 HEADER = "Idempotency-Key"
@@ -53,17 +54,17 @@ RETRY_AFTER_SECONDS = 1
 
 
 class InvalidIdempotencyKey(DomainError):
-    code = "invalid_idempotency_key"
+    code = OrderErrorCode.INVALID_IDEMPOTENCY_KEY
     http_status = 400
 
 
 class IdempotencyKeyReused(DomainError):
-    code = "idempotency_key_reused"
+    code = OrderErrorCode.IDEMPOTENCY_KEY_REUSED
     http_status = 422
 
 
 class IdempotencyKeyInFlight(ConflictError):
-    code = "idempotency_key_in_flight"
+    code = OrderErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT
     http_status = 409
 
 

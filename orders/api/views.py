@@ -39,6 +39,7 @@ from orders.api.serializers import (
     OrderListQuerySerializer,
     OrderOutputSerializer,
 )
+from orders.error_codes import OrderErrorCode
 from orders.exceptions import OrderValidationError
 from orders.models import Channel, Order
 from orders.selectors.api import order_for_api_or_404, orders_for_api
@@ -105,7 +106,9 @@ def _channel_for_key(request: Request) -> Channel:
         cached = channel_by_code(request.auth.channel_code)
         if cached is None:
             # A key whose channel was deleted authenticates nothing useful.
-            raise exceptions.AuthenticationFailed(_("The API key's channel does not exist."), code="unknown_channel")
+            raise exceptions.AuthenticationFailed(
+                _("The API key's channel does not exist."), code=OrderErrorCode.UNKNOWN_CHANNEL
+            )
         request._oms_channel = cached
     return cached
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from oms.exceptions import DomainError, IllegalTransitionError
+from orders.error_codes import OrderErrorCode
 from orders.models import CaseMessage, CaseState, Order, SupportCase
 
 # The transitions an agent may trigger from the case page, by URL verb.
@@ -33,7 +34,7 @@ def add_case_message(*, case: SupportCase, body: str, user: Any) -> CaseMessage:
     """An agent's reply; a reply to a resolved case reopens it, so it is never lost."""
     case = SupportCase.objects.select_for_update().get(pk=case.pk)
     if not body.strip():
-        raise DomainError(_("A message cannot be empty."), code="empty_message")
+        raise DomainError(_("A message cannot be empty."), code=OrderErrorCode.EMPTY_MESSAGE)
     message = CaseMessage.objects.create(case=case, body=body.strip(), author=user, author_label=_actor(user))
     if case.state == CaseState.RESOLVED:
         case.reopen()

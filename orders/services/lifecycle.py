@@ -18,6 +18,7 @@ from inventory.services.reservations import StockRequest, consume_stock
 from oms.exceptions import DomainError
 from oms.texts import Spec, text
 from orders import locks
+from orders.error_codes import OrderErrorCode
 from orders.exceptions import OrderEditError
 from orders.models import (
     Allocation,
@@ -199,7 +200,7 @@ def add_note(*, order: Order, text: str, user: Any = None, actor_label: str = "s
     """An internal note, also shown on the timeline."""
     text = (text or "").strip()
     if not text:
-        raise DomainError(_("The note is empty."), code="note_empty", data={"field": "text"})
+        raise DomainError(_("The note is empty."), code=OrderErrorCode.NOTE_EMPTY, data={"field": "text"})
     note = Note.objects.create(
         order=order,
         author=user if getattr(user, "is_authenticated", False) else None,

@@ -13,6 +13,7 @@ from django_fsm import can_proceed
 
 from oms.events import publish
 from oms.exceptions import DomainError, IllegalTransitionError
+from orders.error_codes import OrderErrorCode
 from orders.models import Order
 
 # Action -> (fields the transition body sets, domain event published, label shown in errors).
@@ -36,7 +37,9 @@ def require_reason(reason: str) -> str:
     Raises ``DomainError`` (``reason_required``) when it is empty."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(gettext("Please give a reason."), code="reason_required", data={"field": "reason"})
+        raise DomainError(
+            gettext("Please give a reason."), code=OrderErrorCode.REASON_REQUIRED, data={"field": "reason"}
+        )
     return reason[:255]
 
 

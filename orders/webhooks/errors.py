@@ -10,12 +10,14 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from orders.error_codes import OrderErrorCode
+
 
 class WebhookError(Exception):
     """A delivery refused; ``status`` and ``code`` are its answer, ``extra`` more JSON fields."""
 
     status = 400
-    code = "webhook_error"
+    code = OrderErrorCode.WEBHOOK_ERROR
 
     def __init__(self, message: str, **extra: Any):
         super().__init__(message)
@@ -30,7 +32,7 @@ class SignatureError(WebhookError):
     """Unknown channel, no secret, missing or wrong signature: all answered alike."""
 
     status = 401
-    code = "invalid_signature"
+    code = OrderErrorCode.INVALID_SIGNATURE
 
     def __init__(self) -> None:
         super().__init__(_("The webhook signature could not be verified."))
@@ -46,7 +48,7 @@ class MethodNotAllowedError(WebhookError):
 
 class PayloadTooLargeError(WebhookError):
     status = 413
-    code = "payload_too_large"
+    code = OrderErrorCode.PAYLOAD_TOO_LARGE
 
     def __init__(self, limit: int):
         super().__init__(_("The request body is larger than the %(limit)s bytes accepted.") % {"limit": limit})
@@ -56,14 +58,14 @@ class MalformedBodyError(WebhookError):
     """The body is not a JSON object."""
 
     status = 400
-    code = "parse_error"
+    code = OrderErrorCode.PARSE_ERROR
 
 
 class PayloadError(WebhookError):
     """The payload is authentic but cannot become an order (a field missing or unusable)."""
 
     status = 422
-    code = "invalid_payload"
+    code = OrderErrorCode.INVALID_PAYLOAD
 
     def __init__(self, field: str, message: str):
         super().__init__(message, errors={field: [message]})

@@ -127,8 +127,53 @@ def test_read_never_imports_write():
     assert _is_read_side("orders.selectors.order_detail") and _is_read_side("inventory.screen_selectors")
 
 
+def _code_literals(tree: ast.AST) -> list[tuple[int, str]]:
+    """``code="..."`` arguments, ``code = "..."``/``default_code = "..."`` attributes and
+    ``{"code": "..."}`` entries whose value is a string literal."""
+    found = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.keyword) and node.arg in ("code", "default_code")) or (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id in ("code", "default_code") for t in node.targets)
+        ):
+            value = node.value
+        elif isinstance(node, ast.Dict):
+            value = next(
+                (
+                    v
+                    for k, v in zip(node.keys, node.values, strict=True)
+                    if isinstance(k, ast.Constant) and k.value == "code"
+                ),
+                None,
+            )
+        else:
+            continue
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            found.append((value.lineno, value.value))
+    return found
+
+
+def test_error_codes_come_from_each_apps_catalogue():
+    """Every error code is a member of ``<app>.error_codes`` (a StrEnum), not a literal where it is
+    raised. Django form errors keep Django's own codes (``required``, ``min_value``), and routing's
+    reason codes are decisions, not errors."""
+    allowed = {"error_codes", "forms", "routing"}
+    scattered = sorted(
+        f"{name}:{line} {value!r}"
+        for name, path in modules().items()
+        if name.split(".")[0] in ("oms", "inventory", "orders") and name.rpartition(".")[2] not in allowed
+        for line, value in _code_literals(ast.parse(path.read_text(encoding="utf-8")))
+    )
+    assert scattered == []
+
+
 def test_the_checker_sees_imports_inside_functions_and_finds_a_cycle():
     """The rules above are only as good as the graph they read."""
     assert _cycles({"a.x": {"a.y"}, "a.y": {"a.x"}, "a.z": {"a.x"}}) == [["a.x", "a.y"]]
     assert "oms.models" in imports()["oms.outbox"]
     assert "loadgen.generator" in imports()["bench.parts"]  # imported inside load_marker()
+    assert sorted(_code_literals(ast.parse('raise E("m", code="x")\nclass F:\n    code = "y"\n{"code": "z"}'))) == [
+        (1, "x"),
+        (3, "y"),
+        (4, "z"),
+    ]
