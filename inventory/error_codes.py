@@ -16,6 +16,7 @@ class InventoryErrorCode(StrEnum):
     EMPTY_REQUEST = "empty_request"
     IMPORT_INVALID = "import_invalid"
     INSUFFICIENT_BIN_STOCK = "insufficient_bin_stock"
+    INSUFFICIENT_BLOCKED_STOCK = "insufficient_blocked_stock"
     INSUFFICIENT_RESERVATION = "insufficient_reservation"
     INSUFFICIENT_STOCK = "insufficient_stock"
     INVALID_BIN_CODE = "invalid_bin_code"

@@ -71,7 +71,7 @@ class InsufficientReservationError(InsufficientStockError):
 class InsufficientBlockedStockError(InsufficientStockError):
     """Unblocking or scrapping more blocked units than there are; nothing was changed."""
 
-    code = "insufficient_blocked_stock"
+    code = InventoryErrorCode.INSUFFICIENT_BLOCKED_STOCK
 
     def __init__(self, lines: list[ShortLine]):
         summary = "; ".join(

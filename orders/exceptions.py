@@ -40,7 +40,7 @@ class OrderEditError(DomainError):
 class RefundExceedsCaptureError(OrderEditError):
     """A refund larger than what was captured and not yet refunded."""
 
-    code = "refund_exceeds_capture"
+    code = OrderErrorCode.REFUND_EXCEEDS_CAPTURE
 
     def __init__(self, *, amount: object, refundable: object, currency: str):
         super().__init__(

@@ -40,7 +40,7 @@ class SignatureError(WebhookError):
 
 class MethodNotAllowedError(WebhookError):
     status = 405
-    code = "method_not_allowed"
+    code = OrderErrorCode.METHOD_NOT_ALLOWED
 
     def __init__(self) -> None:
         super().__init__(_("Webhooks are delivered with POST."))
