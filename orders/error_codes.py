@@ -9,7 +9,9 @@ from enum import StrEnum
 
 
 class OrderErrorCode(StrEnum):
+    CHANNEL_REQUIRED = "channel_required"
     EMPTY_MESSAGE = "empty_message"
+    FOREIGN_CHANNEL = "foreign_channel"
     IDEMPOTENCY_KEY_IN_FLIGHT = "idempotency_key_in_flight"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"

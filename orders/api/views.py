@@ -304,14 +304,16 @@ class OrderListCreateView(OrderApiMixin, generics.GenericAPIView):
             if requested and requested != own.code:
                 raise exceptions.PermissionDenied(
                     _("An API key places orders only for its own channel “%(code)s”.") % {"code": own.code},
-                    code="foreign_channel",
+                    code=OrderErrorCode.FOREIGN_CHANNEL,
                 )
             return own
         if not requested:
-            raise DomainError(_("Staff sessions must name the channel."), code="channel_required")
+            raise DomainError(_("Staff sessions must name the channel."), code=OrderErrorCode.CHANNEL_REQUIRED)
         channel = channel_by_code(requested)
         if channel is None:
-            raise DomainError(_("Unknown channel “%(code)s”.") % {"code": requested}, code="unknown_channel")
+            raise DomainError(
+                _("Unknown channel “%(code)s”.") % {"code": requested}, code=OrderErrorCode.UNKNOWN_CHANNEL
+            )
         return channel
 
 
