@@ -19,13 +19,15 @@ import re
 from collections import OrderedDict
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from oms.paging import position_filter
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 # Up to 16 digits of microseconds (until the year 2286) and 18 digits of an id (below 2**63):
@@ -85,23 +87,15 @@ class KeysetPagination(BasePagination):
         digits = raw[1:].split(".")
         return raw[0] == "a", [_decode(kind, value) for kind, value in zip(self.kinds, digits, strict=True)]
 
-    def _beyond(self, position: list[Any], *, forward: bool) -> Q:
-        """Rows after (forward) or before ``position`` in ``ordering``."""
-        beyond, same = Q(), Q()
-        for field, value in zip(self.ordering, position, strict=True):
-            name = field.lstrip("-")
-            lookup = "lt" if field.startswith("-") == forward else "gt"
-            beyond |= same & Q(**{f"{name}__{lookup}": value})
-            same &= Q(**{name: value})
-        return beyond
-
     def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list[Any]:
         self.request = request
         size = self._page_size(request)
         cursor = self._cursor(request)
         forward = cursor is None or cursor[0]
         if cursor is not None:
-            queryset = queryset.filter(self._beyond(cursor[1], forward=forward))
+            # The position as the back office's lists compare it, with the bound an index seeks to:
+            # a deep page costs what the first costs.
+            queryset = queryset.filter(*position_filter(self.ordering, cursor[1], backwards=not forward))
         order = self.ordering if forward else tuple(f[1:] if f.startswith("-") else f"-{f}" for f in self.ordering)
         rows = list(queryset.order_by(*order)[: size + 1])
         more = len(rows) > size

@@ -133,6 +133,14 @@ def keyset_page_for_query(
     )
 
 
+def position_filter(order_by: Sequence[str], values: Sequence[Any], *, backwards: bool = False) -> list[Q]:
+    """The filters for the rows after ``values`` (the sort-key values of one row) in the order of
+    ``order_by``, or before them when ``backwards``; for a paginator with a cursor format of its own
+    (the JSON API's). Includes the bound on the first key an index seeks to (module docstring)."""
+    keys = [(name.removeprefix("-"), name.startswith("-")) for name in order_by]
+    return _beyond(keys, list(values), backwards=backwards)
+
+
 # --- positions ----------------------------------------------------------------------------------
 
 
