@@ -40,13 +40,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     if isinstance(exc, exceptions.ValidationError):
         response.data = {
-            "code": CommonErrorCode.INVALID,
+            "code": str(CommonErrorCode.INVALID),
             "message": _("The request is invalid."),
             "errors": response.data,
         }
     elif isinstance(exc, exceptions.APIException):
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
-        response.data = {"code": getattr(detail, "code", exc.default_code), "message": str(detail)}
+        # Plain strings: the schema view renders errors as YAML, which cannot represent a StrEnum.
+        response.data = {"code": str(getattr(detail, "code", exc.default_code)), "message": str(detail)}
     if response.status_code == status.HTTP_401_UNAUTHORIZED and "WWW-Authenticate" not in response:
         response["WWW-Authenticate"] = "Api-Key"
     return response

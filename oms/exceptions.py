@@ -24,7 +24,7 @@ class DomainError(Exception):
         self.data = data or {}
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, **({"details": self.data} if self.data else {})}
+        return {"code": str(self.code), "message": self.message, **({"details": self.data} if self.data else {})}
 
 
 class IllegalTransitionError(DomainError):
