@@ -7,7 +7,11 @@ not depend on a stale .mo in the checkout.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -86,6 +90,39 @@ def test_english_catalogue_exists_for_the_same_strings():
     english = {(m.id, m.context) for m in _messages(_catalog(EN_PO))}
 
     assert english == german, "run `make translations`: the catalogues were extracted at different times"
+
+
+def test_every_translatable_string_in_the_code_is_in_the_catalogues(tmp_path):
+    """Extracts the strings as ``make translations`` does, from a copy of the project, and compares
+    them with the committed catalogues: a string missing there stays English on German pages, one
+    left over is dead weight for translators."""
+    root = Path(settings.BASE_DIR)
+    copy = tmp_path / "project"
+    shutil.copytree(
+        root,
+        copy,
+        ignore=shutil.ignore_patterns(".git", ".venv", "var", "media", "vendor", "__pycache__", "*.mo", "node_modules"),
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "oms.settings", "DJANGO_DEBUG": "true", "OMS_DEMO_MODE": "true"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "de", "--no-obsolete", "--ignore=var"],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, f"makemessages failed (is gettext installed?): {result.stderr[-2000:]}"
+    extracted = {
+        (m.id if isinstance(m.id, str) else m.id[0], m.context)
+        for m in _messages(_catalog(copy / "locale" / "de" / "LC_MESSAGES" / "django.po"))
+    }
+    committed = {(m.id if isinstance(m.id, str) else m.id[0], m.context) for m in _messages(_catalog(DE_PO))}
+
+    assert sorted(extracted - committed) == [], (
+        "strings missing from the catalogues: run `make translations` and translate them"
+    )
+    assert sorted(committed - extracted) == [], "strings no longer in the code: run `make translations`"
 
 
 # --- rendered pages -------------------------------------------------------------------------------
