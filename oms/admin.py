@@ -1,11 +1,14 @@
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from oms import mail
-from oms.models import ApiKey, CustomerMail, Document, OutboxMessage
+from oms import mail, second_factor
+from oms.models import ApiKey, CustomerMail, Document, OutboxMessage, StaffSecondFactor
+from oms.roles import Role
 
 
 @admin.register(OutboxMessage)
@@ -77,3 +80,84 @@ class DocumentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+# django-otp's own device admins would let an admin add a device to someone else's account (and
+# so give that person's second factor) or read secrets: the one thing an admin does with a
+# device is reset it, below.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
+
+
+@admin.register(StaffSecondFactor)
+class StaffSecondFactorAdmin(admin.ModelAdmin):
+    """Who has set up two-factor authentication, and the reset for a lost phone. Read-only besides."""
+
+    list_display = ["username", "full_name", "roles", "enrolled", "last_used_at", "must_use"]
+    list_filter = ["is_active", "groups"]
+    search_fields = ["username", "first_name", "last_name"]
+    fields = ["username", "first_name", "last_name", "is_active", "last_login"]
+    readonly_fields = fields
+    actions = ["reset"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StaffSecondFactor]:
+        authenticators = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                has_authenticator=Exists(authenticators),
+                authenticator_used_at=Subquery(authenticators.order_by("-pk").values("last_used_at")[:1]),
+            )
+            .prefetch_related("groups")
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        """The change permission allows the reset action; no account is edited here."""
+        return obj is None and super().has_change_permission(request)
+
+    @admin.display(description=_("name"))
+    def full_name(self, obj: StaffSecondFactor) -> str:
+        return obj.get_full_name()
+
+    @admin.display(description=_("roles"))
+    def roles(self, obj: StaffSecondFactor) -> str:
+        names = {group.name for group in obj.groups.all()}
+        return ", ".join(str(label) for value, label in Role.choices if value in names or obj.is_superuser)
+
+    @admin.display(description=_("set up"), boolean=True, ordering="has_authenticator")
+    def enrolled(self, obj: StaffSecondFactor) -> bool:
+        return obj.has_authenticator
+
+    @admin.display(description=_("last code"), ordering="authenticator_used_at")
+    def last_used_at(self, obj: StaffSecondFactor):
+        return obj.authenticator_used_at
+
+    @admin.display(description=_("must use it"), boolean=True)
+    def must_use(self, obj: StaffSecondFactor) -> bool:
+        names = {group.name for group in obj.groups.all()}
+        return obj.is_superuser or bool(names & set(second_factor.REQUIRED_ROLES))
+
+    @admin.action(description=_("Reset two-factor authentication (lost phone)"), permissions=["change"])
+    def reset(self, request: HttpRequest, queryset: QuerySet[StaffSecondFactor]) -> None:
+        done = 0
+        for account in queryset:
+            if second_factor.reset_second_factor(account):
+                self.log_change(request, account, "Two-factor authentication reset")
+                done += 1
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor authentication reset for %d account: it sets it up again at the next login.",
+                "Two-factor authentication reset for %d accounts: they set it up again at the next login.",
+                done,
+            )
+            % done,
+        )

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -11,13 +12,15 @@ class OmsConfig(AppConfig):
     def ready(self) -> None:
         # Imported for what they register: checks the system checks, api_schema the OpenAPI
         # extensions, documents and mail the outbox handlers of customer mail and documents.
-        from oms import api_schema, checks, documents, mail, navigation, roles, seeding  # noqa: F401
+        from oms import api_schema, checks, documents, mail, navigation, roles, second_factor, seeding  # noqa: F401
         from oms.demo import seed_users
 
         post_migrate.connect(roles.sync_role_permissions, dispatch_uid="oms.sync_role_permissions")
+        user_logged_in.connect(second_factor.remember_enrolment, dispatch_uid="oms.second_factor_enrolment")
         roles.grant(roles.Role.ADMIN, ["oms.view_outboxmessage", "oms.change_outboxmessage"])
         roles.grant(roles.Role.ADMIN, ["oms.view_customermail", "oms.view_document"])
         roles.grant(roles.Role.SUPPORT, ["oms.view_customermail"])
+        roles.grant(roles.Role.ADMIN, ["oms.view_staffsecondfactor", "oms.change_staffsecondfactor"])
         seeding.register("users", seed_users, order=0)
         navigation.register("support", _("Customer mails"), "support-mail-list", order=50)
 

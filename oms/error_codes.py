@@ -23,6 +23,9 @@ class CommonErrorCode(StrEnum):
     DUPLICATE_KEY = "duplicate_key"
     SERVICE_UNAVAILABLE = "service_unavailable"
     SERVER_ERROR = "server_error"
+    SECOND_FACTOR_REQUIRED = "second_factor_required"
+    SECOND_FACTOR_INVALID = "second_factor_invalid"
+    SECOND_FACTOR_THROTTLED = "second_factor_throttled"
 
 
 class ParseErrorCode(StrEnum):

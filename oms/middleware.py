@@ -12,6 +12,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import parse_header_parameters
 from django.utils.translation import gettext as _
 
+from oms import second_factor
 from oms.error_codes import CommonErrorCode
 
 
@@ -93,3 +94,43 @@ class PrivacyHeadersMiddleware:
         if not request.path.startswith(self.static_prefix):
             add_never_cache_headers(response)
         return response
+
+
+class SecondFactorMiddleware:
+    """Until a session's second factor is given, a user who must give one (managers, admins, and
+    whoever enrolled: ``oms.second_factor``) reaches only the pages that let them give it; every
+    other page redirects to verification, or to enrolment for a user without a device yet. The
+    JSON API answers such a session 403 in JSON. After django-otp's ``OTPMiddleware``."""
+
+    # Views a signed-in user reaches before the second factor: to give it, to leave, or public.
+    OPEN_VIEWS = frozenset(
+        {
+            "login",
+            "logout",
+            "set_language",
+            "second-factor-verify",
+            "second-factor-setup",
+            "csp-report",
+            "api-schema",
+            "api-docs",
+        }
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        if match is None or match.view_name in self.OPEN_VIEWS:
+            return None
+        if not second_factor.second_factor_pending(request):
+            return None
+        if request.path.startswith(("/api/", "/webhooks/")):
+            message = _("Give your second factor (two-factor authentication) in the back office first.")
+            return JsonResponse({"code": CommonErrorCode.SECOND_FACTOR_REQUIRED, "message": message}, status=403)
+        return second_factor.redirect_to_second_factor(request)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib.auth.models import User
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -175,3 +176,13 @@ class CustomerMail(models.Model):
     def is_retrying(self) -> bool:
         """Still pending after a failed attempt: the outbox tries again with backoff."""
         return self.status == MailStatus.PENDING and self.attempts > 0
+
+
+class StaffSecondFactor(User):
+    """Staff accounts as the admin sees their second factor: enrolled or not, and the reset of a
+    lost device (``oms.second_factor``). A proxy: no table of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("staff second factor")
+        verbose_name_plural = _("staff second factors")

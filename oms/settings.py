@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Our apps, in the order their imports point (ARCHITECTURE.md): each may import those above it.
     "oms.apps.OmsConfig",
     "inventory.apps.InventoryConfig",
@@ -89,9 +92,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session's second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Managers and admins (and whoever enrolled) give their second factor before any other page.
+    "oms.middleware.SecondFactorMiddleware",
     # AxesMiddleware last: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -159,6 +166,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# A wrong second-factor code counts as a failed login too (oms.second_factor); never store it.
+AXES_SENSITIVE_PARAMETERS = ["code"]
+
+# Second factor for staff (django-otp: TOTP apps, recovery codes as static tokens). Who must use
+# it is decided in oms.second_factor (managers and admins); anyone may enrol.
+# https://django-otp-official.readthedocs.io/en/stable/overview.html
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="OMS")
+# Secrets and recovery codes never show in the admin; an admin resets a lost device instead.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Internationalisation -----------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/topics/i18n/

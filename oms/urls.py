@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from oms import document_views, mail_views, views
+from oms import document_views, mail_views, second_factor_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +13,14 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/two-factor/", second_factor_views.overview, name="second-factor"),
+    path("accounts/two-factor/setup/", second_factor_views.setup, name="second-factor-setup"),
+    path("accounts/two-factor/verify/", second_factor_views.verify, name="second-factor-verify"),
+    path(
+        "accounts/two-factor/recovery-codes/",
+        second_factor_views.recovery_codes,
+        name="second-factor-recovery-codes",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("warehouse/", views.warehouse_home, name="warehouse-home"),
     path("support/", views.support_home, name="support-home"),

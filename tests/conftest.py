@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 
 from oms.roles import Role
+from tests.logins import login_as
 
 IN_CI = bool(os.environ.get("CI"))
 
@@ -96,8 +97,8 @@ def users_by_role(warehouse_user, support_user, manager_user, admin_user):
 
 
 def client_for(client, user):
-    client.force_login(user)  # login() trips django-axes (STACK-NOTES.md)
-    return client
+    """Signed in as ``user``, with the second factor given where the role needs it (tests/logins.py)."""
+    return login_as(client, user)
 
 
 @pytest.fixture

@@ -77,9 +77,27 @@ def tablet_page(browser, live_url) -> Iterator:
 
 
 def login(page, live_url: str, username: str, password: str) -> None:
-    """Log in through the real login form and wait for the landing page."""
+    """Log in through the real login form and wait for the landing page. A user whose role needs
+    a second factor gets an authenticator (if they have none) and gives its code at the
+    verification step, as from the app (tests/logins.py)."""
+    from django.contrib.auth import get_user_model
+
+    from oms.second_factor import must_use_second_factor
+    from tests.logins import authenticator_for, totp_code
+
+    user = get_user_model().objects.filter(username=username).first()
+    device = authenticator_for(user) if user is not None and must_use_second_factor(user) else None
     page.goto(f"{live_url}/accounts/login/")
     page.get_by_label("Username").or_(page.get_by_label("Benutzername")).fill(username)
     page.get_by_label("Password").or_(page.get_by_label("Passwort")).fill(password)
     page.get_by_role("button", name="Log in").or_(page.get_by_role("button", name="Anmelden")).click()
+    page.wait_for_load_state()
+    if device is not None and "/accounts/two-factor/verify/" in page.url:
+        give_second_factor(page, totp_code(device))
+
+
+def give_second_factor(page, code: str) -> None:
+    """Enter ``code`` at the verification step and wait for the page asked for."""
+    page.get_by_role("textbox", name="Code").fill(code)
+    page.get_by_role("button", name="Verify").or_(page.get_by_role("button", name="Bestätigen")).click()
     page.wait_for_load_state()

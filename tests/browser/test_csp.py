@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.browser.conftest import login
+from tests.logins import login_as
 from tests.security.urlmap import staff_routes
 from tests.security.world import REAL_PARAMS, build_world
 
@@ -51,7 +52,7 @@ def _admin_paths(world) -> list[str]:
 def _html_pages(paths: list[str], user) -> list[str]:
     """The paths that answer the user's GET with a page (not a CSV download, not POST-only)."""
     client = Client()
-    client.force_login(user)
+    login_as(client, user)
     pages = []
     for path in paths:
         response = client.get(path)
@@ -84,7 +85,17 @@ def test_every_staff_and_admin_page_loads_without_a_policy_violation(csp_page, l
     world = build_world(user=admin_user, skus={"CSP-1": 10, "CSP-2": 4})
     login(page, live_url, admin_user.username, f"pw-{admin_user.username}")
     paths = _html_pages(
-        [*_staff_paths(world), *_admin_paths(world), "/", "/accounts/password/", "/api/docs/", "/zz-no-page/"],
+        [
+            *_staff_paths(world),
+            *_admin_paths(world),
+            "/",
+            "/accounts/password/",
+            "/accounts/two-factor/",
+            "/accounts/two-factor/setup/",
+            "/accounts/two-factor/recovery-codes/",
+            "/api/docs/",
+            "/zz-no-page/",
+        ],
         admin_user,
     )
 

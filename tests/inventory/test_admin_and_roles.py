@@ -19,6 +19,7 @@ from inventory.services.replenishment import recompute_forecasts
 from inventory.services.stock import receive_stock
 from tests.inventory.factories import BinLocationFactory, PurchaseOrderLineFactory, SupplierFactory
 from tests.inventory.replenishment_data import AS_OF, add_history, seasonal_history
+from tests.logins import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def _english(settings):
 
 @pytest.fixture
 def superuser_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("super", "super@example.com", "pw"))
+    login_as(client, django_user_model.objects.create_superuser("super", "super@example.com", "pw"))
     return client
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from inventory.models import PurchaseOrder, PurchaseOrderState, StockLevel, StockMovement
 from tests.inventory.screens import make_bin, make_po, make_product, make_warehouse
+from tests.logins import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def on_hand(sku: str) -> int:
 def test_receiving_is_for_the_warehouse_role(client, warehouse_client, support_user, manager_user, po):
     assert warehouse_client.get(reverse("inventory:receiving")).status_code == 200
     for user in (support_user, manager_user):
-        client.force_login(user)
+        login_as(client, user)
         assert client.get(reverse("inventory:receiving")).status_code == 403
 
 

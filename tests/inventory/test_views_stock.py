@@ -10,6 +10,7 @@ from oms import panels
 from oms.paging import encode_cursor
 from tests.conftest import client_for, make_user
 from tests.inventory.screens import make_bin, make_product, make_warehouse, put_stock
+from tests.logins import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -430,6 +431,6 @@ def test_navigation_offers_the_inventory_screens_to_their_roles(warehouse_client
     warehouse_home = warehouse_client.get(reverse("warehouse-home")).content.decode()
     for url_name in ("inventory:stock-list", "inventory:receiving", "inventory:purchase-order-list"):
         assert f'href="{reverse(url_name)}"' in warehouse_home
-    client.force_login(manager_user)
+    login_as(client, manager_user)
     reports_home = client.get(reverse("reports-home")).content.decode()
     assert f'href="{reverse("inventory:csv-exchange")}"' in reports_home

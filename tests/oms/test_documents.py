@@ -17,6 +17,7 @@ from oms import documents, outbox
 from oms.models import Document, DocumentStatus, OutboxMessage, OutboxStatus
 from orders.mails import LEGAL_TEXT
 from orders.models import LegalText
+from tests.logins import login_as
 from tests.oms.mailfixtures import shop_with_legal_texts
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +145,7 @@ def test_support_and_managers_read_a_legal_text_pdf(rendered, support_client, ma
     body = b"".join(response.streaming_content)
     assert hashlib.sha256(body).hexdigest() == rendered.sha256
     manager = Client()
-    manager.force_login(manager_user)
+    login_as(manager, manager_user)
     assert manager.get(url).status_code == 200
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from oms.roles import Role
+from tests.logins import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, path):
 @pytest.mark.parametrize("path", list(AREAS))
 @pytest.mark.parametrize("role", list(Role))
 def test_each_area_admits_exactly_its_roles(client, users_by_role, path, role):
-    client.force_login(users_by_role[role])
+    login_as(client, users_by_role[role])
     response = client.get(path)
     assert response.status_code == (200 if role in AREAS[path] else 403)
 
@@ -36,7 +37,7 @@ def test_each_area_admits_exactly_its_roles(client, users_by_role, path, role):
 @pytest.mark.parametrize("path", ["/warehouse/", "/support/", "/reports/"])
 def test_area_home_pages_only_read(client, admin_user, path):
     """A home page changes nothing, so a POST to it is refused (405) instead of showing the page."""
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     response = client.post(path, {"anything": "1"})
     assert response.status_code == 405
     assert response["Allow"] == "GET"
@@ -44,21 +45,21 @@ def test_area_home_pages_only_read(client, admin_user, path):
 
 def test_a_user_without_any_role_gets_403_everywhere_and_a_hint_at_home(client, django_user_model):
     user = django_user_model.objects.create_user("nobody", password="x")
-    client.force_login(user)
+    login_as(client, user)
     for path in AREAS:
         assert client.get(path).status_code == 403
     assert "no role yet" in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
 
 def test_a_single_role_user_lands_in_their_area(client, warehouse_user):
-    client.force_login(warehouse_user)
+    login_as(client, warehouse_user)
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"] == "/warehouse/"
 
 
 def test_navigation_shows_only_own_areas(client, support_user):
-    client.force_login(support_user)
+    login_as(client, support_user)
     html = client.get("/support/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'href="/support/"' in html
     assert 'href="/warehouse/"' not in html

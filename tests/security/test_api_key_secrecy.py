@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from oms.api_keys import create_api_key
 from oms.models import ApiKey
+from tests.logins import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def test_the_admin_shows_only_the_prefix_of_a_key(admin_user):
     admin_user.user_permissions.add(*Permission.objects.filter(codename__in=["view_apikey", "change_apikey"]))
     key, raw = create_api_key(channel_code="web", name="Shop")
     client = Client()
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     pages = [
         reverse("admin:oms_apikey_changelist"),
         reverse("admin:oms_apikey_change", args=[key.pk]),

@@ -12,6 +12,7 @@ from django.http import HttpResponseForbidden
 from django.test import Client
 
 from oms.roles import Role
+from tests.logins import login_as
 from tests.security.urlmap import all_routes
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_only_machine_endpoints_are_csrf_exempt():
 @pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
 def test_post_without_token_is_refused(route, htmx, admin_user):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(admin_user)  # admins may use every page: a refusal is CSRF, not the role
+    login_as(client, admin_user)  # admins may use every page: a refusal is CSRF, not the role
     headers = {"HX-Request": "true"} if htmx else {}
     response = client.post(route.path, {"note": "x"}, headers=headers)
     assert response.status_code == 403 and response.has_header("X-CSRF-Rejected"), (
@@ -76,7 +77,7 @@ def test_post_with_the_token_passes_the_csrf_check(support_user):
 def test_htmx_requests_carry_the_token_in_a_header(support_user):
     """The shell puts the token in hx-headers on <body>; a request with that header passes."""
     client = Client(enforce_csrf_checks=True)
-    client.force_login(support_user)
+    login_as(client, support_user)
     html = client.get("/support/").content.decode()
     assert "hx-headers" in html and "X-CSRFToken" in html
     token = client.cookies["csrftoken"].value
@@ -89,7 +90,7 @@ def test_session_authenticated_api_writes_need_the_token(role, users_by_role):
     """The API is CSRF-exempt for API keys, but a browser session must still send the token."""
     api_routes = [r for r in all_routes() if r.path.startswith("/api/v1/")]
     client = Client(enforce_csrf_checks=True)
-    client.force_login(users_by_role[role])
+    login_as(client, users_by_role[role])
     checked = []
     for route in api_routes:
         response = client.post(route.path, {}, content_type="application/json")

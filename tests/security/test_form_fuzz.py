@@ -31,6 +31,7 @@ from django.urls import reverse
 
 from oms.roles import Role
 from tests.inventory.conftest import assert_ledger_balances
+from tests.logins import login_as
 from tests.security.test_permission_matrix import REAL_PARAMS
 from tests.security.urlmap import Route, staff_routes
 
@@ -165,7 +166,7 @@ def _client(*names: str) -> Client:
     # A server error becomes a 500 answer, so the failure names the URL and payload (the traceback
     # is in the captured log).
     client = Client(raise_request_exception=False)
-    client.force_login(user)
+    login_as(client, user)
     return client
 
 

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from oms.roles import Role
+from tests.logins import login_as
 from tests.security.urlmap import Route, all_routes, staff_routes
 from tests.security.world import REAL_PARAMS
 
@@ -35,7 +36,7 @@ ADMIN_PUBLIC = {"admin:login", "admin:logout", "admin:password_reset", "admin:pa
 def _client_for(user) -> Client:
     client = Client()
     if user is not None:
-        client.force_login(user)
+        login_as(client, user)
     return client
 
 
