@@ -7,7 +7,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from oms import mail, second_factor
-from oms.models import ApiKey, CustomerMail, Document, OutboxMessage, StaffSecondFactor
+from oms.models import ApiKey, CustomerDataAccess, CustomerMail, Document, OutboxMessage, StaffSecondFactor
 from oms.roles import Role
 
 
@@ -161,3 +161,25 @@ class StaffSecondFactorAdmin(admin.ModelAdmin):
             )
             % done,
         )
+
+
+@admin.register(CustomerDataAccess)
+class CustomerDataAccessAdmin(admin.ModelAdmin):
+    """Who viewed or exported which customer's data. Read-only: nobody edits or removes the log here."""
+
+    list_display = ["at", "username", "action", "subject_type", "subject_id", "customer_id", "path"]
+    list_filter = ["action", "subject_type"]
+    search_fields = ["=username", "=customer_id", "=subject_id"]
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in CustomerDataAccess._meta.fields]
+    list_select_related = False
+    show_full_result_count = False  # the log grows without bound: no COUNT(*) over all of it
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -21,6 +21,7 @@ class OmsConfig(AppConfig):
         roles.grant(roles.Role.ADMIN, ["oms.view_customermail", "oms.view_document"])
         roles.grant(roles.Role.SUPPORT, ["oms.view_customermail"])
         roles.grant(roles.Role.ADMIN, ["oms.view_staffsecondfactor", "oms.change_staffsecondfactor"])
+        roles.grant(roles.Role.ADMIN, ["oms.view_customerdataaccess"])
         seeding.register("users", seed_users, order=0)
         navigation.register("support", _("Customer mails"), "support-mail-list", order=50)
 

@@ -8,7 +8,8 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
 from oms import documents
-from oms.models import Document, DocumentStatus
+from oms.access_log import record_customer_access
+from oms.models import AccessAction, Document, DocumentStatus
 from oms.roles import Role, role_required
 
 
@@ -22,6 +23,15 @@ def document_file(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     if not documents.may_read(request.user, document):
         raise PermissionDenied
+    personal, customer_id = documents.customer_of(document)
+    if personal:
+        record_customer_access(
+            request,
+            subject_type=f"document:{document.kind}",
+            subject_id=document.subject,
+            customer_id=customer_id,
+            action=AccessAction.EXPORTED,
+        )
     response = FileResponse(
         default_storage.open(document.file.name, "rb"),
         content_type="application/pdf",

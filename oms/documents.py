@@ -60,6 +60,9 @@ class DocumentKind:
     template: str
     build: Callable[[str], DocumentContent]
     roles: Collection[str] = field(default_factory=frozenset)
+    # For a kind that holds a customer's personal data (invoice, label, delivery note): whose, from
+    # the subject. Its downloads are then recorded in the access log (``oms.access_log``).
+    customer_of: Callable[[str], int | None] | None = None
 
 
 _kinds: dict[str, DocumentKind] = {}
@@ -83,6 +86,14 @@ def get_kind(code: str) -> DocumentKind:
 
 def kinds() -> list[DocumentKind]:
     return sorted(_kinds.values(), key=lambda k: k.code)
+
+
+def customer_of(document: Document) -> tuple[bool, int | None]:
+    """Whether the document holds a customer's personal data, and whose (a customer id)."""
+    kind = _kinds.get(document.kind)
+    if kind is None or kind.customer_of is None:
+        return False, None
+    return True, kind.customer_of(document.subject)
 
 
 def may_read(user: Any, document: Document) -> bool:

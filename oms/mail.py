@@ -73,6 +73,8 @@ class SubjectType:
     on_sent: Callable[[CustomerMail], None]  # runs in the transaction that marks the mail sent
     sample: Callable[[], str | None]  # a subject to preview mails with (None: there is none yet)
     staff_url: Callable[[str], str | None] = lambda subject_id: None
+    # Whose personal data a mail about this subject holds (a customer id), for the access log.
+    customer_of: Callable[[str], int | None] = lambda subject_id: None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from oms import mail
+from oms.access_log import record_customer_access
 from oms.models import CustomerMail, MailStatus
 from oms.roles import Role, role_required
 
@@ -49,6 +50,7 @@ def mail_list(request: HttpRequest) -> HttpResponse:
 def mail_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer_mail = get_object_or_404(CustomerMail, pk=pk)
     subject_type = mail.subject_type(customer_mail.subject_type)
+    _record_access(request, customer_mail, subject_type)
     return render(
         request,
         "oms/mail_detail.html",
@@ -67,7 +69,18 @@ def mail_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def mail_html(request: HttpRequest, pk: int) -> HttpResponse:
     """The HTML part as it went out, for the frame on the mail's page."""
     customer_mail = get_object_or_404(CustomerMail, pk=pk, status=MailStatus.SENT)
+    _record_access(request, customer_mail, mail.subject_type(customer_mail.subject_type))
     return _mail_frame(customer_mail.body_html)
+
+
+def _record_access(request: HttpRequest, customer_mail: CustomerMail, subject_type: mail.SubjectType) -> None:
+    """A mail holds its recipient's address and the order's content: the access log records who read it."""
+    record_customer_access(
+        request,
+        subject_type="mail",
+        subject_id=customer_mail.pk,
+        customer_id=subject_type.customer_of(customer_mail.subject_id),
+    )
 
 
 @role_required(Role.SUPPORT)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models
 from django.utils import timezone
@@ -186,3 +187,46 @@ class StaffSecondFactor(User):
         proxy = True
         verbose_name = _("staff second factor")
         verbose_name_plural = _("staff second factors")
+
+
+class AccessAction(models.TextChoices):
+    VIEWED = "viewed", _("viewed")
+    EXPORTED = "exported", _("exported")
+
+
+class CustomerDataAccess(models.Model):
+    """Who looked at or took out which customer's personal data, and when (``oms.access_log``).
+
+    One row per page or download, written with one insert. ``subject_type`` + ``subject_id`` name
+    what was shown (an order number, a case, a mail, a document) and ``customer_id`` whose data it
+    holds; like ``Document.subject`` they are opaque here, as ``oms`` imports no app. The user's
+    name is copied, so the log outlives a deleted account. Shown to admins, read-only.
+    """
+
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    username = models.CharField(_("username"), max_length=150)
+    action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
+    subject_type = models.CharField(_("what"), max_length=30)
+    subject_id = models.CharField(_("which"), max_length=100)
+    customer_id = models.PositiveBigIntegerField(_("customer id"), null=True, blank=True)
+    path = models.CharField(_("page"), max_length=300)
+
+    class Meta:
+        verbose_name = _("customer data access")
+        verbose_name_plural = _("customer data accesses")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["customer_id", "-at"], name="oms_access_customer_idx"),
+            models.Index(fields=["-at"], name="oms_access_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.action} {self.subject_type} {self.subject_id}"

@@ -43,6 +43,10 @@ def _order_url(subject_id: str) -> str | None:
     return reverse("orders:support-order-detail", args=[number]) if number else None
 
 
+def _order_customer(subject_id: str) -> int | None:
+    return Order.objects.filter(pk=int(subject_id)).values_list("customer_id", flat=True).first()
+
+
 # -- the order confirmation -------------------------------------------------------------------------
 
 
@@ -105,7 +109,13 @@ def legal_text_document(subject: str) -> DocumentContent:
 
 def register() -> None:
     mail.register_subject_type(
-        SubjectType("order", on_sent=_record_on_timeline, sample=_sample_order, staff_url=_order_url)
+        SubjectType(
+            "order",
+            on_sent=_record_on_timeline,
+            sample=_sample_order,
+            staff_url=_order_url,
+            customer_of=_order_customer,
+        )
     )
     mail.register_kind(
         MailKind(

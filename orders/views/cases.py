@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from oms.access_log import record_customer_access
 from oms.htmx import run_service_and_answer
 from oms.roles import Role, role_required
 from orders import forms
@@ -38,6 +39,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_support_or_404(pk=pk)
+    record_customer_access(request, subject_type="case", subject_id=case.pk, customer_id=case.customer_id)
     context = {"case": case, "message_form": forms.CaseMessageForm(), **case_thread(case=case)}
     template = f"{DETAIL_TEMPLATE}#case-thread" if request.htmx else DETAIL_TEMPLATE
     return render(request, template, context)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from oms.access_log import record_customer_access
 from oms.roles import Role, role_required
 from orders import forms
 from orders.exceptions import OrderValidationError
@@ -107,6 +108,7 @@ def phone_customer_search(request: HttpRequest) -> HttpResponse:
 def phone_customer_pick(request: HttpRequest, pk: int) -> HttpResponse:
     """Fill the customer and address fieldset from a found customer (their last shipping address)."""
     initial = customer_entry_initial_or_404(pk=pk)
+    record_customer_access(request, subject_type="customer", subject_id=pk, customer_id=pk)
     context = {
         "customer_form": forms.PhoneCustomerForm(initial=initial["customer"], prefix="customer"),
         "address_form": forms.AddressForm(initial=initial["address"], prefix="ship"),

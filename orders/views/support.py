@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from oms import panels
+from oms.access_log import record_customer_access
 from oms.exceptions import DomainError
 from oms.htmx import run_service_and_answer
 from oms.roles import Role, role_required
@@ -79,6 +80,8 @@ def order_page_context(request: HttpRequest, number: str, **extra: Any) -> dict[
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     """Everything about one order: lines, customer, addresses, money, routing, timeline, notes, actions."""
     context = order_page_context(request, number)
+    order = context["order"]
+    record_customer_access(request, subject_type="order", subject_id=order.number, customer_id=order.customer_id)
     template = f"{DETAIL_TEMPLATE}#order-body" if request.htmx else DETAIL_TEMPLATE
     return render(request, template, context)
 
