@@ -316,3 +316,51 @@ def test_the_pages_speak_german(client, manager_user):
     page = client.get(SETUP, HTTP_ACCEPT_LANGUAGE="de").content.decode()
 
     assert "Zwei-Faktor-Authentifizierung einrichten" in page
+
+
+# Empty, NUL bytes, far too long, a bidi override, injection, signs and exponents, full-width digits.
+HOSTILE_CODES = ["", " ", "\x00", "12\x0034", "x" * 10_000, "\u202e123456", "' OR 1=1 --", "-1", "1e6"]
+HOSTILE_CODES.append("\uff11\uff12\uff13")
+
+
+@pytest.mark.parametrize("path", [VERIFY, SETUP])
+def test_hostile_codes_are_refused_with_a_message_never_a_server_error(client, manager_user, path):
+    if path == VERIFY:
+        authenticator_for(manager_user)
+    client.force_login(manager_user)
+    client.get(path)
+
+    for code in HOSTILE_CODES:
+        response = client.post(path, {"code": code, "next": "https://evil.example/"})
+        assert response.status_code == 422, (code[:20], response.status_code)
+    response = client.post(path, {"code": ["123456", "654321"]})
+
+    assert response.status_code == 422
+    assert client.get("/reports/").status_code == 302
+
+
+def test_next_never_leads_off_the_site(client, manager_user):
+    device = authenticator_for(manager_user)
+    client.force_login(manager_user)
+
+    response = client.post(VERIFY, {"code": totp_code(device), "next": "https://evil.example/reports/"})
+
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_the_mixin_asks_class_based_views_for_the_second_factor(support_user):
+    from django.views import View
+
+    class ErasureView(second_factor.SecondFactorRequiredMixin, View):
+        def get(self, request):
+            return HttpResponse("erased")
+
+    request = RequestFactory().get("/support/customers/1/erase/")
+    request.user = support_user
+    request.user.is_verified = lambda: False
+    refused = ErasureView.as_view()(request)
+    request.user.is_verified = lambda: True
+    allowed = ErasureView.as_view()(request)
+
+    assert refused.status_code == 302 and _path_and_next(refused)[0] == SETUP
+    assert allowed.status_code == 200
