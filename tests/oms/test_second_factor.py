@@ -364,3 +364,24 @@ def test_the_mixin_asks_class_based_views_for_the_second_factor(support_user):
 
     assert refused.status_code == 302 and _path_and_next(refused)[0] == SETUP
     assert allowed.status_code == 200
+
+
+def _closed_routes():
+    from oms.middleware import SecondFactorMiddleware
+    from tests.security.urlmap import all_routes
+
+    return [
+        r
+        for r in all_routes()
+        if r.path.startswith(("/warehouse/", "/support/", "/reports/", "/documents/", "/admin/"))
+        and r.name not in SecondFactorMiddleware.OPEN_VIEWS
+    ]
+
+
+@pytest.mark.parametrize("route", _closed_routes(), ids=lambda r: r.route)
+def test_no_staff_or_admin_page_opens_to_an_admin_without_a_second_factor(route, client, admin_user):
+    client.force_login(admin_user)
+
+    for response in (client.get(route.path), client.post(route.path, {})):
+        assert response.status_code == 302, (route.path, response.status_code)
+        assert _path_and_next(response) == (SETUP, route.path)
