@@ -1,4 +1,4 @@
-"""Models of the project package: the outbox of side effects that leave the process."""
+"""Models of the project package: the outbox, API keys, customer mail and documents, saved list views."""
 
 from __future__ import annotations
 
@@ -230,3 +230,28 @@ class CustomerDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.action} {self.subject_type} {self.subject_id}"
+
+
+class SavedView(models.Model):
+    """A list's filters and sort as one user saved them under a name ("my held Amazon orders"),
+    one click away in the list's header (``oms.lists``). ``query`` is the list's own query string,
+    normalised by the list when saved; ``list_name`` names the list (``ListDefinition.name``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="saved_views"
+    )
+    list_name = models.CharField(_("list"), max_length=50)
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["list_name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "list_name", "name"], name="oms_savedview_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.list_name}: {self.name}"

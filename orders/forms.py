@@ -20,7 +20,7 @@ MAX_EDIT_QUANTITY = MAX_QUANTITY  # the intake service's limit per line
 
 
 class OrderSearchForm(forms.Form):
-    """The one search box of the support desk, plus state and channel filters."""
+    """The one search box of the support desk, plus state and channel filters (the list adds the dates)."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200, strip=True)
     state = forms.ChoiceField(label=_("State"), required=False)
@@ -30,12 +30,6 @@ class OrderSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", _("All states")), *states]
         self.fields["channel"].choices = [("", _("All channels")), *channels]
-
-    def cleaned_or_empty(self) -> dict[str, str]:
-        """The valid filters; an invalid choice (an old bookmark) is dropped instead of failing."""
-        if self.is_valid():
-            return {k: v or "" for k, v in self.cleaned_data.items()}
-        return {k: (self.cleaned_data.get(k) or "") for k in ("q", "state", "channel")}
 
 
 class ReasonForm(forms.Form):

@@ -1,7 +1,9 @@
 from django.urls import path
 
+from oms.lists import list_urls
 from orders.views import cases as case_views
 from orders.views import imports as import_views
+from orders.views import order_list as order_list_views
 from orders.views import phone as phone_views
 from orders.views import support as support_views
 from orders.webhooks import views as webhook_views
@@ -25,7 +27,8 @@ urlpatterns: list = [
 # --- support desk (/support/...): search, order page and actions, cases, phone orders, CSV import ---
 
 urlpatterns += [
-    path("support/orders/", support_views.order_list, name="support-order-list"),
+    path("support/orders/", order_list_views.order_list, name="support-order-list"),
+    *list_urls(order_list_views.ORDER_LIST, "support/orders/"),
     path("support/orders/new/", phone_views.phone_order_new, name="support-phone-order"),
     path("support/orders/new/preview/", phone_views.phone_order_preview, name="support-phone-preview"),
     path("support/orders/new/products/", phone_views.phone_product_search, name="support-phone-products"),

@@ -27,7 +27,7 @@ from inventory.exceptions import ImportValidationError, RowError
 from inventory.models import BinLocation, Category, Product, StockLevel, Supplier, VatRate, Warehouse
 from inventory.models.catalog import is_valid_gtin, sku_validator
 from inventory.services.stock import count_stock
-from oms import parsing
+from oms import parsing, spreadsheets
 from oms.exceptions import DomainError
 from oms.money import gross_from_net, net_from_gross, quantize
 from oms.parsing import ParseError
@@ -131,7 +131,7 @@ def read_rows(data: str | bytes, *, required: list[str]) -> tuple[list[str], lis
 def _cell(value: str) -> str:
     """A cell as ``oms.parsing`` cleans one-line text (NFC, no NUL, control or bidi-override
     characters, zero-width ones removed), with a formula escape of our own exports undone."""
-    return _unescape_cell(parsing.text(value))
+    return spreadsheets.unescape_cell(parsing.text(value))
 
 
 class _RowChecker:
@@ -415,40 +415,8 @@ def import_stock_levels_csv(*, data: str | bytes, user: Any = None) -> ImportRes
 # --- Export -------------------------------------------------------------------------------------
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-# A text cell starting with one of these is a formula to a spreadsheet program (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would evaluate gets a leading apostrophe; the import removes it again."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _unescape_cell(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
-
-
-def _stream(header: list[str], rows: Iterator[list[Any]]) -> Iterator[str]:
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff" + writer.writerow(header)  # BOM: spreadsheet programs then read UTF-8
-    for row in rows:
-        yield writer.writerow([_safe_cell(v) for v in row])
-
-
 def _bool(value: bool) -> str:
     return "1" if value else "0"
-
-
-def _decimal_comma(value: Any) -> str:
-    """``3,49``: a German spreadsheet reads ``3.49`` as a date (March 1949)."""
-    return "" if value is None else str(value).replace(".", ",")
 
 
 def export_products_csv() -> Iterator[str]:
@@ -467,16 +435,16 @@ def export_products_csv() -> Iterator[str]:
                 p.length_mm,
                 p.width_mm,
                 p.height_mm,
-                _decimal_comma(p.net_price),
-                _decimal_comma(p.gross_price),
-                _decimal_comma(f"{Decimal(p.vat_rate):.2f}"),
+                spreadsheets.decimal_comma(p.net_price),
+                spreadsheets.decimal_comma(p.gross_price),
+                spreadsheets.decimal_comma(f"{Decimal(p.vat_rate):.2f}"),
                 _bool(p.active),
                 _bool(p.is_preorder),
                 p.release_date.isoformat() if p.release_date else "",
                 p.default_supplier.name if p.default_supplier else "",
             ]
 
-    return _stream(PRODUCT_COLUMNS, rows())
+    return spreadsheets.csv_lines(PRODUCT_COLUMNS, rows())
 
 
 def export_stock_levels_csv(*, warehouse_id: int | None = None) -> Iterator[str]:
@@ -489,7 +457,7 @@ def export_stock_levels_csv(*, warehouse_id: int | None = None) -> Iterator[str]
         for s in qs.iterator(chunk_size=2000):
             yield [s.product.sku, s.product.name, s.warehouse.code, s.on_hand, s.reserved, s.blocked, s.available]
 
-    return _stream(STOCK_EXPORT_COLUMNS, rows())
+    return spreadsheets.csv_lines(STOCK_EXPORT_COLUMNS, rows())
 
 
 def csv_text(lines: Iterator[str]) -> str:

@@ -185,6 +185,8 @@ class Order(FSMModelMixin, models.Model):
             models.Index(fields=["shipping_postcode"], name="orders_order_ship_pc_idx"),
             models.Index(fields=["customer", "-created_at"], name="orders_order_customer_idx"),
             models.Index(fields=["-created_at", "-id"], name="orders_order_created_idx"),
+            # The support list sorted by total (oms.lists: keyset over the sort column and id).
+            models.Index(fields=["total", "id"], name="orders_order_total_idx"),
         ]
 
     def __str__(self) -> str:

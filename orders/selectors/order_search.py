@@ -12,37 +12,28 @@ Search design (fast with a million orders on PostgreSQL):
    cities, SKUs, later tracking/invoice/RMA numbers written by subscribers): every word of the
    query must occur. On PostgreSQL this is ``search_text ILIKE '%word%'``, served by the GIN
    trigram index; on SQLite a plain ``LIKE`` (case-insensitive for ASCII).
-3. Keyset pages (``oms.paging``) on ``(created_at, id)`` newest first: the cost of page 100 equals
-   the cost of page 1, and the query count never depends on the number of rows.
+3. The list (``oms.lists``) sorts and pages the matches: keyset pages on ``(created_at, id)``
+   newest first by default, or on ``(number, id)`` / ``(total, id)``, each served by an index, so
+   the cost of page 100 equals the cost of page 1 and the query count never depends on the number
+   of rows.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, Subquery
 
-from oms.paging import KeysetPage, keyset_page
+from oms.lists import Selection
 from orders.models import Channel, Customer, Order, OrderLine, OrderState
 from orders.selectors.matching import clean_query, contains_all_words, query_words
 
 PAGE_SIZE = 25
 
 
-@dataclass
-class SearchResult:
-    page: KeysetPage
-    exact: bool = False  # the page lists exact matches of an identifier (step 1 above)
-
-
 def order_state_choices() -> list[tuple[str, Any]]:
     return list(OrderState.choices)
-
-
-# Newest first, served by the (created_at, id) index and its per-channel and per-state variants.
-ORDER_LIST_ORDER = ("-created_at", "-pk")
 
 
 # What a row of the order list shows besides the order (joined to the rows of the page only).
@@ -72,10 +63,10 @@ def _exact_match(q: str) -> Q:
     return cond
 
 
-def orders_for_support(
-    *, q: str = "", state: str = "", channel: str = "", after: str | None = None, before: str | None = None
-) -> SearchResult:
-    """The support search (see the module docstring): at most six queries whatever the row count."""
+def orders_for_list(*, q: str = "", state: str = "", channel: str = "") -> Selection:
+    """Every order the support search matches (see the module docstring), unordered: the list
+    (``oms.lists``) sorts and pages it. ``extra["exact"]`` says whether they are exact matches
+    of an identifier. At most five queries whatever the row count, before the page is read."""
     qs = Order.objects.all()
     if state:
         qs = qs.filter(state=state)
@@ -83,17 +74,9 @@ def orders_for_support(
         # The channel's id as a subquery the planner evaluates first: it then walks the
         # (channel, created_at, id) index newest first instead of filtering the newest orders.
         qs = qs.filter(channel_id=Subquery(Channel.objects.filter(code=channel).values("pk")[:1]))
-    paging: dict[str, Any] = {
-        "order_by": ORDER_LIST_ORDER,
-        "after": after,
-        "before": before,
-        "params": {"q": q, "state": state, "channel": channel},
-        "size": PAGE_SIZE,
-        "related": ORDER_ROW_RELATED,
-    }
     q = clean_query(q)
     if not q:
-        return SearchResult(page=keyset_page(qs, **paging))
+        return Selection(qs, {"exact": False})
     lookups = [qs.filter(_exact_match(q))]
     if not any(c.isspace() for c in q):
         # The orders with a line of the product of that SKU, through the (product, order) index
@@ -102,9 +85,6 @@ def orders_for_support(
         lines = OrderLine.objects.filter(product__sku__in={q, q.upper()}).values("order_id")
         lookups.append(qs.filter(pk__in=lines))
     for exact in lookups:
-        page = keyset_page(exact, **paging)
-        # A later page of exact matches is still one when it comes back empty (a stale cursor).
-        if page.rows or ((after or before) and exact.exists()):
-            return SearchResult(page=page, exact=True)
-    fuzzy = qs.filter(*contains_all_words("search_text", query_words(q)))
-    return SearchResult(page=keyset_page(fuzzy, **paging))
+        if exact.exists():
+            return Selection(exact, {"exact": True})
+    return Selection(qs.filter(*contains_all_words("search_text", query_words(q))), {"exact": False})

@@ -16,6 +16,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from oms.templatetags.oms import format_money, format_qty, money, number_separators, qty, short_datetime
 from orders.templatetags.order_states import state_badge
@@ -37,11 +38,21 @@ def order_url(context: template.Context, number: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def order_list_row(context: template.Context, order: Any) -> SafeString:
-    """One row of ``orders/partials/order_rows.html``."""
+def order_list_row(context: template.Context, order: Any, pick: bool = False) -> SafeString:
+    """One row of ``orders/partials/order_rows.html``; with ``pick`` led by the checkbox that
+    chooses the order for the list's bulk actions."""
+    choose = (
+        format_html(
+            '<td class="pick"><input type="checkbox" name="ids" value="{}" aria-label="{}"></td>',
+            order.pk,
+            _("Choose order %(number)s") % {"number": order.number},
+        )
+        if pick
+        else ""
+    )
     external = format_html('<br><span class="muted">{}</span>', order.external_id) if order.external_id else ""
     return format_html(
-        "<tr>\n"
+        "<tr>{}\n"
         '      <td><a class="nowrap" href="{}">{}</a>{}</td>\n'
         '      <td class="nowrap">{}</td>\n'
         '      <td class="wrap-anywhere min-col">{}<br><span class="muted">{}</span></td>\n'
@@ -50,6 +61,7 @@ def order_list_row(context: template.Context, order: Any) -> SafeString:
         "      <td>{}</td>\n"
         '      <td class="num">{}</td>\n'
         "    </tr>",
+        choose,
         order_url(context, order.number),
         order.number,
         external,

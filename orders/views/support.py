@@ -25,36 +25,12 @@ from oms.htmx import run_service_and_answer
 from oms.roles import Role, role_required
 from orders import forms
 from orders.exceptions import OrderValidationError
-from orders.selectors.channels import channel_choices
 from orders.selectors.order_detail import notes_for_order, order_detail_for_support_or_404, order_for_support_or_404
-from orders.selectors.order_search import order_state_choices, orders_for_support
 from orders.services import cancellation, editing, lifecycle
 from orders.services.drafts import AddressDraft
 from orders.services.editing import OrderEdit
 
 DETAIL_TEMPLATE = "orders/order_detail.html"
-
-
-@role_required(Role.SUPPORT)
-@require_GET
-def order_list(request: HttpRequest) -> HttpResponse:
-    """The search: exact matches of an identifier, else orders containing every word; filters; keyset pages."""
-    form = forms.OrderSearchForm(
-        request.GET or None,
-        states=order_state_choices(),
-        channels=channel_choices(),
-    )
-    filters = form.cleaned_or_empty() if request.GET else {"q": "", "state": "", "channel": ""}
-    result = orders_for_support(
-        q=filters["q"],
-        state=filters["state"],
-        channel=filters["channel"],
-        after=request.GET.get("after"),
-        before=request.GET.get("before"),
-    )
-    context = {"form": form, "exact": result.exact, "page": result.page, "filters": filters}
-    template = "orders/order_list.html#order-table" if request.htmx else "orders/order_list.html"
-    return render(request, template, context)
 
 
 def order_page_context(request: HttpRequest, number: str, **extra: Any) -> dict[str, Any]:

@@ -64,9 +64,13 @@ POST_ROUTES: dict[str, str] = {
     "orders:support-case-reply": "orders:support-case-detail",
     "orders:support-case-transition": "orders:support-case-detail",
     "support-mail-resend": "support-mail-detail",
+    "orders:support-order-bulk": "orders:support-order-list",
+    "orders:support-order-view-save": "orders:support-order-list",
+    "orders:support-order-view-delete": "orders:support-order-list",
 }
 # Forms that are one button and nothing else (a transition verb in the URL, sending a mail again).
-FIELDLESS_FORMS = {"orders:support-case-transition", "support-mail-resend"}
+# Deleting a saved view is one button too, shown only to the view's owner (not the fuzzing user).
+FIELDLESS_FORMS = {"orders:support-case-transition", "support-mail-resend", "orders:support-order-view-delete"}
 # Fields a form posts that its page does not render in the state the fixture leaves it in:
 # the phone order's line lists appear once a product is added; unhold's form once an order is held.
 PHONE_LINES = {"sku": ("hidden", "{sku}"), "quantity": ("number", "1"), "add_sku": ("hidden", "{sku}")}
@@ -105,9 +109,24 @@ QUERY_PARAMS = [
     "po",
     "product_q",
     "customer_q",
+    "sort",
+    "placed_from",
+    "placed_to",
+    "updated_from",
+    "updated_to",
+    "expected_from",
+    "expected_to",
 ]
 # The partials a page renders for htmx, chosen by HX-Target.
-HX_TARGETS = ["stock-table", "stock-ledger", "stock-levels", "receiving-work", "purchase-order-table"]
+HX_TARGETS = [
+    "stock-table",
+    "stock-ledger",
+    "stock-levels",
+    "receiving-work",
+    "purchase-order-table",
+    "order-table",
+    "case-table",
+]
 
 HOSTILE: dict[str, str | list[str]] = {
     "empty": "",
@@ -173,10 +192,12 @@ def _client(*names: str) -> Client:
 def snapshot() -> dict[str, Any]:
     """What a refused request must leave as it was."""
     from inventory.models import PurchaseOrder, PurchaseOrderLine, ReplenishmentRule, StockLevel, StockMovement
+    from oms.models import SavedView
     from orders.models import Allocation, CaseMessage, Note, Order, OrderEvent, OrderImport, OrderLine, SupportCase
 
     levels = StockLevel.objects.aggregate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
     return {
+        "saved_views": list(SavedView.objects.order_by("pk").values_list("pk", "name", "query")),
         "movements": StockMovement.objects.count(),
         "levels": levels,
         "orders": list(

@@ -1,5 +1,6 @@
 """One real object behind every staff URL that takes parameters (an order, its case, a product,
-an import, a purchase order, a forecast), for the tests that request those URLs as each role."""
+an import, a purchase order, a forecast, a saved view of the order list), for the tests that
+request those URLs as each role."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ REAL_PARAMS = {
     "support-mail-detail": lambda o: {"pk": o["mail"].pk},
     "support-mail-html": lambda o: {"pk": o["mail"].pk},
     "support-mail-resend": lambda o: {"pk": o["mail"].pk},
+    "orders:support-order-view-delete": lambda o: {"pk": o["saved_view"].pk},
 }
 
 
@@ -44,7 +46,7 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     from inventory.services.receiving import OrderLineInput, create_purchase_order
     from inventory.services.replenishment import recompute_forecasts, set_replenishment_rule
     from oms import outbox
-    from oms.models import CustomerMail, OutboxMessage
+    from oms.models import CustomerMail, OutboxMessage, SavedView
     from orders.models import OrderImport
     from orders.services.cases import open_case
     from orders.services.intake import place_order
@@ -71,7 +73,9 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
         warehouse=warehouse,
         lines=[OrderLineInput(product_id=product.pk, quantity=5)],
     )
+    saved_view = SavedView.objects.create(user=user, list_name="orders", name="Gehaltene", query="state=on_hold")
     return {
+        "saved_view": saved_view,
         "order": order,
         "case": case,
         "product": product,
