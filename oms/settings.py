@@ -309,6 +309,9 @@ OUTBOX_SWEEP_GRACE_SECONDS = env.int("OUTBOX_SWEEP_GRACE_SECONDS", default=60)
 OUTBOX_RESEND_SECONDS = env.int("OUTBOX_RESEND_SECONDS", default=120)
 
 # --- API ----------------------------------------------------------------------------------------
+# API keys and sales channels are kept per process this long (oms.lookups): a key revoked or a
+# channel changed in another process is seen within it; in the process that changed it, at once.
+LOOKUP_CACHE_SECONDS = env.int("LOOKUP_CACHE_SECONDS", default=5)
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

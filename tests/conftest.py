@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection
 
+from oms import lookups
 from oms.roles import Role
 from tests.logins import login_as
 
@@ -51,6 +52,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def _fast_password_hashing(settings) -> None:
     """PBKDF2's deliberate slowness is for production, not for creating test users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_lookups() -> None:
+    """API keys and channels cached by an earlier test's process-local lookups are not this test's rows."""
+    lookups.clear_all()
 
 
 @pytest.fixture(autouse=True)

@@ -106,14 +106,16 @@ def _change(
     error: type[InsufficientStockError],
     fields: tuple[str, ...],
     sign: int,
+    locked: dict[tuple[int, int], StockLevel] | None = None,
 ) -> dict[tuple[int, int], StockLevel]:
-    """Lock the levels, check ``have(level) >= quantity`` for every line, then add ``sign * quantity``
-    to ``fields`` of all of them in one UPDATE. Returns the locked levels (before the change).
+    """Lock the levels (unless the caller passes them ``locked`` already, in this transaction),
+    check ``have(level) >= quantity`` for every line, then add ``sign * quantity`` to ``fields`` of
+    all of them in one UPDATE. Returns the locked levels (before the change).
 
     The check runs on locked rows, so it cannot go stale before the UPDATE; the check constraints
     stay as the last line of defence.
     """
-    levels = _lock_levels(merged.keys())
+    levels = _lock_levels(merged.keys()) if locked is None else locked
     shorts = []
     for (product_id, warehouse_id), quantity in sorted(merged.items()):
         level = levels.get((product_id, warehouse_id))
@@ -145,16 +147,32 @@ def _change(
     return levels
 
 
-def reserve_stock(*, requests: list[StockRequest], reference: str) -> None:
+def reserve_stock(
+    *,
+    requests: list[StockRequest],
+    reference: str,
+    locked: dict[tuple[int, int], StockLevel] | None = None,
+) -> None:
     """Reserve every line or nothing; raises ``InsufficientStockError`` (per line: sku, warehouse,
     requested, available) when any line is short. Publishes ``stock.changed`` after commit.
+
+    ``locked``: the levels as the caller locked and read them in this transaction
+    (``inventory.locks.stock_of_products_for_update``), checked as they are instead of being
+    locked and read again, so a reservation is one UPDATE.
 
     Runs in the caller's transaction without a savepoint (the hot path saves two round trips): a
     refusal is raised after the locked read and before the one UPDATE, so nothing needs undoing
     and the caller may route again. Outside a transaction it opens its own."""
     merged = _merge(requests, reference)
     with nullcontext() if connection.in_atomic_block else transaction.atomic():
-        _change(merged, have=availability.available, error=InsufficientStockError, fields=("reserved",), sign=1)
+        _change(
+            merged,
+            have=availability.available,
+            error=InsufficientStockError,
+            fields=("reserved",),
+            sign=1,
+            locked=locked,
+        )
 
 
 @transaction.atomic

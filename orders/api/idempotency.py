@@ -15,13 +15,20 @@ Contract, as published in the API description:
 - Keys are kept at least 24 hours (``KEY_RETENTION``); ``purge_idempotency_keys`` removes older ones.
 
 How exactly one order comes out of any number of concurrent duplicates: the whole request runs
-in one transaction that first takes a transaction-scoped advisory lock on (channel, key) with
-``pg_try_advisory_xact_lock``, which never waits. A request that does not get the lock answers 409
-at once: another one with the key is running. The holder reads the key's row (a completed one is
-replayed or refused), places the order and stores the completed key row with the response in the
-same transaction: the order and the key commit together or not at all, and a failure rolls both
-back, which releases the key. One transaction and one commit per order, no claim row committed
-ahead (on SQLite, which runs one writing transaction at a time, no lock is needed).
+in one transaction whose first statement takes a transaction-scoped advisory lock on (channel,
+key) with ``pg_try_advisory_xact_lock``, which never waits, and reads the key's row. A request
+that does not get the lock answers 409 at once: another one with the key is running. The holder
+replays or refuses a completed key, or places the order and stores the completed key row with
+the response in the same transaction: the order and the key commit together or not at all, and a
+failure rolls both back, which releases the key. One transaction and one commit per order, no
+claim row committed ahead (on SQLite, which runs one writing transaction at a time, no lock is
+needed).
+
+The row is read in the statement that takes the lock, so its snapshot can be a moment older than
+the lock: a request that gets the lock just as the previous holder commits may not see that
+holder's row. The unique (channel, key) constraint catches it when it stores its own row; the
+transaction rolls back (no second order) and the request runs once more, now seeing the row and
+replaying it. The same second run answers a lost race on the order's (channel, external_id).
 
 A row still ``in_progress`` comes from the earlier two-step claim (or an admin): while it is young
 it counts as in flight, after ``IN_FLIGHT_TIMEOUT`` it is taken over.
@@ -37,7 +44,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,20 +116,37 @@ def _lock_id(channel: Channel, key: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-def _try_lock(channel: Channel, key: str) -> bool:
-    """Take the key's lock until the end of the current transaction; False if another holds it."""
-    if connection.vendor != "postgresql":
-        return True  # SQLite runs one writing transaction at a time (IMMEDIATE): nobody else is in flight
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_lock_id(channel, key)])
-        return bool(cursor.fetchone()[0])
-
-
 def _in_flight(key: str) -> IdempotencyKeyInFlight:
     return IdempotencyKeyInFlight(
         _("A request with this Idempotency-Key is still being processed. Retry in a moment."),
         data={"idempotency_key": key, "retry_after": RETRY_AFTER_SECONDS},
     )
+
+
+_KEY_TABLE = IdempotencyKey._meta.db_table
+_KEY_FIELDS = ("id", "fingerprint", "state", "response_status", "response_body", "created_at")
+
+
+def _lock_and_read(channel: Channel, key: str) -> tuple[bool, IdempotencyKey | None]:
+    """Take the key's lock until the end of the current transaction (False if another request
+    holds it) and read its row, in one statement."""
+    if connection.vendor != "postgresql":
+        # SQLite runs one writing transaction at a time (IMMEDIATE): nobody else is in flight.
+        return True, IdempotencyKey.objects.filter(channel=channel, key=key).order_by().first()
+    columns = ", ".join(f"k.{name}" for name in _KEY_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pg_try_advisory_xact_lock(%s), {columns} FROM (SELECT 1) AS one "
+            f"LEFT JOIN {_KEY_TABLE} AS k ON k.channel_id = %s AND k.key = %s",
+            [_lock_id(channel, key), channel.pk, key],
+        )
+        locked, *values = cursor.fetchone()
+    if values[0] is None:
+        return bool(locked), None
+    row = dict(zip(_KEY_FIELDS, values, strict=True))
+    body = row["response_body"]
+    row["response_body"] = json.loads(body) if isinstance(body, str) else body
+    return bool(locked), IdempotencyKey(channel=channel, key=key, **row)
 
 
 def claim_key(*, channel: Channel, key: str, request_fingerprint: str) -> IdempotencyKey | StoredResponse | None:
@@ -132,9 +156,9 @@ def claim_key(*, channel: Channel, key: str, request_fingerprint: str) -> Idempo
     Raises ``IdempotencyKeyReused`` (other body) or ``IdempotencyKeyInFlight`` (a request with the
     key is running).
     """
-    if not _try_lock(channel, key):
+    locked, record = _lock_and_read(channel, key)
+    if not locked:
         raise _in_flight(key)
-    record = IdempotencyKey.objects.filter(channel=channel, key=key).order_by().first()
     if record is None:
         return None
     if record.fingerprint != request_fingerprint:
@@ -161,9 +185,23 @@ def run_once(
     ``action`` returns (status, body, order). The stored response of an earlier run with the same
     body is replayed; another body raises ``IdempotencyKeyReused``; a run still going on raises
     ``IdempotencyKeyInFlight``. If ``action`` raises, nothing is kept and the key stays unused.
-    Must not run inside an outer transaction: the order and the key commit here.
+    A run that loses a unique constraint to a concurrent request (the key, the order's external
+    id) is rolled back and runs once more, finding the winner's row. Must not run inside an outer
+    transaction: the order and the key commit here.
     """
-    with transaction.atomic():
+    try:
+        return _run_once_in_transaction(channel, key, request_fingerprint, action)
+    except IntegrityError:
+        return _run_once_in_transaction(channel, key, request_fingerprint, action)
+
+
+def _run_once_in_transaction(
+    channel: Channel,
+    key: str,
+    request_fingerprint: str,
+    action: Callable[[], tuple[int, dict[str, Any], Order | None]],
+) -> StoredResponse:
+    with transaction.atomic(durable=True):
         claim = claim_key(channel=channel, key=key, request_fingerprint=request_fingerprint)
         if isinstance(claim, StoredResponse):
             return claim

@@ -1,9 +1,14 @@
 """Allocation: route an order's open units to warehouses and reserve them, or backorder it.
 
-The caller holds the order's row lock (``orders.locks``) and owns the transaction. Stock is
-reserved through ``inventory.services.reservations.reserve_stock`` (all or nothing, locks stock
-levels in pk order). Availability is read without locks first; when a concurrent order takes
-the units in between, ``reserve_stock`` refuses and routing runs again on fresh numbers.
+The caller holds the order's row lock (``orders.locks``), or the order is not yet visible to
+others (intake), and owns the transaction. Every stock level of the order's products is locked and
+read once, in pk order (``inventory.locks.stock_of_products_for_update``), routing decides on
+those numbers, and ``inventory.services.reservations.reserve_stock`` reserves the picks on the same
+locked rows with one UPDATE: no other order can take the units in between, so nothing is read twice.
+
+Two halves, so intake can insert an order in its final state: ``plan_allocation`` decides and
+applies the outcome to the order and its lines in memory; ``carry_out`` writes it once they are
+saved, and ``announce`` publishes it. ``allocate_lines`` does all three for an order that exists.
 """
 
 from __future__ import annotations
@@ -11,14 +16,15 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inventory.exceptions import InsufficientStockError
+from inventory import availability
+from inventory.locks import stock_of_products_for_update
 from inventory.models import StockLevel
 from inventory.services.replenishment import record_demands
 from inventory.services.reservations import StockRequest, release_stock, reserve_stock
@@ -26,7 +32,7 @@ from oms.events import publish
 from oms.exceptions import IllegalTransitionError
 from orders import locks
 from orders.models import Allocation, Order, OrderEvent, OrderLine, OrderState, reservation_reference
-from orders.routing import Kind, RoutingDecision, WarehouseOption, route
+from orders.routing import RoutingDecision, WarehouseOption, route
 from orders.selectors.backorders import backordered_orders_with_products, backorders_with_stock_now
 from orders.services import timeline
 from orders.services.promising import promised_ship_date
@@ -34,11 +40,12 @@ from orders.services.timeline import Actor
 
 logger = logging.getLogger(__name__)
 
-ATTEMPTS = 3
 # How many backordered orders one reaction to arriving stock (or one sweep) tries, oldest first.
 BACKORDER_BATCH = 1000
 # The line fields ``allocate_lines`` changes (and saves).
 LINE_FIELDS = ["quantity_allocated", "quantity_demand_recorded"]
+# The order fields ``plan_allocation`` changes (``allocate_lines`` saves them).
+ORDER_FIELDS = ["state", "state_before_hold", "allocated_at", "routing", "promised_ship_date", "updated_at"]
 
 
 @dataclass
@@ -54,40 +61,115 @@ class AllocationOutcome:
         return self.decision.allocates
 
 
-def _levels(
-    product_ids: Iterable[int],
-) -> tuple[dict[int, dict[int, int]], dict[tuple[int, int], int], list[WarehouseOption]]:
-    """Availability ``{product: {warehouse: available}}`` (inventory's rule, ``with_available``),
-    stock level ids and the active warehouses holding them, in one query (what
-    ``inventory.selectors.available_by_warehouse`` reads, plus the level ids the allocation rows
-    need and the warehouses' routing data)."""
-    availability: dict[int, dict[int, int]] = {}
-    level_ids: dict[tuple[int, int], int] = {}
-    warehouses: dict[int, WarehouseOption] = {}
-    # No ordering: StockLevel's default (product, warehouse) would join the products to sort by SKU.
-    rows = (
-        StockLevel.objects.filter(product_id__in=set(product_ids), warehouse__active=True)
-        .with_available()
-        .order_by()
-        .values_list(
-            "pk",
-            "product_id",
-            "warehouse_id",
-            "available_units",
-            "warehouse__code",
-            "warehouse__country",
-            "warehouse__priority",
-            "warehouse__shipping_cutoff",
+@dataclass
+class AllocationPlan:
+    """A routing decision taken on locked stock and applied to the order and lines in memory."""
+
+    order: Order
+    decision: RoutingDecision
+    levels: dict[tuple[int, int], StockLevel]
+    warehouses: list[WarehouseOption]
+    allocations: list[Allocation]
+    from_state: str
+    previous_code: str | None
+    demand: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    @property
+    def news(self) -> bool:
+        """Whether the timeline hears of it: an allocation, a new state or a new reason to wait
+        (an order that stays backordered for the same reason gets no new entry on every receipt)."""
+        return (
+            self.decision.allocates or self.from_state != self.order.state or self.previous_code != self.decision.code
         )
-    )
-    for pk, product_id, warehouse_id, units, code, country, priority, cutoff in rows:
-        availability.setdefault(product_id, {})[warehouse_id] = units
-        level_ids[(product_id, warehouse_id)] = pk
+
+
+def _routing_input(
+    levels: dict[tuple[int, int], StockLevel],
+) -> tuple[dict[int, dict[int, int]], list[WarehouseOption]]:
+    """Availability ``{product: {warehouse: available}}`` (inventory's rule) and the warehouses
+    holding the levels, as routing takes them."""
+    stock: dict[int, dict[int, int]] = {}
+    warehouses: dict[int, WarehouseOption] = {}
+    for (product_id, warehouse_id), level in levels.items():
+        stock.setdefault(product_id, {})[warehouse_id] = availability.available(level)
         if warehouse_id not in warehouses:
+            w = level.warehouse
             warehouses[warehouse_id] = WarehouseOption(
-                id=warehouse_id, code=code, country=country, priority=priority, cutoff=cutoff
+                id=warehouse_id, code=w.code, country=w.country, priority=w.priority, cutoff=w.shipping_cutoff
             )
-    return availability, level_ids, list(warehouses.values())
+    return stock, list(warehouses.values())
+
+
+def plan_allocation(*, order: Order, lines: Sequence[OrderLine]) -> AllocationPlan:
+    """Lock and read the stock of the open units of ``lines`` (one statement), route them, and
+    apply the outcome in memory: the lines' allocated units and recorded demand, the order's state
+    (allocated or backordered; a held order stays held and resumes there), routing and promised
+    ship date, and unsaved allocation rows. Nothing is written; ``carry_out`` does that.
+
+    Precondition: inside the transaction, the order in ``confirmed``/``backordered``,
+    ``allocated`` (an edit added units) or ``on_hold``.
+    """
+    needs: dict[int, int] = {}
+    for line in lines:
+        if line.quantity_to_allocate > 0:
+            needs[line.product_id] = needs.get(line.product_id, 0) + line.quantity_to_allocate
+    from_state = order.state
+    previous_code = (order.routing or {}).get("code")
+    levels = stock_of_products_for_update(product_ids=needs)
+    stock, warehouses = _routing_input(levels)
+    decision = route(
+        needs=needs,
+        availability=stock,
+        warehouses=warehouses,
+        ship_country=order.shipping_country,
+        allow_split=order.channel.allows_split_shipments,
+        channel_name=order.channel.name,
+    )
+    if decision.code == "backorder_no_stock":
+        decision = _naming_short_skus(decision, lines)
+    plan = AllocationPlan(order, decision, levels, warehouses, [], from_state, previous_code)
+    if decision.allocates:
+        plan.allocations = _allocation_rows(lines, decision, {pair: level.pk for pair, level in levels.items()})
+        used = [w for w in warehouses if w.id in decision.warehouse_ids]
+        order.promised_ship_date = promised_ship_date([(w.cutoff, w.country) for w in used], at=timezone.now())
+        plan.demand = _new_demand(plan.allocations)
+    else:
+        order.promised_ship_date = None  # waits for stock: no date to promise yet
+    _move(order, decision)
+    order.routing = decision.as_json()
+    order.updated_at = timezone.now()
+    return plan
+
+
+def carry_out(plan: AllocationPlan, *, actor: Actor) -> OrderEvent | None:
+    """Write ``plan`` for its order and lines, which are saved now: reserve the picks on the
+    levels the plan locked (one UPDATE), insert the allocation rows and record the new demand.
+    Returns the routing entry for the timeline, unsaved (None when there is nothing new to say);
+    ``announce`` publishes the outcome."""
+    order, decision = plan.order, plan.decision
+    requests = [StockRequest(p, w, q) for p, picks in sorted(decision.picks.items()) for w, q in picks]
+    if decision.allocates and requests:
+        reserve_stock(requests=requests, reference=reservation_reference(order.pk), locked=plan.levels)
+    if plan.allocations:
+        Allocation.objects.bulk_create(plan.allocations)
+    record_demands(on=timezone.localdate(), quantities=plan.demand)
+    if not plan.news:
+        return None
+    codes = {w.id: w.code for w in plan.warehouses}
+    return timeline.routing_entry(
+        order,
+        message=decision.message,
+        allocated=decision.allocates,
+        from_state=plan.from_state,
+        data={
+            **decision.as_json(),
+            "allocations": [
+                {"sku": a.order_line.sku, "warehouse": codes.get(a.warehouse_id, ""), "quantity": a.quantity}
+                for a in plan.allocations
+            ],
+        },
+        actor=actor,
+    )
 
 
 def allocate_lines(
@@ -102,54 +184,22 @@ def allocate_lines(
     in ``confirmed``/``backordered``, ``allocated`` (an edit added units) or ``on_hold`` (an edit
     of a held order: it stays held and resumes in the state routing decided).
     """
-    needs: dict[int, int] = {}
-    for line in lines:
-        if line.quantity_to_allocate > 0:
-            needs[line.product_id] = needs.get(line.product_id, 0) + line.quantity_to_allocate
-    from_state = order.state
-    previous_code = (order.routing or {}).get("code")
-    decision, level_ids, warehouses = _route_and_reserve(order, needs)
-    if decision.code == "backorder_no_stock":
-        decision = _naming_short_skus(decision, lines)
-    allocations: list[Allocation] = []
-    if decision.allocates:
-        allocations = _allocation_rows(lines, decision, level_ids)
-        used = [w for w in warehouses if w.id in decision.warehouse_ids]
-        order.promised_ship_date = promised_ship_date([(w.cutoff, w.country) for w in used], at=timezone.now())
-        _record_new_demand(allocations)
-        Allocation.objects.bulk_create(allocations)
-        OrderLine.objects.bulk_update(list({a.order_line.pk: a.order_line for a in allocations}.values()), LINE_FIELDS)
-    else:
-        order.promised_ship_date = None  # waits for stock: no date to promise yet
-    _move(order, decision)
-    order.routing = decision.as_json()
-    order.updated_at = timezone.now()
-    order.save(
-        update_fields=["state", "state_before_hold", "allocated_at", "routing", "promised_ship_date", "updated_at"]
-    )
-    event = None
-    if decision.allocates or from_state != order.state or previous_code != decision.code:
-        codes = {w.id: w.code for w in warehouses}
-        event = timeline.order_routed(
-            order,
-            message=decision.message,
-            allocated=decision.allocates,
-            from_state=from_state,
-            data={
-                **decision.as_json(),
-                "allocations": [
-                    {"sku": a.order_line.sku, "warehouse": codes.get(a.warehouse_id, ""), "quantity": a.quantity}
-                    for a in allocations
-                ],
-            },
-            actor=Actor(actor_label, user),
+    plan = plan_allocation(order=order, lines=lines)
+    if plan.allocations:
+        OrderLine.objects.bulk_update(
+            list({a.order_line.pk: a.order_line for a in plan.allocations}.values()), LINE_FIELDS
         )
-    return AllocationOutcome(decision, allocations, event)
+    order.save(update_fields=ORDER_FIELDS)
+    event = carry_out(plan, actor=Actor(actor_label, user))
+    if event is not None:
+        event.save()
+    announce(plan)
+    return AllocationOutcome(plan.decision, plan.allocations, event)
 
 
 def _move(order: Order, decision: RoutingDecision) -> None:
     """The state routing leads to: allocated or backordered (an order on hold stays held and
-    resumes there), with ``order.allocated``/``order.backordered`` after commit."""
+    resumes there)."""
     target = OrderState.ALLOCATED if decision.allocates else OrderState.BACKORDERED
     if order.state == OrderState.ON_HOLD:
         order.state_before_hold = target
@@ -157,48 +207,22 @@ def _move(order: Order, decision: RoutingDecision) -> None:
     if decision.allocates:
         if order.state != OrderState.ALLOCATED:
             order.allocate()
-        publish(
-            "order.allocated",
-            {"order_id": order.pk, "number": order.number, "warehouse_ids": list(decision.warehouse_ids)},
-        )
     elif order.state != OrderState.BACKORDERED:
         order.backorder()
-        publish("order.backordered", {"order_id": order.pk, "number": order.number})
 
 
-def _route_and_reserve(
-    order: Order, needs: dict[int, int]
-) -> tuple[RoutingDecision, dict[tuple[int, int], int], list[WarehouseOption]]:
-    """Route ``needs`` ({product: units}) on the current availability and reserve the picks.
-
-    Returns the decision, the stock level ids of the picks and the warehouses considered. When a
-    concurrent order takes the units between the read and the lock, routing runs again on fresh
-    numbers (``ATTEMPTS`` times, then the order is backordered).
-    """
-    level_ids: dict[tuple[int, int], int] = {}
-    warehouses: list[WarehouseOption] = []
-    for _attempt in range(ATTEMPTS):
-        availability, level_ids, warehouses = _levels(needs)
-        decision = route(
-            needs=needs,
-            availability=availability,
-            warehouses=warehouses,
-            ship_country=order.shipping_country,
-            allow_split=order.channel.allows_split_shipments,
-            channel_name=order.channel.name,
+def announce(plan: AllocationPlan) -> None:
+    """``order.allocated`` or ``order.backordered`` after commit (not for a held order)."""
+    order = plan.order
+    if plan.from_state == OrderState.ON_HOLD and order.state == OrderState.ON_HOLD:
+        return
+    if plan.decision.allocates:
+        publish(
+            "order.allocated",
+            {"order_id": order.pk, "number": order.number, "warehouse_ids": list(plan.decision.warehouse_ids)},
         )
-        if not decision.allocates:
-            return decision, level_ids, warehouses
-        requests = [StockRequest(p, w, q) for p, picks in sorted(decision.picks.items()) for w, q in picks]
-        if not requests:
-            return decision, level_ids, warehouses
-        try:
-            reserve_stock(requests=requests, reference=reservation_reference(order.pk))
-        except InsufficientStockError:
-            logger.info("Order %s: stock changed while routing, retrying", order.number)
-            continue
-        return decision, level_ids, warehouses
-    return RoutingDecision(Kind.BACKORDER, "backorder_no_stock", {"short": {}}), level_ids, warehouses
+    elif plan.from_state != OrderState.BACKORDERED:
+        publish("order.backordered", {"order_id": order.pk, "number": order.number})
 
 
 def _naming_short_skus(decision: RoutingDecision, lines: Sequence[OrderLine]) -> RoutingDecision:
@@ -241,11 +265,10 @@ def _allocation_rows(
     return allocations
 
 
-def _record_new_demand(allocations: Iterable[Allocation]) -> None:
-    """Tell inventory's forecast about units the customer newly asked for (one upsert statement for
-    all products and warehouses). Units a line had already counted (allocated before an edit
-    released them, or before it went back to backordered) are not counted again; the line
-    instances remember it."""
+def _new_demand(allocations: Iterable[Allocation]) -> dict[tuple[int, int], int]:
+    """The units the customer newly asked for, per (product, warehouse), for inventory's forecast.
+    Units a line had already counted (allocated before an edit released them, or before it went
+    back to backordered) are not counted again; the line instances remember it."""
     units: dict[tuple[int, int], int] = {}
     for a in allocations:
         line = a.order_line
@@ -254,7 +277,7 @@ def _record_new_demand(allocations: Iterable[Allocation]) -> None:
             line.quantity_demand_recorded += new
             key = (line.product_id, a.warehouse_id)
             units[key] = units.get(key, 0) + new
-    record_demands(on=timezone.localdate(), quantities=units)
+    return units
 
 
 def release_allocations(*, order: Order, lines: Sequence[OrderLine], quantities: dict[int, int] | None = None) -> int:

@@ -3,19 +3,22 @@ CSV import, phone orders by support). The drafts they build are in ``orders.serv
 
 ``place_order`` validates the whole draft before writing anything (``validate_draft``: every
 problem at once, keyed by field path), then writes in one transaction, in named steps
-(``_create``): the priced lines, the order row (customer, totals, number; confirmed at once when
-the payment is captured or the method has payment terms), its lines, what happened (timeline,
+(``_create``): the priced lines, the order (customer, totals, number; confirmed at once when the
+payment is captured or the method has payment terms), allocation decided on locked stock before
+anything is written (``plan_allocation``), so the order and its lines are inserted once, already
+allocated or backordered; the reservation (``carry_out``), what happened (timeline in one insert,
 the capture through ``payments.record_payment``, events), the order confirmation mail
-(``notifications``), allocation (``allocate_lines`` routes, reserves or backorders, and saves its
-outcome), and a hold for an order with doubts (an address the carrier will refuse, text the
-channel's mapping had to clean; ``orders.services.doubts``): it is taken in all the same, with
+(``notifications``), and a hold for an order with doubts (an address the carrier will refuse, text
+the channel's mapping had to clean; ``orders.services.doubts``): it is taken in all the same, with
 the reasons on the timeline and a case in the support queue, as the channel has already taken it
 from its customer. A repeated ``(channel, external_id)`` returns the
 existing order and creates nothing (``IntakeResult.created`` is False), also when two
-deliveries race (the unique constraint decides, the loser reads the winner's order).
+deliveries race (the unique constraint decides, the loser reads the winner's order; inside a
+caller's transaction the caller runs again, as ``orders.api.idempotency.run_once`` does).
 
-Hot path (benchmarked at hundreds of orders/s): a fixed number of queries whatever the number
-of lines; lines, allocations and events are inserted in bulk.
+Hot path (benchmarked at hundreds of orders/s): a fixed number of statements whatever the number
+of lines, no savepoint; lines, allocations and events are inserted in bulk
+(``tests/orders/test_api_statements.py`` pins the count of an API order).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,6 +45,7 @@ from orders.models import (
     Channel,
     Customer,
     Order,
+    OrderEvent,
     OrderLine,
     OrderState,
     PaymentMethod,
@@ -50,7 +54,7 @@ from orders.models import (
     TransactionKind,
 )
 from orders.services import timeline
-from orders.services.allocation import allocate_lines
+from orders.services.allocation import announce, carry_out, plan_allocation
 from orders.services.doubts import address_doubts, hold_for_review
 from orders.services.drafts import (
     LANGUAGES,
@@ -312,10 +316,17 @@ def place_order(*, channel: Channel, draft: OrderDraft, actor_label: str = "syst
         return IntakeResult(existing, False)
     checked = validate_draft(channel=channel, draft=draft)
     draft = checked.draft
+    in_callers_transaction = connection.in_atomic_block
     try:
-        with transaction.atomic():
+        # No savepoint in the caller's transaction (two statements less per order): every refusal
+        # above came before the first write.
+        with transaction.atomic(savepoint=False):
             order, lines = _create(channel=channel, draft=draft, checked=checked, actor=Actor(actor_label, user))
     except IntegrityError:
+        if in_callers_transaction:
+            # The caller's transaction is spoilt: it rolls back and runs again, and then finds
+            # the order that won (``_existing`` above).
+            raise
         # A concurrent delivery of the same external id won the unique constraint.
         existing = _existing(channel, external_id)
         if existing is not None:
@@ -325,15 +336,22 @@ def place_order(*, channel: Channel, draft: OrderDraft, actor_label: str = "syst
 
 
 def _create(*, channel: Channel, draft: OrderDraft, checked: _Checked, actor: Actor) -> tuple[Order, list[OrderLine]]:
-    """The writing half of ``place_order``, inside its transaction; each step finishes its work."""
+    """The writing half of ``place_order``, inside its transaction; each step finishes its work.
+
+    Allocation is decided before the order is written (``plan_allocation`` locks and reads the
+    stock, routes, and moves the order and lines in memory), so the order and its lines are each
+    inserted once, in their final state, and every timeline entry is one insert."""
     lines = _priced_lines(draft, checked.products)
     confirmed_because = _confirmation(channel, draft)
-    order = _insert_order(channel, draft, checked, lines, confirmed=confirmed_because is not None)
+    order = _new_order(channel, draft, checked, lines, confirmed=confirmed_because is not None)
+    plan = plan_allocation(order=order, lines=lines) if order.state == OrderState.CONFIRMED else None
+    order.save(force_insert=True)
     _insert_lines(order, lines)
-    _record(order, confirmed_because=confirmed_because, captured=draft.payment_captured, actor=actor)
+    routed = carry_out(plan, actor=actor) if plan is not None else None
+    _record(order, confirmed_because=confirmed_because, captured=draft.payment_captured, actor=actor, routed=routed)
+    if plan is not None:
+        announce(plan)
     send_order_confirmation(order)
-    if order.state == OrderState.CONFIRMED:
-        allocate_lines(order=order, lines=lines, actor_label=actor.label, user=actor.user)
     if doubts := _doubts(draft, checked):
         order = hold_for_review(order=order, doubts=doubts, actor_label=actor.label, user=actor.user)
     return order, lines
@@ -374,11 +392,11 @@ def _confirmation(channel: Channel, draft: OrderDraft) -> Spec | None:
     return None
 
 
-def _insert_order(
+def _new_order(
     channel: Channel, draft: OrderDraft, checked: _Checked, lines: list[OrderLine], *, confirmed: bool
 ) -> Order:
-    """The order row: customer, addresses, totals of ``lines``, number, search text; confirmed
-    already when ``confirmed``."""
+    """The order, unsaved: customer, addresses, totals of ``lines``, number, search text;
+    confirmed already when ``confirmed``."""
     now = timezone.now()
     placed_at = draft.placed_at or now
     totals = compute_totals(
@@ -418,7 +436,6 @@ def _insert_order(
     order.search_text = build_search_text(order, lines)
     if confirmed:
         order.confirm()
-    order.save(force_insert=True)
     return order
 
 
@@ -428,17 +445,24 @@ def _insert_lines(order: Order, lines: list[OrderLine]) -> None:
     OrderLine.objects.bulk_create(lines)
 
 
-def _record(order: Order, *, confirmed_because: Spec | None, captured: bool, actor: Actor) -> None:
-    """The timeline of a placed order, the channel's capture, and the events after commit."""
-    timeline.order_placed(order, confirmed_because=confirmed_because, actor=actor)
+def _record(
+    order: Order, *, confirmed_because: Spec | None, captured: bool, actor: Actor, routed: OrderEvent | None
+) -> None:
+    """The timeline of a placed order (with ``routed``, the routing entry, in the same insert), the
+    channel's capture, and the events after commit."""
+    capture = captured and order.total > 0
+    # The capture's entry (record_payment writes it) comes before the routing entry, as it happened.
+    timeline.order_placed(
+        order, confirmed_because=confirmed_because, actor=actor, then=[routed] if routed and not capture else []
+    )
     publish(
         "order.placed",
         {"order_id": order.pk, "number": order.number, "channel": order.channel.code, "state": order.state},
     )
     if order.confirmed_at:
         publish("order.confirmed", {"order_id": order.pk, "number": order.number})
-    if captured and order.total > 0:
-        record_payment(
+    if capture:
+        payment = record_payment(
             order=order,
             kind=TransactionKind.CAPTURE,
             amount=order.total,
@@ -446,6 +470,10 @@ def _record(order: Order, *, confirmed_because: Spec | None, captured: bool, act
             actor_label=actor.label,
             user=actor.user,
         )
+        order.updated_at = payment.order.updated_at  # record_payment saved its own copy of the row
+        if routed is not None:
+            routed.created_at = timezone.now()
+            routed.save()
 
 
 def _doubts(draft: OrderDraft, checked: _Checked) -> list[str]:
@@ -455,25 +483,40 @@ def _doubts(draft: OrderDraft, checked: _Checked) -> list[str]:
     return [*draft.doubts, *checked.doubts, *address_doubts(country=address.country, postcode=address.postcode)]
 
 
+_CUSTOMER_TABLE = Customer._meta.db_table
+_CUSTOMER_RETURNED = ("id", "name", "phone", "language", "company", "vat_id", "created_at", "updated_at")
+
+
 def _customer(draft: CustomerDraft) -> Customer:
-    """The customer with the draft's e-mail, created from the draft when new. One query when the
-    customer exists, two when not (no savepoint: a concurrent intake creating the same customer
-    meets the unique e-mail in ``ON CONFLICT``, and both orders get the one row)."""
+    """The customer with the draft's e-mail, created from the draft when new, in one statement
+    (``INSERT ... ON CONFLICT``, no savepoint): a known customer keeps what is stored (name,
+    language), and two intakes creating the same customer at once both get the one row."""
     email = draft.email.strip().lower()
-    found = list(Customer.objects.filter(email=email).order_by()[:1])
-    if found:
-        return found[0]
-    customer = Customer(
-        email=email,
-        name=draft.name.strip(),
-        phone=draft.phone.strip(),
-        language=draft.language or "de",
-        company=draft.company.strip(),
-        vat_id=draft.vat_id.strip(),
-    )
-    Customer.objects.bulk_create(
-        [customer], update_conflicts=True, unique_fields=["email"], update_fields=["updated_at"]
-    )
+    now = timezone.now()
+    values = {
+        "email": email,
+        "name": draft.name.strip(),
+        "phone": draft.phone.strip(),
+        "language": draft.language or "de",
+        "company": draft.company.strip(),
+        "vat_id": draft.vat_id.strip(),
+        "created_at": now,
+        "updated_at": now,
+    }
+    # A no-op update rather than DO NOTHING, so that RETURNING gives the existing row too.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_CUSTOMER_TABLE} ({', '.join(values)}) VALUES ({', '.join(['%s'] * len(values))}) "
+            f"ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email RETURNING {', '.join(_CUSTOMER_RETURNED)}",
+            [
+                connection.ops.adapt_datetimefield_value(v) if isinstance(v, datetime.datetime) else v
+                for v in values.values()
+            ],
+        )
+        row = dict(zip(_CUSTOMER_RETURNED, cursor.fetchone(), strict=True))
+    customer = Customer(email=email, **row)
+    customer._state.adding = False
+    customer._state.db = connection.alias
     return customer
 
 

@@ -88,9 +88,12 @@ def _change(from_state: str, order: Order) -> dict[str, str]:
     return {"from_state": from_state, "to_state": order.state}
 
 
-def order_placed(order: Order, *, confirmed_because: Spec | None, actor: Actor) -> list[OrderEvent]:
+def order_placed(
+    order: Order, *, confirmed_because: Spec | None, actor: Actor, then: Sequence[OrderEvent] = ()
+) -> list[OrderEvent]:
     """A channel placed the order; ``confirmed_because`` when intake confirmed it at once (payment
-    captured, payment on terms). One insert for both entries."""
+    captured, payment on terms); ``then``: unsaved entries of what intake did next (routing).
+    One insert for all of them."""
     events = [
         new_event(
             order,
@@ -114,7 +117,10 @@ def order_placed(order: Order, *, confirmed_because: Spec | None, actor: Actor) 
                 to_state=OrderState.CONFIRMED,
             )
         )
-    return OrderEvent.objects.bulk_create(events)
+    # Stamped with the moment intake took the order: ``then`` was decided (and stamped) after it.
+    for event in events:
+        event.created_at = order.created_at or event.created_at
+    return OrderEvent.objects.bulk_create([*events, *then])
 
 
 def order_confirmed(order: Order, *, reason: str | Spec = "", from_state: str, actor: Actor) -> OrderEvent:
@@ -128,18 +134,29 @@ def order_confirmed(order: Order, *, reason: str | Spec = "", from_state: str, a
     )
 
 
+def routing_entry(
+    order: Order, *, message: Spec, allocated: bool, from_state: str, data: dict[str, Any], actor: Actor
+) -> OrderEvent:
+    """A routing decision, unsaved: where the order's units are reserved, or why it waits for
+    stock (``order_routed`` saves it; intake writes it with the order's first entries)."""
+    return new_event(
+        order,
+        EventKind.ROUTING if allocated else EventKind.BACKORDER,
+        message,
+        actor_label=actor.label,
+        user=actor.user,
+        data=data,
+        **_change(from_state, order),
+    )
+
+
 def order_routed(
     order: Order, *, message: Spec, allocated: bool, from_state: str, data: dict[str, Any], actor: Actor
 ) -> OrderEvent:
     """A routing decision: where the order's units are reserved, or why it waits for stock."""
-    return _write(
-        order,
-        EventKind.ROUTING if allocated else EventKind.BACKORDER,
-        message,
-        actor,
-        data=data,
-        **_change(from_state, order),
-    )
+    event = routing_entry(order, message=message, allocated=allocated, from_state=from_state, data=data, actor=actor)
+    event.save()
+    return event
 
 
 def order_held(order: Order, *, reason: str, from_state: str, actor: Actor) -> OrderEvent:

@@ -749,6 +749,59 @@ def test_a_revoked_key_is_401(client, products, channel):
     assert Order.objects.count() == 0
 
 
+def test_a_key_revoked_while_in_use_stops_working_at_once(client, products, channel):
+    from oms.api_keys import create_api_key, revoke_api_key
+
+    key, raw = create_api_key(channel_code=channel.code, name="old shop")
+    assert client.get(URL, HTTP_AUTHORIZATION=f"Api-Key {raw}").status_code == 200  # now cached
+
+    revoke_api_key(key)
+
+    assert post(client, ORDER, HTTP_AUTHORIZATION=f"Api-Key {raw}").status_code == 401
+    assert Order.objects.count() == 0
+
+
+def test_a_key_revoked_in_the_admin_stops_working_at_once(client, products, channel):
+    from oms.api_keys import create_api_key
+
+    key, raw = create_api_key(channel_code=channel.code, name="old shop")
+    assert client.get(URL, HTTP_AUTHORIZATION=f"Api-Key {raw}").status_code == 200
+
+    key.revoked_at = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
+    key.save()  # what the admin's form does
+
+    assert client.get(URL, HTTP_AUTHORIZATION=f"Api-Key {raw}").status_code == 401
+
+
+def test_a_key_revoked_by_another_process_stops_working_within_the_lookup_cache_bound(
+    client, products, channel, settings
+):
+    """Another process's revocation reaches this one's cache only by its expiry (5 s)."""
+    from oms.api_keys import create_api_key
+    from oms.models import ApiKey
+
+    _key, raw = create_api_key(channel_code=channel.code, name="old shop")
+    start = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        assert client.get(URL, HTTP_AUTHORIZATION=f"Api-Key {raw}").status_code == 200
+        ApiKey.objects.update(revoked_at=start)  # no signal here: as if another process did it
+        clock.shift(settings.LOOKUP_CACHE_SECONDS - 1)
+        assert client.get(URL, HTTP_AUTHORIZATION=f"Api-Key {raw}").status_code == 200
+        clock.shift(2)
+        assert client.get(URL, HTTP_AUTHORIZATION=f"Api-Key {raw}").status_code == 401
+
+
+def test_a_channel_changed_in_the_admin_is_seen_by_the_next_order(api, products, channel):
+    assert post(api, {**ORDER, "external_id": "before"}).status_code == 201
+
+    channel.active = False
+    channel.save()
+
+    response = post(api, {**ORDER, "external_id": "after"})
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["channel"]
+
+
 def test_detail_by_number_and_cancel_release_the_reservation(api, products, channel):
     from inventory.models import StockLevel, Warehouse
     from inventory.services.stock import receive_stock
