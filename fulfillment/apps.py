@@ -7,3 +7,26 @@ class FulfillmentConfig(AppConfig):
 
     name = "fulfillment"
     verbose_name = _("Fulfilment")
+
+    def ready(self) -> None:
+        # Imported here: services need the app registry.
+        from fulfillment import documents
+        from fulfillment.carriers.catalogue import seed_carriers
+        from fulfillment.panels import order_delivery
+        from fulfillment.services import labels  # noqa: F401  (registers the outbox handler "label")
+        from oms import navigation, panels, seeding
+
+        # Shipping labels, delivery notes and handover manifests (oms.documents).
+        documents.register()
+        # Carriers before any demo shipment (orders seed at 40).
+        seeding.register("carriers", seed_carriers, order=45)
+        # The order page's delivery panel (tracking, expected delivery), after the order's own panels.
+        panels.register(
+            "order-detail",
+            name="delivery",
+            template="fulfillment/panels/order_delivery.html",
+            context=order_delivery,
+            order=30,
+        )
+        navigation.register("support", _("Tracking"), "fulfillment:support-tracking", order=50)
+        navigation.register("warehouse", _("Manifests"), "fulfillment:warehouse-manifests", order=80)

@@ -288,7 +288,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inventory.tasks.recompute_forecasts_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    "fulfillment-complete-orders-nightly": {
+        "task": "fulfillment.tasks.complete_delivered_orders_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
+# A delivered order is completed this many days after delivery: the 14-day right of withdrawal
+# plus the time a parcel sent back on its last day needs to arrive (fulfillment.services.completion).
+ORDER_COMPLETION_DAYS = env.int("ORDER_COMPLETION_DAYS", default=30)
 
 # --- Celery queues and routes -------------------------------------------------------------------
 # Two queues, each with workers of its own (docker-compose.yml: "worker" and "worker-documents"):
@@ -299,7 +306,7 @@ CELERY_BEAT_SCHEDULE = {
 # https://docs.celeryq.dev/en/stable/userguide/routing.html
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="celery")
 DOCUMENTS_QUEUE = env.str("DOCUMENTS_QUEUE", default="documents")
-OUTBOX_QUEUES = {"document": DOCUMENTS_QUEUE}
+OUTBOX_QUEUES = {"document": DOCUMENTS_QUEUE, "label": DOCUMENTS_QUEUE}
 
 # --- Outbox -------------------------------------------------------------------------------------
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)

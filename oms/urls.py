@@ -36,6 +36,7 @@ urlpatterns = [
     # App URLs are included by dotted name: the root URLconf is the one place that names every app.
     path("", include("inventory.urls")),
     path("", include("orders.urls")),
+    path("", include("fulfillment.urls")),
     path("api/v1/", include("inventory.api.urls")),
     path("api/v1/", include("orders.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

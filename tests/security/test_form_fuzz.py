@@ -67,6 +67,10 @@ POST_ROUTES: dict[str, str] = {
     "orders:support-order-bulk": "orders:support-order-list",
     "orders:support-order-view-save": "orders:support-order-list",
     "orders:support-order-view-delete": "orders:support-order-list",
+    "fulfillment:support-tracking-upload": "fulfillment:support-tracking",
+    # The form is in the delivery panel of the shipment's order page; its fields are in EXTRA_FIELDS.
+    "fulfillment:support-tracking-entry": "fulfillment:support-tracking",
+    "fulfillment:warehouse-manifest-close": "fulfillment:warehouse-manifests",
 }
 # Forms that are one button and nothing else (a transition verb in the URL, sending a mail again).
 # Deleting a saved view is one button too, shown only to the view's owner (not the fuzzing user).
@@ -78,6 +82,13 @@ EXTRA_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
     "orders:support-phone-order": {**PHONE_LINES, "remove_sku": ("button", "")},
     "orders:support-phone-preview": {**PHONE_LINES, "remove_sku": ("button", "")},
     "orders:support-order-unhold": {"unhold-reason": ("text", "Geklärt")},
+    "fulfillment:support-tracking-entry": {
+        "state": ("select", "in_transit"),
+        "occurred_at": ("datetime-local", "2026-01-15T10:00"),
+        "reason": ("select", ""),
+        "location": ("text", "Berlin"),
+        "description": ("text", "Fuzz"),
+    },
 }
 
 
@@ -191,6 +202,7 @@ def _client(*names: str) -> Client:
 
 def snapshot() -> dict[str, Any]:
     """What a refused request must leave as it was."""
+    from fulfillment.models import Manifest, Shipment, TrackingEvent
     from inventory.models import PurchaseOrder, PurchaseOrderLine, ReplenishmentRule, StockLevel, StockMovement
     from oms.models import SavedView
     from orders.models import Allocation, CaseMessage, Note, Order, OrderEvent, OrderImport, OrderLine, SupportCase
@@ -215,6 +227,9 @@ def snapshot() -> dict[str, Any]:
         "cases": list(SupportCase.objects.order_by("pk").values_list("pk", "state")),
         "case_messages": CaseMessage.objects.count(),
         "imports": OrderImport.objects.count(),
+        "shipments": list(Shipment.objects.order_by("pk").values_list("pk", "state", "manifest_id")),
+        "tracking_events": TrackingEvent.objects.count(),
+        "manifests": Manifest.objects.count(),
     }
 
 

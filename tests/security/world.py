@@ -1,6 +1,6 @@
 """One real object behind every staff URL that takes parameters (an order, its case, a product,
-an import, a purchase order, a forecast, a saved view of the order list), for the tests that
-request those URLs as each role."""
+an import, a purchase order, a forecast, a saved view of the order list, a shipment and its handover
+manifest), for the tests that request those URLs as each role."""
 
 from __future__ import annotations
 
@@ -36,12 +36,17 @@ REAL_PARAMS = {
     "support-mail-html": lambda o: {"pk": o["mail"].pk},
     "support-mail-resend": lambda o: {"pk": o["mail"].pk},
     "orders:support-order-view-delete": lambda o: {"pk": o["saved_view"].pk},
+    "fulfillment:support-tracking-entry": lambda o: {"reference": o["shipment"].reference},
+    "fulfillment:warehouse-manifest-csv": lambda o: {"pk": o["manifest"].pk},
 }
 
 
 def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     """Products ``{sku: units on hand}``, an order of 2 + 1 + ... units of them, and the rest.
     The first SKU carries the case's order line, the replenishment rule and the PO line."""
+    from django.utils import timezone
+
+    from fulfillment.services.manifests import close_manifest
     from inventory.models import BinLocation, DemandForecast, Supplier
     from inventory.services.receiving import OrderLineInput, create_purchase_order
     from inventory.services.replenishment import recompute_forecasts, set_replenishment_rule
@@ -50,6 +55,7 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     from orders.models import OrderImport
     from orders.services.cases import open_case
     from orders.services.intake import place_order
+    from tests.fulfillment.shipping import shipped_shipment
     from tests.reliability import ordering
 
     channel = ordering.make_channel("web")
@@ -73,9 +79,16 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
         warehouse=warehouse,
         lines=[OrderLineInput(product_id=product.pk, quantity=5)],
     )
+    # A parcel with its carrier, on the day's handover manifest (its own order: the one above stays open).
+    shipment = shipped_shipment()
+    manifest = close_manifest(
+        carrier=shipment.carrier_service.carrier, warehouse=shipment.warehouse, business_date=timezone.localdate()
+    )
     saved_view = SavedView.objects.create(user=user, list_name="orders", name="Gehaltene", query="state=on_hold")
     return {
         "saved_view": saved_view,
+        "shipment": shipment,
+        "manifest": manifest,
         "order": order,
         "case": case,
         "product": product,

@@ -1,0 +1,19 @@
+"""Error codes of fulfillment: the ``code`` of its domain errors and JSON answers (a public
+contract: add members, never rename a value), as ``orders.error_codes``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class FulfillmentErrorCode(StrEnum):
+    LABEL_REFUSED = "label_refused"
+    TRACKING_INVALID = "tracking_invalid"
+    UNKNOWN_TRACKING_NUMBER = "unknown_tracking_number"
+    INVALID_SIGNATURE = "invalid_signature"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    PARSE_ERROR = "parse_error"
+    INVALID_PAYLOAD = "invalid_payload"
+    NOTHING_TO_HAND_OVER = "nothing_to_hand_over"
+    TRACKING_IMPORT_INVALID = "tracking_import_invalid"

@@ -1,0 +1,30 @@
+"""URLs of fulfillment (app_name "fulfillment")."""
+
+from django.urls import path
+
+from fulfillment import webhooks
+from fulfillment.views import manifests as manifest_views
+from fulfillment.views import tracking as tracking_views
+
+app_name = "fulfillment"
+
+urlpatterns = [
+    # Carriers' tracking webhooks (signed per carrier; see fulfillment/webhooks.py).
+    path(
+        "webhooks/carriers/<slug:carrier_code>/tracking/",
+        webhooks.carrier_tracking_webhook,
+        name="carrier-tracking-webhook",
+    ),
+    # Support: tracking exceptions, shipments at risk, tracking CSV, an event by hand.
+    path("support/tracking/", tracking_views.tracking_queue, name="support-tracking"),
+    path("support/tracking/upload/", tracking_views.tracking_upload, name="support-tracking-upload"),
+    path(
+        "support/shipments/<str:reference>/tracking/",
+        tracking_views.tracking_entry,
+        name="support-tracking-entry",
+    ),
+    # Warehouse: the end-of-day handover manifests.
+    path("warehouse/manifests/", manifest_views.manifest_list, name="warehouse-manifests"),
+    path("warehouse/manifests/close/", manifest_views.manifest_close, name="warehouse-manifest-close"),
+    path("warehouse/manifests/<int:pk>/csv/", manifest_views.manifest_csv_download, name="warehouse-manifest-csv"),
+]

@@ -1,0 +1,93 @@
+"""A documents worker killed (SIGKILL of its whole process group) while it renders a shipping
+label: the tracking number was committed before the render began, the next worker renders the
+PDF, and the shipment keeps exactly one tracking number and one label.
+
+Real parts throughout: a Celery worker process (prefork) on the test database and a redis-server
+of the test's own, the outbox and its sweep, WeasyPrint. The worker is killed at the moment it
+holds the lock on the document's outbox message, which it holds for the whole render.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from django.db import OperationalError, transaction
+
+from fulfillment.models import Package, Shipment, ShipmentState
+from fulfillment.services.labels import LABEL_DOCUMENT, request_label
+from oms import documents, outbox
+from oms.models import Document, DocumentStatus, OutboxMessage, OutboxStatus
+from tests.fulfillment.shipping import packed_shipment
+from tests.reliability.conftest import celery_broker, redis_process  # noqa: F401  (fixtures)
+from tests.reliability.test_worker_killed import _alive, _wait_for, workers  # noqa: F401  (fixture)
+
+pytestmark = [
+    pytest.mark.reliability,
+    pytest.mark.redis,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def _rendering() -> bool:
+    """True while a worker holds the lock on the label's document message (it renders)."""
+    message = OutboxMessage.objects.filter(kind="document").first()
+    if message is None:
+        return False
+    try:
+        with transaction.atomic():
+            OutboxMessage.objects.select_for_update(nowait=True).get(pk=message.pk)
+    except OperationalError:
+        return True
+    return False
+
+
+def test_a_worker_killed_mid_render_leaves_one_tracking_number_and_the_next_worker_renders_the_label(
+    workers,  # noqa: F811  (the fixtures imported above)
+    celery_broker,  # noqa: F811
+    settings,
+):
+    queue = f"{celery_broker.queue}-documents"
+    settings.OUTBOX_QUEUES = {"document": queue, "label": queue}
+    settings.OUTBOX_SWEEP_GRACE_SECONDS = 0
+    workers.env.update({"CELERY_DEFAULT_QUEUE": queue, "DOCUMENTS_QUEUE": queue})
+    shipment = packed_shipment(carrier="ups", service_code="standard", packages=2)
+
+    first, first_log = workers.start("first")
+    _wait_for(lambda: "ready." in first_log.read_text(), timeout=90, what=f"the first worker ({first_log})")
+    with transaction.atomic():
+        request_label(Shipment.objects.select_for_update().get(pk=shipment.pk))
+
+    # The worker books the label (committed), then starts rendering: kill it in the middle.
+    _wait_for(_rendering, timeout=60, interval=0.01, what=f"the render to start ({first_log.read_text()[-1500:]})")
+    group = workers.kill(first)
+    _wait_for(lambda: not any(_alive(pid) for pid in group), timeout=5, what="every process of the worker to die")
+
+    booked = Shipment.objects.get(pk=shipment.pk)
+    number = booked.tracking_number
+    assert booked.state == ShipmentState.LABELLED and number.startswith("1Z")
+    label = Document.objects.get(kind=LABEL_DOCUMENT)
+    assert label.status == DocumentStatus.PENDING  # the render rolled back with the dead worker
+    assert OutboxMessage.objects.get(kind="label").status == OutboxStatus.DELIVERED
+    packages = list(Package.objects.filter(shipment=shipment).values_list("tracking_number", flat=True))
+
+    # A new worker; the outbox sweep (beat's minute) sends the pending render again.
+    _second, second_log = workers.start("second")
+    _wait_for(lambda: "ready." in second_log.read_text(), timeout=90, what="the second worker")
+    outbox.sweep()
+    _wait_for(
+        lambda: Document.objects.get(pk=label.pk).status == DocumentStatus.READY,
+        timeout=90,
+        interval=0.2,
+        what=f"the second worker to render the label ({second_log.read_text()[-1500:]})",
+    )
+
+    after = Shipment.objects.get(pk=shipment.pk)
+    assert after.tracking_number == number and after.label_document_id == label.pk
+    assert list(Package.objects.filter(shipment=shipment).values_list("tracking_number", flat=True)) == packages
+    assert Document.objects.filter(kind=LABEL_DOCUMENT).count() == 1
+    assert OutboxMessage.objects.filter(kind="label").count() == 1
+    pdf = documents.read_document(Document.objects.get(pk=label.pk))
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert number in text
