@@ -60,7 +60,7 @@ def test_a_worker_killed_mid_render_leaves_one_tracking_number_and_the_next_work
         request_label(Shipment.objects.select_for_update().get(pk=shipment.pk))
 
     # The worker books the label (committed), then starts rendering: kill it in the middle.
-    _wait_for(_rendering, timeout=60, interval=0.01, what=f"the render to start ({first_log.read_text()[-1500:]})")
+    _wait_for(_rendering, timeout=120, interval=0.01, what=f"the render to start ({first_log.read_text()[-1500:]})")
     group = workers.kill(first)
     _wait_for(lambda: not any(_alive(pid) for pid in group), timeout=5, what="every process of the worker to die")
 
