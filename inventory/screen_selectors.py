@@ -262,3 +262,40 @@ def po_line_for_code(po: PurchaseOrder, code: str) -> PurchaseOrderLine | None:
 def _lines(po: PurchaseOrder) -> Sequence[PurchaseOrderLine]:
     lines = getattr(po, "line_list", None)
     return lines if lines is not None else list(po.lines.select_related("product").order_by("id"))
+
+
+# --- count sheet --------------------------------------------------------------------------------
+
+
+@dataclass
+class CountSheetLine:
+    sku: str
+    name: str
+    warehouse: str
+    bins: list[str]
+
+
+def count_sheet(*, product_ids: Sequence[int]) -> list[CountSheetLine]:
+    """The lines of a count sheet for these products: one per product and warehouse holding a stock
+    level, with the bins its units lie in (pick order), by warehouse and SKU. Two queries."""
+    levels = (
+        StockLevel.objects.filter(product_id__in=list(product_ids))
+        .select_related("product", "warehouse")
+        .prefetch_related(
+            Prefetch(
+                "bin_stocks",
+                queryset=BinStock.objects.filter(quantity__gt=0).select_related("bin").order_by("bin__pick_sequence"),
+                to_attr="bins",
+            )
+        )
+        .order_by("warehouse__priority", "warehouse__code", "product__sku")
+    )
+    return [
+        CountSheetLine(
+            sku=level.product.sku,
+            name=level.product.name,
+            warehouse=level.warehouse.code,
+            bins=[b.bin.code for b in level.bins],
+        )
+        for level in levels
+    ]

@@ -7,11 +7,13 @@ SKUs may contain "/", so product URLs use the ``path`` converter and the action 
 from django.urls import path
 
 from inventory.views import catalogue_csv, purchasing, replenishment, stock
+from oms.lists import list_urls
 
 app_name = "inventory"
 
 urlpatterns: list = [
     path("warehouse/stock/", stock.stock_list, name="stock-list"),
+    *list_urls(stock.STOCK_LIST, "warehouse/stock/"),
     path("warehouse/stock/<path:sku>/adjust/", stock.stock_adjust, name="stock-adjust"),
     path("warehouse/stock/<path:sku>/transfer/", stock.stock_transfer, name="stock-transfer"),
     path("warehouse/stock/<path:sku>/count/", stock.stock_count, name="stock-count"),

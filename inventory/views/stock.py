@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import trigger_client_event
 
@@ -25,6 +26,7 @@ from inventory.screen_selectors import (
     LedgerFilters,
     StockFilters,
     active_warehouses,
+    count_sheet,
     product_ledger,
     product_stock,
     stock_overview,
@@ -33,6 +35,7 @@ from inventory.services.stock import adjust_stock, count_stock, transfer_stock
 from inventory.views import render_fragments
 from oms import panels, parsing
 from oms.htmx import run_service_and_answer
+from oms.lists import BulkAction, Column, CsvColumn, ListDefinition, QuantityTotal, render_list
 from oms.paging import keyset_page_for_query
 from oms.roles import Role, role_required
 
@@ -40,25 +43,63 @@ STOCK_VIEW_ROLES = (Role.WAREHOUSE, Role.SUPPORT, Role.MANAGER)
 LEDGER_PER_PAGE = 25
 
 
+def _stock_rows(*, q: str, warehouse: Warehouse | None, low: bool, out: bool) -> Any:
+    return stock_overview(filters=StockFilters(q=q or "", warehouse=warehouse, low=bool(low), out=bool(out)))
+
+
+def _count_sheet(request: HttpRequest, products: Any) -> HttpResponse:
+    """A printable sheet to count the chosen products: per warehouse and bin, a blank to write in
+    (a blind count: the sheet does not say how many the system expects)."""
+    return render(request, "inventory/count_sheet.html", {"sheet": count_sheet(product_ids=[p.pk for p in products])})
+
+
+STOCK_LIST = ListDefinition(
+    name="stock",
+    element_id="stock-table",
+    template="inventory/stock_list.html",
+    url_name="inventory:stock-list",
+    url_base="inventory:stock",
+    roles=STOCK_VIEW_ROLES,
+    columns=[
+        Column("sku", gettext_lazy("SKU"), sort="sku"),
+        Column("name", gettext_lazy("Name"), sort="name"),
+        Column("gtin", gettext_lazy("GTIN")),
+        Column("on_hand", gettext_lazy("On hand"), sort="on_hand_total", numeric=True),
+        Column("reserved", gettext_lazy("Reserved"), numeric=True),
+        Column("blocked", gettext_lazy("Blocked"), numeric=True),
+        Column("available", gettext_lazy("Available"), sort="available_total", numeric=True),
+        Column("status", gettext_lazy("Status")),
+    ],
+    default_sort="sku",
+    filter_form=StockFilterForm,
+    form_kwargs=lambda: {"warehouses": active_warehouses()},
+    source=_stock_rows,
+    totals=[
+        QuantityTotal(gettext_lazy("On hand"), "on_hand_total"),
+        QuantityTotal(gettext_lazy("Reserved"), "reserved_total"),
+        QuantityTotal(gettext_lazy("Available"), "available_total"),
+    ],
+    csv_columns=[
+        CsvColumn(gettext_lazy("SKU"), lambda p: p.sku),
+        CsvColumn(gettext_lazy("Name"), lambda p: p.name),
+        CsvColumn(gettext_lazy("GTIN"), lambda p: p.gtin or ""),
+        CsvColumn(gettext_lazy("On hand"), lambda p: p.on_hand_total),
+        CsvColumn(gettext_lazy("Reserved"), lambda p: p.reserved_total),
+        CsvColumn(gettext_lazy("Blocked"), lambda p: p.blocked_total),
+        CsvColumn(gettext_lazy("Available"), lambda p: p.available_total),
+    ],
+    csv_name="stock",
+    bulk_actions=[BulkAction("count-sheet", gettext_lazy("Count sheet"), page=_count_sheet)],
+    row_label=lambda product: product.sku,
+)
+
+
 @role_required(*STOCK_VIEW_ROLES)
 @require_http_methods(["GET"])
 def stock_list(request: HttpRequest) -> HttpResponse:
-    """All products with on hand / reserved / available, searchable and filterable, keyset-paginated by SKU."""
-    warehouses = active_warehouses()
-    form = StockFilterForm(request.GET or None, warehouses=warehouses)
-    data = form.cleaned_data if form.is_valid() else {}
-    filters = StockFilters(
-        q=data.get("q") or "",
-        warehouse=data.get("warehouse"),
-        low=bool(data.get("low")),
-        out=bool(data.get("out")),
-    )
-    page = keyset_page_for_query(stock_overview(filters=filters), request.GET, order_by=("sku",))
-    context = {"form": form, "page": page, "filters": filters}
-    template = "inventory/stock_list.html"
-    if request.htmx and request.htmx.target == "stock-table":
-        template += "#stock-table"
-    return render(request, template, context)
+    """All products with on hand / reserved / available, searchable, filterable and sortable, on
+    keyset pages (by SKU unless sorted otherwise); the count, totals, export and count sheets."""
+    return render_list(request, STOCK_LIST)
 
 
 def _product_or_404(sku: str) -> Product:

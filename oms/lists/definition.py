@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import DateTimeField, QuerySet, Sum
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
@@ -75,8 +76,13 @@ class QuantityTotal:
     field: str
 
     def compute(self, qs: QuerySet) -> list[str]:
-        value = qs.order_by().aggregate(total=Sum(self.field))["total"] or 0
-        return [format_qty(value)]
+        return self.compute_many([self], qs)[0]
+
+    @staticmethod
+    def compute_many(totals: Sequence[QuantityTotal], qs: QuerySet) -> list[list[str]]:
+        """Several sums in one query."""
+        sums = qs.order_by().aggregate(**{f"t{i}": Sum(t.field) for i, t in enumerate(totals)})
+        return [[format_qty(sums[f"t{i}"] or 0)] for i in range(len(totals))]
 
 
 @dataclass(frozen=True)
@@ -380,7 +386,7 @@ class ListDefinition:
         )
         count = qs.order_by().values("pk")[: COUNT_LIMIT + 1].count()
         capped = count > COUNT_LIMIT
-        totals = [] if capped else [(total.label, total.compute(qs)) for total in self.totals]
+        totals = [] if capped else self.compute_totals(qs)
         return ListState(
             definition=self,
             form=form,
@@ -396,6 +402,12 @@ class ListDefinition:
             saved_views=saved_views_for(user=request.user, list_name=self.name),
             extra=selected.extra,
         )
+
+    def compute_totals(self, qs: QuerySet) -> list[tuple[Label, list[str]]]:
+        """The totals in their order; the sums of units in one query together."""
+        units = [t for t in self.totals if isinstance(t, QuantityTotal)]
+        values = dict(zip((id(t) for t in units), QuantityTotal.compute_many(units, qs), strict=True)) if units else {}
+        return [(t.label, values[id(t)] if id(t) in values else t.compute(qs)) for t in self.totals]
 
     def sort_links(self, form: forms.Form, filters: Mapping[str, Any], sort: str) -> list[SortLink]:
         """A header per column; a sortable one links to its sort (the other direction when the
@@ -432,11 +444,11 @@ class ListDefinition:
 
 
 def _empty(field: forms.Field) -> Any:
-    if isinstance(field, forms.BooleanField):
-        return False
-    if isinstance(field, (forms.CharField, forms.ChoiceField)) and not isinstance(field, forms.ModelChoiceField):
-        return ""
-    return None
+    """What the field cleans an empty input to (``""``, ``None``, ``False``), for a filter not given."""
+    try:
+        return field.clean("")
+    except ValidationError:
+        return None
 
 
 def _raw_values(field: forms.Field, value: Any) -> list[str]:
@@ -444,7 +456,7 @@ def _raw_values(field: forms.Field, value: Any) -> list[str]:
         return []
     if value is True:
         return ["on"]
-    if isinstance(field, forms.ModelChoiceField):
+    if isinstance(field, forms.ModelChoiceField) or hasattr(value, "pk"):
         return [str(value.pk)]
     if isinstance(value, (datetime.date, datetime.datetime)):
         return [value.isoformat()]

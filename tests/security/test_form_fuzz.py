@@ -71,10 +71,18 @@ POST_ROUTES: dict[str, str] = {
     # The form is in the delivery panel of the shipment's order page; its fields are in EXTRA_FIELDS.
     "fulfillment:support-tracking-entry": "fulfillment:support-tracking",
     "fulfillment:warehouse-manifest-close": "fulfillment:warehouse-manifests",
+    "inventory:stock-bulk": "inventory:stock-list",
+    "inventory:stock-view-save": "inventory:stock-list",
+    "inventory:stock-view-delete": "inventory:stock-list",
 }
 # Forms that are one button and nothing else (a transition verb in the URL, sending a mail again).
 # Deleting a saved view is one button too, shown only to the view's owner (not the fuzzing user).
-FIELDLESS_FORMS = {"orders:support-case-transition", "support-mail-resend", "orders:support-order-view-delete"}
+FIELDLESS_FORMS = {
+    "orders:support-case-transition",
+    "support-mail-resend",
+    "orders:support-order-view-delete",
+    "inventory:stock-view-delete",
+}
 # Fields a form posts that its page does not render in the state the fixture leaves it in:
 # the phone order's line lists appear once a product is added; unhold's form once an order is held.
 PHONE_LINES = {"sku": ("hidden", "{sku}"), "quantity": ("number", "1"), "add_sku": ("hidden", "{sku}")}

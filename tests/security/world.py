@@ -38,6 +38,7 @@ REAL_PARAMS = {
     "orders:support-order-view-delete": lambda o: {"pk": o["saved_view"].pk},
     "fulfillment:support-tracking-entry": lambda o: {"reference": o["shipment"].reference},
     "fulfillment:warehouse-manifest-csv": lambda o: {"pk": o["manifest"].pk},
+    "inventory:stock-view-delete": lambda o: {"pk": o["saved_view"].pk},
 }
 
 
