@@ -52,6 +52,7 @@ urlpatterns += [
     path("support/orders/<str:number>/notes/", support_views.order_add_note, name="support-order-note"),
     path("support/orders/<str:number>/cases/", case_views.case_create, name="support-case-create"),
     path("support/cases/", case_views.case_list, name="support-case-list"),
+    *list_urls(case_views.CASE_LIST, "support/cases/"),
     path("support/cases/<int:pk>/", case_views.case_detail, name="support-case-detail"),
     path("support/cases/<int:pk>/reply/", case_views.case_reply, name="support-case-reply"),
     path("support/cases/<int:pk>/<slug:verb>/", case_views.case_transition, name="support-case-transition"),

@@ -6,12 +6,15 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from oms.access_log import record_customer_access
 from oms.htmx import run_service_and_answer
+from oms.lists import Column, CsvColumn, DateRange, ListDefinition, render_list
 from oms.roles import Role, role_required
 from orders import forms
 from orders.selectors.cases import case_for_support_or_404, case_queue, case_state_choices, case_thread
@@ -22,17 +25,45 @@ from orders.views.support import order_page_context
 DETAIL_TEMPLATE = "orders/case_detail.html"
 
 
+CASE_LIST = ListDefinition(
+    name="cases",
+    element_id="case-table",
+    template="orders/case_list.html",
+    url_name="orders:support-case-list",
+    url_base="orders:support-case",
+    roles=(Role.SUPPORT,),
+    columns=[
+        Column("number", "#"),
+        Column("subject", gettext_lazy("Subject"), sort="subject"),
+        Column("order", gettext_lazy("Order")),
+        Column("customer", gettext_lazy("Customer")),
+        Column("state", gettext_lazy("State")),
+        Column("updated", gettext_lazy("Last activity"), sort="updated_at", numeric=True),
+    ],
+    default_sort="-updated",
+    filter_form=forms.CaseQueueForm,
+    form_kwargs=lambda: {"states": case_state_choices()},
+    source=case_queue,
+    date_ranges=[DateRange("updated", "updated_at", gettext_lazy("Last activity"))],
+    csv_columns=[
+        CsvColumn("#", lambda c: c.pk),
+        CsvColumn(gettext_lazy("Subject"), lambda c: c.subject),
+        CsvColumn(gettext_lazy("Order"), lambda c: c.order.number if c.order else ""),
+        CsvColumn(gettext_lazy("Customer"), lambda c: c.customer.email),
+        CsvColumn(gettext_lazy("State"), lambda c: c.get_state_display()),
+        CsvColumn(gettext_lazy("Last activity"), lambda c: timezone.localtime(c.updated_at).strftime("%d.%m.%Y %H:%M")),
+    ],
+    csv_name="cases",
+    related=("order", "customer"),
+    page_size=25,
+)
+
+
 @role_required(Role.SUPPORT)
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
-    """The queue: open and waiting cases, latest activity first, keyset pages."""
-    form = forms.CaseQueueForm(request.GET or None, states=case_state_choices())
-    state = form.cleaned_data.get("state", "") if form.is_valid() else ""
-    q = form.cleaned_data.get("q", "") if form.is_valid() else ""
-    page = case_queue(state=state, q=q, after=request.GET.get("after"), before=request.GET.get("before"))
-    context = {"form": form, "page": page}
-    template = "orders/case_list.html#case-table" if request.htmx else "orders/case_list.html"
-    return render(request, template, context)
+    """The queue: open and waiting cases, latest activity first, sortable, filterable, keyset pages."""
+    return render_list(request, CASE_LIST)
 
 
 @role_required(Role.SUPPORT)

@@ -136,3 +136,13 @@ def test_queue_lists_the_case_with_the_latest_activity_first(support_client, ord
 
     body = support_client.get(reverse("orders:support-case-list")).content.decode()
     assert body.index("Opened first") < body.index("Opened second")
+
+
+def test_the_queue_sorts_by_subject_and_exports_what_is_filtered(support_client, order):
+    for subject in ("B second", "A first"):
+        _open(support_client, order, subject=subject)
+    response = support_client.get(reverse("orders:support-case-list"), {"sort": "subject"})
+    assert [c.subject for c in response.context["page"].rows] == ["A first", "B second"]
+    export = support_client.get(reverse("orders:support-case-export"), {"q": "second"})
+    text = b"".join(export.streaming_content).decode()
+    assert "B second" in text and "A first" not in text

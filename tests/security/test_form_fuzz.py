@@ -74,6 +74,8 @@ POST_ROUTES: dict[str, str] = {
     "inventory:stock-bulk": "inventory:stock-list",
     "inventory:stock-view-save": "inventory:stock-list",
     "inventory:stock-view-delete": "inventory:stock-list",
+    "orders:support-case-view-save": "orders:support-case-list",
+    "orders:support-case-view-delete": "orders:support-case-list",
 }
 # Forms that are one button and nothing else (a transition verb in the URL, sending a mail again).
 # Deleting a saved view is one button too, shown only to the view's owner (not the fuzzing user).
@@ -82,6 +84,7 @@ FIELDLESS_FORMS = {
     "support-mail-resend",
     "orders:support-order-view-delete",
     "inventory:stock-view-delete",
+    "orders:support-case-view-delete",
 }
 # Fields a form posts that its page does not render in the state the fixture leaves it in:
 # the phone order's line lists appear once a product is added; unhold's form once an order is held.

@@ -39,6 +39,7 @@ REAL_PARAMS = {
     "fulfillment:support-tracking-entry": lambda o: {"reference": o["shipment"].reference},
     "fulfillment:warehouse-manifest-csv": lambda o: {"pk": o["manifest"].pk},
     "inventory:stock-view-delete": lambda o: {"pk": o["saved_view"].pk},
+    "orders:support-case-view-delete": lambda o: {"pk": o["saved_view"].pk},
 }
 
 
