@@ -30,3 +30,14 @@ class FulfillmentConfig(AppConfig):
         )
         navigation.register("support", _("Tracking"), "fulfillment:support-tracking", order=50)
         navigation.register("warehouse", _("Manifests"), "fulfillment:warehouse-manifests", order=80)
+
+        from fulfillment import mails, subscribers
+        from oms import events
+
+        # Orders never calls fulfillment: a cancellation voids the open picks, a hold on an order
+        # in the warehouse holds its shipments, releasing it puts them back into the queue.
+        events.subscribe("order.cancelled", subscribers.void_picks_on_cancel)
+        events.subscribe("order.held", subscribers.hold_shipments_on_hold)
+        events.subscribe("order.unheld", subscribers.requeue_shipments_on_unhold)
+        # Customer mail (oms.mail): the shipping confirmation.
+        mails.register()

@@ -17,3 +17,12 @@ class FulfillmentErrorCode(StrEnum):
     INVALID_PAYLOAD = "invalid_payload"
     NOTHING_TO_HAND_OVER = "nothing_to_hand_over"
     TRACKING_IMPORT_INVALID = "tracking_import_invalid"
+    # Picking, packing and shipping.
+    NOTHING_TO_PICK = "nothing_to_pick"
+    WRONG_ITEM = "wrong_item"
+    UNKNOWN_CODE = "unknown_code"
+    PICK_LIST_CLOSED = "pick_list_closed"
+    SHORT_PICK_INVALID = "short_pick_invalid"
+    PACKING_INCOMPLETE = "packing_incomplete"
+    PACKAGE_INVALID = "package_invalid"
+    NOT_READY_TO_SHIP = "not_ready_to_ship"

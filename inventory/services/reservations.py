@@ -23,9 +23,14 @@ from django.utils.translation import gettext as _
 
 from inventory import availability
 from inventory.error_codes import InventoryErrorCode
-from inventory.exceptions import InsufficientReservationError, InsufficientStockError, ShortLine
+from inventory.exceptions import (
+    InsufficientBinStockError,
+    InsufficientReservationError,
+    InsufficientStockError,
+    ShortLine,
+)
 from inventory.locks import bin_stocks_for_update
-from inventory.models import BinStock, MovementKind, Product, StockLevel, StockMovement, Warehouse
+from inventory.models import BinLocation, BinStock, MovementKind, Product, StockLevel, StockMovement, Warehouse
 from inventory.services.notifications import note_stock_changed
 from inventory.services.stock import ledger_user, require_positive
 from oms.exceptions import DomainError
@@ -33,11 +38,13 @@ from oms.exceptions import DomainError
 
 @dataclass(frozen=True)
 class StockRequest:
-    """``quantity`` units of a product in one warehouse."""
+    """``quantity`` units of a product in one warehouse; for ``consume_stock`` optionally from one
+    bin (``bin_id``: the bin a picker took them from). Reservations ignore the bin."""
 
     product_id: int
     warehouse_id: int
     quantity: int
+    bin_id: int | None = None
 
 
 def _merge(requests: Iterable[StockRequest], reference: str) -> dict[tuple[int, int], int]:
@@ -193,44 +200,80 @@ def release_stock(*, requests: list[StockRequest], reference: str) -> None:
 @transaction.atomic
 def consume_stock(*, requests: list[StockRequest], reference: str, user: Any = None) -> list[StockMovement]:
     """Reserved units leave the warehouse (shipment): ``on_hand`` and ``reserved`` both drop and a
-    ``ship`` movement is written per line. All or nothing; raises ``InsufficientReservationError``.
+    ``ship`` movement is written per line and bin. All or nothing; raises
+    ``InsufficientReservationError``, or ``InsufficientBinStockError`` when a named bin does not
+    hold the units.
 
-    Units are taken from stock without a bin first, then from bins in pick order.
+    A request with ``bin_id`` takes its units from that bin (the one they were picked from); the
+    others take from stock without a bin first, then from bins in pick order.
     """
     merged = _merge(requests, reference)
+    per_bin: dict[tuple[int, int, int | None], int] = {}
+    for req in requests:
+        key = (req.product_id, req.warehouse_id, req.bin_id)
+        per_bin[key] = per_bin.get(key, 0) + req.quantity
     levels = _change(
         merged, have=lambda s: s.reserved, error=InsufficientReservationError, fields=("on_hand", "reserved"), sign=-1
     )
-    _take_from_bins_bulk({levels[pair]: q for pair, q in merged.items()})
+    _take_from_bins_bulk(levels, per_bin)
     actor = ledger_user(user)
-    return StockMovement.objects.bulk_create(
-        [
+    on_hand = {pair: level.on_hand for pair, level in levels.items()}
+    movements = []
+    # Named bins in id order, then the units without a bin: the same order every time.
+    for (product_id, warehouse_id, bin_id), quantity in sorted(per_bin.items(), key=lambda i: (i[0][:2], i[0][2] or 0)):
+        on_hand[(product_id, warehouse_id)] -= quantity
+        movements.append(
             StockMovement(
                 product_id=product_id,
                 warehouse_id=warehouse_id,
+                bin_id=bin_id,
                 kind=MovementKind.SHIP,
                 quantity=-quantity,
-                on_hand_after=levels[(product_id, warehouse_id)].on_hand - quantity,
+                on_hand_after=on_hand[(product_id, warehouse_id)],
                 reference=reference[:100],
                 user=actor,
             )
-            for (product_id, warehouse_id), quantity in sorted(merged.items())
-        ]
-    )
+        )
+    return StockMovement.objects.bulk_create(movements)
 
 
-def _take_from_bins_bulk(taking: dict[StockLevel, int]) -> None:
-    """Lower bin quantities for units leaving several levels (``on_hand`` values are from before)."""
-    rows = list(bin_stocks_for_update(stock_level_ids=[lv.pk for lv in taking]))
-    if not rows:
-        return
+def _take_from_bins_bulk(
+    levels: dict[tuple[int, int], StockLevel], per_bin: dict[tuple[int, int, int | None], int]
+) -> None:
+    """Lower bin quantities for units leaving several levels (``on_hand`` values are from before):
+    named bins exactly, the rest from unbinned stock first, then bins in pick order."""
+    rows = list(bin_stocks_for_update(stock_level_ids=[lv.pk for lv in levels.values()]))
     by_level: dict[int, list[BinStock]] = {}
     for row in rows:
         by_level.setdefault(row.stock_level_id, []).append(row)
-    changed = []
-    for level, quantity in taking.items():
+    changed: dict[int, BinStock] = {}
+    named = sorted((key, q) for key, q in per_bin.items() if key[2] is not None)
+    for (product_id, warehouse_id, bin_id), quantity in named:
+        level = levels[(product_id, warehouse_id)]
+        row = next((r for r in by_level.get(level.pk, []) if r.bin_id == bin_id), None)
+        have = row.quantity if row else 0
+        if have < quantity:
+            bin_code = (
+                row.bin.code if row else BinLocation.objects.filter(pk=bin_id).values_list("code", flat=True).first()
+            )
+            sku = Product.objects.filter(pk=product_id).values_list("sku", flat=True).first()
+            raise InsufficientBinStockError(
+                bin_code=bin_code or f"#{bin_id}", sku=sku or f"#{product_id}", requested=quantity, available=have
+            )
+        row.quantity -= quantity
+        changed[row.pk] = row
+    for (product_id, warehouse_id, bin_id), quantity in per_bin.items():
+        if bin_id is not None:
+            continue
+        level = levels[(product_id, warehouse_id)]
         level_rows = sorted(by_level.get(level.pk, []), key=lambda r: (r.bin.pick_sequence, r.bin.code))
-        need = quantity - max(level.on_hand - sum(r.quantity for r in level_rows), 0)
+        # Units without a bin are on hand minus what the bins held before anything was taken.
+        unbinned = (
+            level.on_hand
+            - sum(r.quantity for r in level_rows)
+            - sum(q for (p, w, b), q in named if (p, w) == (product_id, warehouse_id))
+        )
+        need = quantity - max(unbinned, 0)
         for row in level_rows:
             if need <= 0:
                 break
@@ -238,6 +281,6 @@ def _take_from_bins_bulk(taking: dict[StockLevel, int]) -> None:
             if take:
                 row.quantity -= take
                 need -= take
-                changed.append(row)
+                changed[row.pk] = row
     if changed:
-        BinStock.objects.bulk_update(changed, ["quantity"])
+        BinStock.objects.bulk_update(list(changed.values()), ["quantity"])

@@ -36,7 +36,8 @@ class OrderState(models.TextChoices):
 
 
 S = OrderState
-HOLDABLE_STATES = [S.PENDING, S.CONFIRMED, S.ALLOCATED, S.BACKORDERED]
+# In fulfillment too: an address problem found in the warehouse holds the order and its shipments.
+HOLDABLE_STATES = [S.PENDING, S.CONFIRMED, S.ALLOCATED, S.BACKORDERED, S.IN_FULFILLMENT]
 # "Any state before shipped": nothing has left a warehouse yet.
 CANCELLABLE_STATES = [S.PENDING, S.CONFIRMED, S.BACKORDERED, S.ALLOCATED, S.ON_HOLD, S.IN_FULFILLMENT]
 # Lines, quantities and the address may change until the warehouse starts working on the order.
@@ -231,8 +232,12 @@ class Order(FSMModelMixin, models.Model):
     def allocate(self) -> None:
         self.allocated_at = timezone.now()
 
-    # An allocated order goes back to backordered when an edit needs stock that is not there.
-    @transition(field=state, source=[S.CONFIRMED, S.ALLOCATED], target=S.BACKORDERED)
+    # An allocated order goes back to backordered when an edit needs stock that is not there; one
+    # in the warehouse when a short pick leaves units without stock (the rest of a split order
+    # after a part has shipped, or the whole order when it may not ship in parts).
+    @transition(
+        field=state, source=[S.CONFIRMED, S.ALLOCATED, S.IN_FULFILLMENT, S.PARTIALLY_SHIPPED], target=S.BACKORDERED
+    )
     def backorder(self) -> None:
         self.allocated_at = None
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from inventory.services.reservations import StockRequest, consume_stock
-from oms.exceptions import DomainError
+from oms.exceptions import DomainError, IllegalTransitionError
 from oms.texts import Spec, text
 from orders import locks
 from orders.error_codes import OrderErrorCode
@@ -30,19 +30,21 @@ from orders.models import (
     reservation_reference,
 )
 from orders.services import timeline
-from orders.services.allocation import allocate_locked_order
+from orders.services.allocation import allocate_locked_order, release_allocations
 from orders.services.cancellation import cancel_order, cancel_order_lines
 from orders.services.timeline import Actor
 from orders.services.transitions import apply_transition, ensure_can, require_reason
 
 __all__ = [
     "add_note",
+    "backorder_from_fulfillment",
     "cancel_order",
     "cancel_order_lines",
     "complete_order",
     "confirm_order",
     "deliver_order",
     "hold_order",
+    "release_short_units",
     "release_to_fulfillment",
     "ship_order_lines",
     "unhold_order",
@@ -103,12 +105,55 @@ def release_to_fulfillment(*, order: Order, actor_label: str = "system", user: A
 
 
 @transaction.atomic
+def release_short_units(
+    *, order: Order, quantities: dict[int, int], reason: str, actor_label: str = "system", user: Any = None
+) -> Order:
+    """The warehouse did not find ``quantities`` ({order line id: units}) of an order it is
+    working on: give their reservations back, so inventory's count correction can lower the stock
+    and the units can be allocated again. For ``fulfillment``'s short pick; the order keeps its
+    state (``backorder_from_fulfillment`` moves it when nothing else can ship)."""
+    reason = require_reason(reason)
+    order = locks.lock_order(order_id=order.pk)
+    if order.state not in (OrderState.IN_FULFILLMENT, OrderState.PARTIALLY_SHIPPED):
+        raise IllegalTransitionError(obj=order, action=_("release short units"), state=order.get_state_display())
+    lines = list(locks.lines_for_update(order=order))
+    by_id = {line.pk: line for line in lines}
+    for line_id, units in quantities.items():
+        line = by_id.get(line_id)
+        if line is None or units <= 0 or units > line.quantity_allocated:
+            raise OrderEditError(_("Line %(line)s is not part of this order.") % {"line": line_id}, field="quantities")
+    units = release_allocations(order=order, lines=lines, quantities=dict(quantities))
+    OrderLine.objects.bulk_update(lines, ["quantity_allocated"])
+    items = ", ".join(f"{q} x {by_id[lid].sku}" for lid, q in quantities.items())
+    timeline.short_units_released(
+        order, items=items, units=units, reason=reason, quantities=quantities, actor=Actor(actor_label, user)
+    )
+    return order
+
+
+@transaction.atomic
+def backorder_from_fulfillment(*, order: Order, reason: str, actor_label: str = "system", user: Any = None) -> Order:
+    """in_fulfillment / partially_shipped -> backordered: units the warehouse could not pick wait
+    for stock. Tries to allocate them right away (another warehouse may hold them: re-routed);
+    otherwise the order waits, and stock arriving allocates it as for any backorder."""
+    reason = require_reason(reason)
+    order = locks.lock_order(order_id=order.pk)
+    from_state = apply_transition(order, "backorder", payload={"reason": reason})
+    timeline.order_backordered_from_fulfillment(
+        order, reason=reason, from_state=from_state, actor=Actor(actor_label, user)
+    )
+    allocate_locked_order(order=order, actor_label=actor_label, user=user)
+    return order
+
+
+@transaction.atomic
 def ship_order_lines(
     *,
     order: Order,
     quantities: dict[int, int] | None = None,
     warehouse_id: int | None = None,
     reference: str = "",
+    from_bins: dict[int, dict[int, int]] | None = None,
     actor_label: str = "system",
     user: Any = None,
 ) -> Order:
@@ -116,8 +161,12 @@ def ship_order_lines(
     to partially_shipped or shipped. For ``fulfillment``.
 
     ``quantities``: {order line id: units}; None ships every allocated unit (of ``warehouse_id``
-    only, when given). Raises ``OrderEditError`` when a line ships more than it has allocated.
+    only, when given). ``from_bins``: {order line id: {bin id: units}}, the bins the units were
+    picked from, so the ledger takes them from there (needs ``warehouse_id``; a line's bins add up
+    to its units). Raises ``OrderEditError`` when a line ships more than it has allocated.
     """
+    if from_bins and warehouse_id is None:
+        raise OrderEditError(_("Shipping from bins needs the warehouse."), field="warehouse_id")
     order = locks.lock_order(order_id=order.pk)
     ensure_can(order, "ship")
     lines = {line.pk: line for line in locks.lines_for_update(order=order)}
@@ -145,7 +194,16 @@ def ship_order_lines(
             if a.order_line_id != line_id or rest <= 0 or a.quantity <= 0:
                 continue
             take = min(rest, a.quantity)
-            requests.append(StockRequest(a.stock_level.product_id, a.warehouse_id, take))
+            bins = (from_bins or {}).get(line_id)
+            if bins:
+                if sum(bins.values()) != units or any(q <= 0 for q in bins.values()):
+                    raise OrderEditError(
+                        _("%(sku)s: the bins do not add up to the units shipped.") % {"sku": lines[line_id].sku},
+                        field="from_bins",
+                    )
+                requests += [StockRequest(a.stock_level.product_id, a.warehouse_id, q, b) for b, q in bins.items()]
+            else:
+                requests.append(StockRequest(a.stock_level.product_id, a.warehouse_id, take))
             a.quantity -= take
             rest -= take
         if rest > 0:

@@ -195,6 +195,31 @@ def order_released(order: Order, *, from_state: str, actor: Actor) -> OrderEvent
     )
 
 
+def short_units_released(
+    order: Order, *, items: str, units: int, reason: str, quantities: dict[int, int], actor: Actor
+) -> OrderEvent:
+    """The warehouse did not find ``items`` ("1 x SKU-1"); their reservations went back."""
+    return _write(
+        order,
+        EventKind.RELEASE,
+        text(gettext_lazy("Not found in the warehouse: %(items)s (%(reason)s)."), items=items, reason=reason),
+        actor,
+        data={"lines": {str(k): v for k, v in quantities.items()}, "units": units, "reason": reason},
+    )
+
+
+def order_backordered_from_fulfillment(order: Order, *, reason: str, from_state: str, actor: Actor) -> OrderEvent:
+    return _write(
+        order,
+        EventKind.BACKORDER,
+        text(gettext_lazy("Back to waiting for stock: %(reason)s"), reason=reason),
+        actor,
+        from_state=from_state,
+        to_state=order.state,
+        data={"reason": reason},
+    )
+
+
 def lines_shipped(
     order: Order, *, items: str, shipped: dict[int, int], reference: str, from_state: str, actor: Actor
 ) -> OrderEvent:

@@ -75,7 +75,7 @@ SERVICES = {
     "confirm_order": (lambda o: lifecycle.confirm_order(order=o), {S.PENDING: S.ALLOCATED}),
     "hold_order": (
         lambda o: lifecycle.hold_order(order=o, reason="Adresse prüfen"),
-        {S.PENDING: S.ON_HOLD, S.BACKORDERED: S.ON_HOLD, S.ALLOCATED: S.ON_HOLD},
+        {S.PENDING: S.ON_HOLD, S.BACKORDERED: S.ON_HOLD, S.ALLOCATED: S.ON_HOLD, S.IN_FULFILLMENT: S.ON_HOLD},
     ),
     "unhold_order": (lambda o: lifecycle.unhold_order(order=o), {S.ON_HOLD: S.ALLOCATED}),
     "release_to_fulfillment": (lambda o: lifecycle.release_to_fulfillment(order=o), {S.ALLOCATED: S.IN_FULFILLMENT}),
