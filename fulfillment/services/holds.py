@@ -76,11 +76,11 @@ def release_order_shipments(*, order_id: int, user: Any = None) -> int:
 
 def _void_empty_pick_lists(*, reason: str) -> None:
     """Open pick lists left without a shipment to pick (their last one was held or cancelled)."""
-    for pick_list in (
-        PickList.objects.select_for_update()
-        .filter(state__in=[PickListState.OPEN, PickListState.IN_PROGRESS])
+    ids = (
+        PickList.objects.filter(state__in=[PickListState.OPEN, PickListState.IN_PROGRESS], lines__isnull=False)
         .exclude(shipments__state__in=[ShipmentState.PLANNED, ShipmentState.PICKING])
-        .filter(lines__isnull=False)
+        .values_list("pk", flat=True)
         .distinct()
-    ):
-        apply_pick_list_transition(pick_list, "void", args=(reason,))
+    )
+    for pick_list_id in sorted(set(ids)):
+        apply_pick_list_transition(locks.lock_pick_list(pick_list_id=pick_list_id), "void", args=(reason,))
