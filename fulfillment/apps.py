@@ -12,7 +12,7 @@ class FulfillmentConfig(AppConfig):
         # Imported here: services need the app registry.
         from fulfillment import documents
         from fulfillment.carriers.catalogue import seed_carriers
-        from fulfillment.panels import order_delivery
+        from fulfillment.panels import order_delivery, warehouse_board
         from fulfillment.services import labels  # noqa: F401  (registers the outbox handler "label")
         from oms import navigation, panels, seeding
 
@@ -27,6 +27,14 @@ class FulfillmentConfig(AppConfig):
             template="fulfillment/panels/order_delivery.html",
             context=order_delivery,
             order=30,
+        )
+        # The warehouse home's board of shipments to pick, pack and ship, above the deliveries due.
+        panels.register(
+            "warehouse-home",
+            name="board",
+            template="fulfillment/panels/warehouse_board.html",
+            context=warehouse_board,
+            order=5,
         )
         navigation.register("support", _("Tracking"), "fulfillment:support-tracking", order=50)
         navigation.register("warehouse", _("Manifests"), "fulfillment:warehouse-manifests", order=80)
