@@ -1,6 +1,9 @@
 """The benchmark data set: a realistic shop with two years of history, loaded with COPY.
 
-Used by ``manage.py generate_load`` (PostgreSQL only). Consistency rules it keeps:
+Used by ``manage.py generate_load`` (PostgreSQL only). The data set is built by the load steps
+registered in ``oms.seeding`` (``register_load``), in their order: this module's own for the
+catalogue, orders and stock (``loadgen.apps``), and one per later app from its ``AppConfig``.
+``Generator`` is the ``oms.seeding.LoadContext`` they are given. Consistency rules it keeps:
 - ``StockLevel.on_hand`` equals its ledger: one receipt movement per stock level.
 - ``StockLevel.reserved`` equals the allocations of open allocated orders.
 - Order totals equal the sum of their lines plus shipping minus discounts.
@@ -39,6 +42,7 @@ from loadgen.copyload import (
 )
 from loadgen.names import ADJECTIVES, COLOURS, PRODUCT_WORDS
 from loadgen.orders import OrdersLoader
+from oms import seeding
 
 MARKER_TABLE = "bench_load_marker"
 CENT = Decimal("0.01")
@@ -91,21 +95,24 @@ def _index_only(app: str, name: str, loader: MigrationLoader) -> bool:
 
 
 def schema_fingerprint() -> str:
-    """Changes whenever the loaded tables change (a new migration, or an edited one): the data set
-    is then rebuilt. Index-only migrations do not count (see ``_index_only``)."""
+    """Changes whenever the loaded tables change (a new migration of an app a load step writes, or
+    an edited one, or a new load step): the data set is then rebuilt. Index-only migrations do not
+    count (see ``_index_only``)."""
+    labels = seeding.loaded_models()
+    app_labels = sorted({"oms", *(label.split(".")[0] for label in labels)})
+    tables = sorted({m._meta.db_table for m in (model_or_none(label) for label in labels) if m is not None})
+    steps = [(step.name, step.order, step.version, list(step.models)) for step in seeding.load_steps()]
     loader = MigrationLoader(None, ignore_no_migrations=True)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT app, name FROM django_migrations WHERE app IN ('inventory', 'orders', 'oms') ORDER BY app, name"
-        )
+        cursor.execute("SELECT app, name FROM django_migrations WHERE app = ANY(%s) ORDER BY app, name", [app_labels])
         migrations = [row for row in cursor.fetchall() if not _index_only(row[0], row[1], loader)]
         cursor.execute(
             "SELECT table_name, column_name, data_type FROM information_schema.columns"
-            " WHERE table_schema = 'public' AND (table_name LIKE 'orders\\_%%' OR table_name LIKE 'inventory\\_%%')"
-            " ORDER BY table_name, column_name"
+            " WHERE table_schema = 'public' AND table_name = ANY(%s) ORDER BY table_name, column_name",
+            [tables],
         )
         columns = cursor.fetchall()
-    return hashlib.sha256(json.dumps([migrations, columns]).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps([migrations, columns, steps]).encode()).hexdigest()[:16]
 
 
 def read_marker() -> dict[str, Any] | None:
@@ -175,21 +182,17 @@ class Generator:
             except Exception:
                 self.result.info["fk_triggers"] = "checked (role may not skip them)"
         self.truncate()
-        self.load_inventory_master()
-        self.plan_stock()
-        order_models = _order_models()
-        if order_models:
-            self.load_orders(order_models)
-        else:
-            self.result.missing.append("orders models (Customer, Channel, Order, OrderLine, OrderEvent, Allocation)")
-        self.load_stock()
+        for step in seeding.load_steps():
+            step_started = time.monotonic()
+            step.run(self)
+            self.result.info.setdefault("step_seconds", {})[step.name] = round(time.monotonic() - step_started, 1)
         reset_sequences(self.loaded_models)
         with connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = DEFAULT")
             for model in self.loaded_models:
                 cursor.execute(f'ANALYZE "{model._meta.db_table}"')
         marker = {
-            "orders": self.result.counts.get("orders", 0) if order_models else 0,
+            "orders": self.result.counts.get("orders", 0),
             "requested_orders": self.plan.orders,
             "fingerprint": schema_fingerprint(),
             "generated_at": self.now.isoformat(),
@@ -202,22 +205,36 @@ class Generator:
         return self.result
 
     def truncate(self) -> None:
-        labels = [
-            "inventory.StockMovement", "inventory.BinStock", "inventory.StockLevel", "inventory.ChannelStockBuffer",
-            "inventory.PurchaseOrderLine", "inventory.PurchaseOrder", "inventory.Product", "inventory.Category",
-            "inventory.Supplier", "inventory.BinLocation", "inventory.Warehouse",
-            "orders.Allocation", "orders.OrderEvent", "orders.OrderLine", "orders.Order", "orders.Customer",
-            "orders.Channel", "orders.OrderImport",
-        ]  # fmt: skip
+        """Empty every table a load step writes (and, by CASCADE, whatever refers to them)."""
         existing = set(connection.introspection.table_names())
         tables = [
             m._meta.db_table
-            for m in (model_or_none(label) for label in labels)
+            for m in (model_or_none(label) for label in seeding.loaded_models())
             if m is not None and m._meta.db_table in existing
         ]
         if tables:
             with connection.cursor() as cursor:
                 cursor.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+
+    # -- oms.seeding.LoadContext ---------------------------------------------------------------
+    def random(self, name: str) -> random.Random:
+        return random.Random(f"{self.plan.seed}:{name}")
+
+    def bulk(self, model: type, fields, rows, total: int, label: str) -> int:
+        return self._bulk(model, list(fields), rows, total, label)
+
+    def execute(self, sql: str, params=None, *, label: str = "", model: type | None = None) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            count = max(cursor.rowcount, 0)
+        if label:
+            self.result.counts[label] = self.result.counts.get(label, 0) + count
+        if model is not None and model not in self.loaded_models:
+            self.loaded_models.append(model)
+        return count
+
+    def next_id(self, model: type) -> int:
+        return next_id(model)
 
     def _bulk(self, model: type, varying: list[str], rows, total: int, label: str) -> int:
         """COPY ``rows`` into ``model``'s table with its secondary indexes dropped meanwhile."""
@@ -357,8 +374,12 @@ class Generator:
         )
 
     # -- orders --------------------------------------------------------------------------------
-    def load_orders(self, models_: dict[str, type]) -> None:
-        OrdersLoader(self, models_).run()
+    def load_orders(self) -> None:
+        order_models = _order_models()
+        if order_models is None:
+            self.result.missing.append("orders models (Customer, Channel, Order, OrderLine, OrderEvent, Allocation)")
+            return
+        OrdersLoader(self, order_models).run()
 
 
 def _order_models() -> dict[str, type] | None:

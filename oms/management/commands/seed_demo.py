@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from oms import seeding
 
@@ -17,11 +19,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--scale", type=float, default=1.0, help="Multiply generated volumes (0.1 for a quick run)."
         )
+        parser.add_argument(
+            "--today", default=None, help="The day the demo data is seeded around (YYYY-MM-DD; default: today)."
+        )
 
-    def handle(self, *args: Any, only: list[str] | None = None, scale: float = 1.0, **options: Any) -> None:
+    def handle(
+        self, *args: Any, only: list[str] | None = None, scale: float = 1.0, today: Any = None, **options: Any
+    ) -> None:
+        day = _day(today)
         for seeder in seeding.seeders():
             if only and seeder.name not in only:
                 continue
             self.stdout.write(f"Seeding {seeder.name} …")
-            seeder.run(stdout=self.stdout, scale=scale)
+            seeder.run(stdout=self.stdout, scale=scale, today=day)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
+
+
+def _day(value: Any) -> datetime.date:
+    if value is None or isinstance(value, datetime.date):
+        return value or timezone.localdate()
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise CommandError(f"--today must be a date like 2026-11-23, not {value!r}.") from exc
