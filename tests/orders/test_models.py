@@ -18,8 +18,8 @@ ALL = list(S.values)
 LEGAL = {
     "confirm": {S.PENDING: S.CONFIRMED},
     "allocate": {S.CONFIRMED: S.ALLOCATED, S.BACKORDERED: S.ALLOCATED},
-    "backorder": {S.CONFIRMED: S.BACKORDERED, S.ALLOCATED: S.BACKORDERED},
-    "hold": {s: S.ON_HOLD for s in (S.PENDING, S.CONFIRMED, S.ALLOCATED, S.BACKORDERED)},
+    "backorder": {s: S.BACKORDERED for s in (S.CONFIRMED, S.ALLOCATED, S.IN_FULFILLMENT, S.PARTIALLY_SHIPPED)},
+    "hold": {s: S.ON_HOLD for s in (S.PENDING, S.CONFIRMED, S.ALLOCATED, S.BACKORDERED, S.IN_FULFILLMENT)},
     "unhold": {S.ON_HOLD: None},  # returns to the state before the hold (tested below)
     "release": {S.ALLOCATED: S.IN_FULFILLMENT},
     "ship_partially": {S.IN_FULFILLMENT: S.PARTIALLY_SHIPPED, S.PARTIALLY_SHIPPED: S.PARTIALLY_SHIPPED},
