@@ -22,7 +22,6 @@ from inventory.models import (
     Product,
     PurchaseOrder,
     PurchaseOrderLine,
-    PurchaseOrderState,
     ReplenishmentRule,
     StockLevel,
     StockMovement,
@@ -186,16 +185,16 @@ class PurchaseOrderLineInline(admin.TabularInline):
     readonly_fields = ["quantity_received"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: PurchaseOrder | None = None) -> list[str]:
-        if obj is not None and not obj.is_open:
+        if obj is not None and not (obj.is_open or obj.is_draft):
             return ["product", "quantity_ordered", "quantity_received", "unit_cost"]
         return list(super().get_readonly_fields(request, obj))
 
     def has_add_permission(self, request: HttpRequest, obj: PurchaseOrder | None = None) -> bool:
-        return super().has_add_permission(request, obj) and (obj is None or obj.is_open)
+        return super().has_add_permission(request, obj) and (obj is None or obj.is_open or obj.is_draft)
 
     def has_delete_permission(self, request: HttpRequest, obj: PurchaseOrder | None = None) -> bool:
         # Nothing received yet: a line may still be dropped. After a receipt the lines are history.
-        return super().has_delete_permission(request, obj) and (obj is None or obj.state == PurchaseOrderState.OPEN)
+        return super().has_delete_permission(request, obj) and (obj is None or obj.is_editable)
 
 
 class PurchaseOrderAdminForm(forms.ModelForm):
@@ -229,7 +228,7 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
             fields.append("number")
-            if obj.state != PurchaseOrderState.OPEN:  # goods have arrived for this supplier and warehouse
+            if not obj.is_editable:  # goods have arrived for this supplier and warehouse
                 fields += ["supplier", "warehouse"]
         return fields
 

@@ -3,6 +3,7 @@ by the replenishment work; import it here next to the others."""
 
 from inventory.models.catalog import BinLocation, Category, Product, VatRate, Warehouse
 from inventory.models.purchasing import (
+    EDITABLE_PO_STATES,
     OPEN_PO_STATES,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -13,6 +14,7 @@ from inventory.models.replenishment import DailyDemand, DemandForecast, Replenis
 from inventory.models.stock import BinStock, ChannelStockBuffer, MovementKind, StockLevel, StockMovement
 
 __all__ = [
+    "EDITABLE_PO_STATES",
     "OPEN_PO_STATES",
     "BinLocation",
     "BinStock",

@@ -26,17 +26,26 @@ class Supplier(models.Model):
 
 
 class PurchaseOrderState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
     OPEN = "open", _("Open")
     PARTIALLY_RECEIVED = "partially_received", _("Partially received")
     RECEIVED = "received", _("Received")
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# Open purchase orders count as inbound stock; a draft does not (nothing is ordered yet).
 OPEN_PO_STATES = (PurchaseOrderState.OPEN, PurchaseOrderState.PARTIALLY_RECEIVED)
+# A purchase order whose lines and dates may still change (nothing received yet).
+EDITABLE_PO_STATES = (PurchaseOrderState.DRAFT, PurchaseOrderState.OPEN)
 
 
 class PurchaseOrder(FSMModelMixin, models.Model):
-    """Goods ordered from a supplier for one warehouse. State follows the receipts (``receiving`` service)."""
+    """Goods ordered from a supplier for one warehouse.
+
+    A draft is prepared in the back office and counts as nothing; sending it to the supplier opens
+    it (``purchasing`` service), and from then on its state follows the receipts (``receiving``).
+    ``revision`` counts the edits, so the PDF the supplier gets is the version of the last edit.
+    """
 
     number = models.CharField(_("number"), max_length=30, unique=True)
     supplier = models.ForeignKey(
@@ -50,6 +59,8 @@ class PurchaseOrder(FSMModelMixin, models.Model):
         _("state"), max_length=20, choices=PurchaseOrderState.choices, default=PurchaseOrderState.OPEN, protected=True
     )
     note = models.TextField(_("note"), blank=True)
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -74,6 +85,22 @@ class PurchaseOrder(FSMModelMixin, models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_PO_STATES
 
+    @property
+    def is_draft(self) -> bool:
+        return self.state == PurchaseOrderState.DRAFT
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_PO_STATES
+
+    @transition(
+        field=state,
+        source=[PurchaseOrderState.DRAFT, PurchaseOrderState.OPEN],
+        target=PurchaseOrderState.OPEN,
+    )
+    def send(self) -> None:
+        """Ordered from the supplier (again, after an edit): the open quantities count as inbound."""
+
     @transition(
         field=state,
         source=[PurchaseOrderState.OPEN, PurchaseOrderState.PARTIALLY_RECEIVED],
@@ -92,12 +119,13 @@ class PurchaseOrder(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=[PurchaseOrderState.OPEN, PurchaseOrderState.PARTIALLY_RECEIVED],
+        source=[PurchaseOrderState.DRAFT, PurchaseOrderState.OPEN, PurchaseOrderState.PARTIALLY_RECEIVED],
         target=PurchaseOrderState.CANCELLED,
     )
     def cancel(self) -> None:
         """Nothing more is expected (units already received stay in stock)."""
 
+    send.alters_data = True
     receive_partially.alters_data = True
     complete.alters_data = True
     cancel.alters_data = True
