@@ -3,6 +3,7 @@
 from django.urls import path
 
 from fulfillment import webhooks
+from fulfillment.views import board as board_views
 from fulfillment.views import manifests as manifest_views
 from fulfillment.views import tracking as tracking_views
 
@@ -23,6 +24,8 @@ urlpatterns = [
         tracking_views.tracking_entry,
         name="support-tracking-entry",
     ),
+    # Warehouse: the board the warehouse home shows, polled to refresh it in place.
+    path("warehouse/board/", board_views.warehouse_board, name="warehouse-board"),
     # Warehouse: the end-of-day handover manifests.
     path("warehouse/manifests/", manifest_views.manifest_list, name="warehouse-manifests"),
     path("warehouse/manifests/close/", manifest_views.manifest_close, name="warehouse-manifest-close"),

@@ -296,6 +296,8 @@ CELERY_BEAT_SCHEDULE = {
 # A delivered order is completed this many days after delivery: the 14-day right of withdrawal
 # plus the time a parcel sent back on its last day needs to arrive (fulfillment.services.completion).
 ORDER_COMPLETION_DAYS = env.int("ORDER_COMPLETION_DAYS", default=30)
+# The warehouse board (fulfillment.board) reloads its counts and cut-off times this often.
+WAREHOUSE_BOARD_REFRESH_SECONDS = env.int("WAREHOUSE_BOARD_REFRESH_SECONDS", default=30)
 
 # --- Celery queues and routes -------------------------------------------------------------------
 # Two queues, each with workers of its own (docker-compose.yml: "worker" and "worker-documents"):
