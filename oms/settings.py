@@ -421,3 +421,24 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- Billing ------------------------------------------------------------------------------------
+# The seller printed on invoices until the admin's seller profile (billing.SellerProfile) is saved;
+# in production set these through the environment or fill the profile in the admin once.
+BILLING_SELLER = {
+    "company": env.str("BILLING_SELLER_COMPANY", default="Beispiel Handel GmbH"),
+    "street": env.str("BILLING_SELLER_STREET", default="Musterstraße 1"),
+    "postcode": env.str("BILLING_SELLER_POSTCODE", default="10115"),
+    "city": env.str("BILLING_SELLER_CITY", default="Berlin"),
+    "country": env.str("BILLING_SELLER_COUNTRY", default="DE"),
+    "vat_id": env.str("BILLING_SELLER_VAT_ID", default="DE123456789"),
+    "tax_number": env.str("BILLING_SELLER_TAX_NUMBER", default="30/123/45678"),
+    "register": env.str("BILLING_SELLER_REGISTER", default="Amtsgericht Berlin-Charlottenburg HRB 123456"),
+    "managing_directors": env.str("BILLING_SELLER_DIRECTORS", default="Erika Mustermann"),
+    "email": env.str("BILLING_SELLER_EMAIL", default="rechnung@example.com"),
+    "phone": env.str("BILLING_SELLER_PHONE", default="+49 30 1234567"),
+    "website": env.str("BILLING_SELLER_WEBSITE", default="www.example.com"),
+    "bank_name": env.str("BILLING_SELLER_BANK", default="Beispielbank Berlin"),
+    "iban": env.str("BILLING_SELLER_IBAN", default="DE02120300000000202051"),
+    "bic": env.str("BILLING_SELLER_BIC", default="BYLADEM1001"),
+}

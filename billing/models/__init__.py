@@ -1,0 +1,50 @@
+"""Billing models, one module per concept: number counters, seller and channel settings,
+invoices (lines, VAT rows, payments applied) and credit notes."""
+
+from billing.models.base import LineKind, TaxTreatment
+from billing.models.credit_note import (
+    CREDIT_NOTE_MUTABLE_FIELDS,
+    CreditNote,
+    CreditNoteLine,
+    CreditNoteReason,
+    CreditNoteVatRow,
+)
+from billing.models.invoice import (
+    INVOICE_MUTABLE_FIELDS,
+    ISSUED_STATES,
+    OPEN_STATES,
+    Invoice,
+    InvoiceLine,
+    InvoicePayment,
+    InvoiceState,
+    InvoiceTrigger,
+    InvoiceVatRow,
+    payment_state_for,
+)
+from billing.models.numbering import NumberCounter, NumberSeries
+from billing.models.seller import ChannelBilling, IssueOn, SellerProfile
+
+__all__ = [
+    "CREDIT_NOTE_MUTABLE_FIELDS",
+    "INVOICE_MUTABLE_FIELDS",
+    "ISSUED_STATES",
+    "OPEN_STATES",
+    "ChannelBilling",
+    "CreditNote",
+    "CreditNoteLine",
+    "CreditNoteReason",
+    "CreditNoteVatRow",
+    "Invoice",
+    "InvoiceLine",
+    "InvoicePayment",
+    "InvoiceState",
+    "InvoiceTrigger",
+    "InvoiceVatRow",
+    "IssueOn",
+    "LineKind",
+    "NumberCounter",
+    "NumberSeries",
+    "SellerProfile",
+    "TaxTreatment",
+    "payment_state_for",
+]

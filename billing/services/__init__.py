@@ -1,0 +1,1 @@
+"""Billing's write side, one module per concept: numbering, issuing, crediting, settlement."""
