@@ -7,3 +7,27 @@ class BillingConfig(AppConfig):
 
     name = "billing"
     verbose_name = _("Billing")
+
+    def ready(self) -> None:
+        # Imported here: services need the app registry.
+        from billing import panels as billing_panels
+        from billing.services import cash_on_delivery
+        from oms import events, panels
+
+        # The payment state beside the order's state, and the payment forms on the order page.
+        panels.register(
+            "order-header",
+            name="payment-state",
+            template="billing/panels/payment_badge.html",
+            context=billing_panels.payment_badge,
+            order=10,
+        )
+        panels.register(
+            "order-detail",
+            name="payments",
+            template="billing/panels/order_payments.html",
+            context=billing_panels.order_payments,
+            order=15,
+        )
+        # Cash on delivery is paid when the parcel is handed over (a sweep books any delivery missed).
+        events.subscribe("shipment.delivered", cash_on_delivery.on_shipment_delivered)

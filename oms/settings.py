@@ -292,6 +292,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "fulfillment.tasks.complete_delivered_orders_task",
         "schedule": crontab(hour=3, minute=15),
     },
+    "billing-cash-on-delivery-sweep": {
+        "task": "billing.tasks.sweep_cash_on_delivery_task",
+        "schedule": timedelta(minutes=10),
+    },
 }
 # A delivered order is completed this many days after delivery: the 14-day right of withdrawal
 # plus the time a parcel sent back on its last day needs to arrive (fulfillment.services.completion).

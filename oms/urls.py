@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("inventory.urls")),
     path("", include("orders.urls")),
     path("", include("fulfillment.urls")),
+    path("", include("billing.urls")),
     path("api/v1/", include("inventory.api.urls")),
     path("api/v1/", include("orders.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

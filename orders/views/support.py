@@ -48,6 +48,8 @@ def order_page_context(request: HttpRequest, number: str, **extra: Any) -> dict[
     }
     context.update(extra)
     context["panels"] = panels.render_slot("order-detail", request=request, order=detail.order)
+    # Badges higher apps show beside the order's state (billing: the payment state).
+    context["header_badges"] = panels.render_slot("order-header", request=request, order=detail.order)
     return context
 
 

@@ -32,6 +32,7 @@ def packed_shipment(
     country: str = "DE",
     packages: int = 1,
     grams: int = 1200,
+    payment_method: str = "invoice",
 ) -> Shipment:
     """A packed shipment of one order (one unit of each package's SKU) going to the address given."""
     chosen = service(carrier, service_code)
@@ -45,7 +46,9 @@ def packed_shipment(
     ordering.make_product(sku, units=packages)
     address = AddressDraft(name="Erika Mustermann", street=street, postcode=postcode, city=city, country=country)
     draft = dataclasses.replace(
-        ordering.order_draft({sku: packages}), shipping_address=address, billing_address=address
+        ordering.order_draft({sku: packages}, payment_method=payment_method),
+        shipping_address=address,
+        billing_address=address,
     )
     order = place_order(channel=channel, draft=draft).order
     order = release_to_fulfillment(order=order)

@@ -76,6 +76,8 @@ POST_ROUTES: dict[str, str] = {
     "inventory:stock-view-delete": "inventory:stock-list",
     "orders:support-case-view-save": "orders:support-case-list",
     "orders:support-case-view-delete": "orders:support-case-list",
+    "billing:support-order-payment-record": "orders:support-order-detail",
+    "billing:support-order-refund": "orders:support-order-detail",
 }
 # Forms that are one button and nothing else (a transition verb in the URL, sending a mail again).
 # Deleting a saved view is one button too, shown only to the view's owner (not the fuzzing user).

@@ -40,6 +40,8 @@ REAL_PARAMS = {
     "fulfillment:warehouse-manifest-csv": lambda o: {"pk": o["manifest"].pk},
     "inventory:stock-view-delete": lambda o: {"pk": o["saved_view"].pk},
     "orders:support-case-view-delete": lambda o: {"pk": o["saved_view"].pk},
+    "billing:support-order-payment-record": lambda o: {"number": o["order"].number},
+    "billing:support-order-refund": lambda o: {"number": o["order"].number},
 }
 
 

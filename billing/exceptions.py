@@ -1,0 +1,33 @@
+"""Domain errors of the billing app. Each carries the data a page or a webhook answer needs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from billing.error_codes import BillingErrorCode
+from oms.exceptions import DomainError
+
+
+class PaymentInputError(DomainError):
+    """A payment or refund asked for something that cannot be booked (nothing was written)."""
+
+    code = BillingErrorCode.PAYMENT_INVALID
+    http_status = 422
+
+    def __init__(self, message: str, *, field: str = "", code: str | None = None, **data: object):
+        super().__init__(message, code=code, data={"field": field, **data} if field else dict(data))
+
+
+class PaymentExceedsOpenAmountError(PaymentInputError):
+    """A payment entered by hand larger than what the customer still owes."""
+
+    def __init__(self, *, amount: Decimal, open_amount: Decimal, currency: str):
+        super().__init__(
+            _("A payment of %(amount)s %(currency)s is more than the %(open)s %(currency)s still open.")
+            % {"amount": amount, "currency": currency, "open": open_amount},
+            field="amount",
+            code=BillingErrorCode.PAYMENT_EXCEEDS_OPEN_AMOUNT,
+            open_amount=str(open_amount),
+        )
