@@ -20,6 +20,7 @@ from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 
 from billing.services import payment_timeline
+from billing.services.settlement import settle_locked_order
 from fulfillment.models import Shipment, ShipmentState
 from oms.money import ZERO, quantize
 from orders import locks
@@ -83,6 +84,7 @@ def collect_cash_on_delivery(*, shipment_id: int) -> PaymentTransaction | None:
         data={"shipment_id": shipment.pk, "source": PROVIDER},
         actor_label="system",
     )
+    settle_locked_order(order_id=order.pk)  # which invoice the money pays (billing.services.settlement)
     payment_timeline.cash_on_delivery_collected(
         order, amount=amount, shipment_reference=shipment.reference, transaction_id=tx.pk
     )

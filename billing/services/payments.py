@@ -21,6 +21,7 @@ from billing.error_codes import BillingErrorCode
 from billing.exceptions import PaymentExceedsOpenAmountError, PaymentInputError
 from billing.providers.manual import ManualProvider
 from billing.services import payment_timeline
+from billing.services.settlement import settle_locked_order
 from oms.money import quantize
 from orders import locks
 from orders.models import Order, PaymentTransaction, TransactionKind
@@ -96,6 +97,7 @@ def record_manual_payment(
         actor_label=actor_label,
         user=user,
     )
+    settle_locked_order(order_id=order.pk)  # which invoice the money pays (billing.services.settlement)
     payment_timeline.payment_entered_by_hand(
         order,
         amount=amount,

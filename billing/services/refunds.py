@@ -28,6 +28,7 @@ from billing.exceptions import PaymentInputError
 from billing.providers import ProviderError, RefundRequest, provider_for
 from billing.services import payment_timeline
 from billing.services.payments import require_reason
+from billing.services.settlement import settle_locked_order
 from oms.money import ZERO, quantize
 from orders import locks
 from orders.exceptions import RefundExceedsCaptureError
@@ -154,6 +155,7 @@ def refund_payment(
         transactions.append(tx)
         methods.append(provider.label if provider.refunds_through_original_method else gettext_lazy("bank transfer"))
         rest -= part
+    settle_locked_order(order_id=order.pk)  # which invoice the money pays (billing.services.settlement)
     payment_timeline.refund_made(
         order,
         amount=amount,
