@@ -23,6 +23,7 @@ from orders.models import (
     Order,
     OrderEvent,
     OrderLine,
+    OrderRating,
     PaymentTransaction,
     SupportCase,
     Tag,
@@ -164,7 +165,7 @@ class OrderAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Allocation, PaymentTransaction, Note, OrderEvent)
+@admin.register(Allocation, PaymentTransaction, Note, OrderEvent, OrderRating)
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -42,6 +42,7 @@ class OrdersConfig(AppConfig):
                 "supportcase",
                 "casemessage",
                 "legaltext",
+                "orderrating",
             )
         ]
         grant(Role.SUPPORT, view)

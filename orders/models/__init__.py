@@ -23,6 +23,7 @@ from orders.models.order import (
     Tag,
 )
 from orders.models.payment import PaymentTransaction, TransactionKind
+from orders.models.rating import RATING_COMMENT_MAX_LENGTH, OrderRating
 from orders.models.timeline import EventKind, Note, OrderEvent
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "EDITABLE_STATES",
     "HOLDABLE_STATES",
     "OPEN_STATES",
+    "RATING_COMMENT_MAX_LENGTH",
     "Allocation",
     "CaseMessage",
     "CaseState",
@@ -50,6 +52,7 @@ __all__ = [
     "OrderImportStatus",
     "OrderLine",
     "OrderNumberCounter",
+    "OrderRating",
     "OrderState",
     "PaymentMethod",
     "PaymentState",
