@@ -11,21 +11,24 @@ class FulfillmentConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: services need the app registry.
         from fulfillment import documents
+        from fulfillment.api.serializers import ShipmentOutputSerializer
+        from fulfillment.api.serializers import order_shipments as order_shipments_json
         from fulfillment.carriers.catalogue import seed_carriers
-        from fulfillment.panels import order_delivery, warehouse_board
+        from fulfillment.panels import order_shipments, warehouse_board
         from fulfillment.services import labels  # noqa: F401  (registers the outbox handler "label")
-        from oms import navigation, panels, seeding
+        from oms import api_extras, navigation, panels, seeding
 
         # Shipping labels, delivery notes and handover manifests (oms.documents).
         documents.register()
         # Carriers before any demo shipment (orders seed at 40).
         seeding.register("carriers", seed_carriers, order=45)
-        # The order page's delivery panel (tracking, expected delivery), after the order's own panels.
+        # The order page's shipments panel (state, carrier, tracking, expected delivery, delays),
+        # after the order's own panels.
         panels.register(
             "order-detail",
-            name="delivery",
-            template="fulfillment/panels/order_delivery.html",
-            context=order_delivery,
+            name="shipments",
+            template="fulfillment/panels/order_shipments.html",
+            context=order_shipments,
             order=30,
         )
         # The warehouse home's board of shipments to pick, pack and ship, above the deliveries due.
@@ -35,6 +38,13 @@ class FulfillmentConfig(AppConfig):
             template="fulfillment/panels/warehouse_board.html",
             context=warehouse_board,
             order=5,
+        )
+        # The order API's detail answer carries the order's shipments (oms.api_extras).
+        api_extras.register(
+            "order-detail",
+            name="shipments",
+            field=ShipmentOutputSerializer(many=True, read_only=True),
+            data=order_shipments_json,
         )
         navigation.register("support", _("Tracking"), "fulfillment:support-tracking", order=50)
         navigation.register("warehouse", _("Manifests"), "fulfillment:warehouse-manifests", order=80)

@@ -148,7 +148,8 @@ def shipment_estimate(shipment: Any, *, now: datetime.datetime) -> Estimate | No
         earliest = promising.ship_date(cutoff=warehouse.shipping_cutoff, country=warehouse.country, at=now)
         promised = shipment.promised_ship_date or order.promised_ship_date
         ship_day = max(promised, earliest) if promised else earliest
-    days = dict(service.destinations.values_list("country", "transit_days")).get(destination.country)
+    # ``.all()``: a caller that prefetched the destinations (the order's shipments) reads no more.
+    days = {d.country: d.transit_days for d in service.destinations.all()}.get(destination.country)
     if days is None:
         return None
     return delivery_date(

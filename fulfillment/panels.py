@@ -10,19 +10,20 @@ from django.utils import timezone
 
 from fulfillment import board
 from fulfillment.tracking_forms import TrackingEntryForm
-from fulfillment.tracking_selectors import deliveries_for_order
+from fulfillment.tracking_selectors import shipments_for_order
 from oms.roles import Role, has_role
 
 
-def order_delivery(*, request: Any, order: Any, **_: Any) -> dict[str, Any] | None:
-    """The order page's delivery panel: each shipment's carrier, tracking link, expected delivery
-    date and newest events; support may enter an event by hand. No shipments: no panel."""
-    deliveries = deliveries_for_order(order, today=timezone.localdate())
-    if not deliveries:
+def order_shipments(*, request: Any, order: Any, **_: Any) -> dict[str, Any] | None:
+    """The order page's shipments panel: each shipment's state, carrier, tracking link, expected
+    delivery and what delays it, with its newest tracking events; support may enter an event by
+    hand. No shipments: no panel."""
+    shipments = shipments_for_order(order, now=timezone.now())
+    if not shipments:
         return None
     user = getattr(request, "user", None)
     return {
-        "deliveries": deliveries,
+        "shipments": shipments,
         "may_record": has_role(user, Role.SUPPORT),
         "entry_form": TrackingEntryForm(initial={"occurred_at": timezone.localtime().replace(second=0, microsecond=0)}),
     }

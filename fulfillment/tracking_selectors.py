@@ -1,4 +1,4 @@
-"""Reads of tracking and delivery dates: the delivery panel of an order, the shipments at risk of
+"""Reads of tracking and delivery dates: the shipments of an order (its page and the API), the shipments at risk of
 missing their promise, and the tracking exceptions support works through."""
 
 from __future__ import annotations
@@ -9,8 +9,10 @@ from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fulfillment import eta
 from fulfillment.models import (
     CARRIER_STATES,
     WAREHOUSE_STATES,
@@ -22,39 +24,87 @@ from fulfillment.models import (
 from oms.choices import choice_label
 
 EVENTS_SHOWN = 5
+# Why a shipment is at risk (``Risk.code``), as the API names it.
+RISK_CODES = ["exception", "not_shipped", "later_than_promised", "overdue"]
+STATE_BADGES = {
+    **dict.fromkeys((ShipmentState.EXCEPTION, ShipmentState.RETURNED_TO_SENDER), "badge-bad"),
+    ShipmentState.ON_HOLD: "badge-warn",
+    ShipmentState.DELIVERED: "badge-ok",
+    ShipmentState.CANCELLED: "badge-muted",
+}
 
 
 @dataclass(frozen=True)
-class ShipmentDelivery:
-    """One shipment as the order page shows its delivery: carrier, tracking link, expected date."""
+class Risk:
+    """Why a shipment will probably miss its promise: a stable ``code`` for the API and the words."""
+
+    code: str  # "exception", "not_shipped", "later_than_promised" or "overdue"
+    message: str
+
+
+@dataclass(frozen=True)
+class OrderShipment:
+    """One shipment as the order page and the order API show it: carrier, tracking link, state,
+    expected delivery and what delays it.
+
+    ``expected_delivery`` is the carrier's estimate once the parcel is labelled (stored on the
+    shipment, moved by tracking events), before that the estimate from the promised ship date
+    (``estimated`` is then True); None when it cannot be told (no carrier service chosen yet, a
+    destination the service does not serve, returned to sender, cancelled)."""
 
     shipment: Shipment
     tracking_url: str
+    expected_delivery: datetime.date | None
+    estimated: bool
+    risk: Risk | None
     events: list[TrackingEvent] = field(default_factory=list)
-    risk: str = ""
+
+    @property
+    def badge(self) -> str:
+        """The badge colour of its state: red a problem, amber waiting, blue on its way, green done."""
+        return STATE_BADGES.get(self.shipment.state, "badge-info")
 
 
 def _with_carrier(qs: QuerySet[Shipment]) -> QuerySet[Shipment]:
     return qs.select_related("order", "carrier_service__carrier", "warehouse")
 
 
-def deliveries_for_order(order: Any, *, today: datetime.date) -> list[ShipmentDelivery]:
-    """Every shipment of ``order`` with its newest tracking events (two queries)."""
+def shipments_for_order(order: Any, *, now: datetime.datetime) -> list[OrderShipment]:
+    """Every shipment of ``order`` with its newest tracking events and its expected delivery as
+    of ``now`` (three queries, whatever the number of shipments)."""
     shipments = _with_carrier(Shipment.objects.filter(order=order)).prefetch_related(
-        Prefetch("tracking_events", queryset=TrackingEvent.objects.order_by("-occurred_at", "-pk"), to_attr="newest")
+        Prefetch("tracking_events", queryset=TrackingEvent.objects.order_by("-occurred_at", "-pk"), to_attr="newest"),
+        "carrier_service__destinations",
     )
+    today = timezone.localdate(now)
     rows = []
     for shipment in shipments.order_by("reference"):
         carrier = shipment.carrier_service.carrier if shipment.carrier_service else None
+        expected, estimated = _expected_delivery(shipment, now=now)
         rows.append(
-            ShipmentDelivery(
+            OrderShipment(
                 shipment=shipment,
                 tracking_url=carrier.tracking_url(shipment.tracking_number) if carrier else "",
+                expected_delivery=expected,
+                estimated=estimated,
+                risk=risk(shipment, today=today),
                 events=shipment.newest[:EVENTS_SHOWN],
-                risk=risk_of(shipment, today=today),
             )
         )
     return rows
+
+
+def _expected_delivery(shipment: Shipment, *, now: datetime.datetime) -> tuple[datetime.date | None, bool]:
+    if shipment.state == ShipmentState.DELIVERED and shipment.delivered_at:
+        return timezone.localdate(shipment.delivered_at), False
+    if shipment.state in (ShipmentState.CANCELLED, ShipmentState.RETURNED_TO_SENDER):
+        return None, False
+    if shipment.expected_delivery_date is not None:
+        return shipment.expected_delivery_date, False
+    if shipment.state not in (*WAREHOUSE_STATES, ShipmentState.ON_HOLD):
+        return None, False
+    estimate = eta.shipment_estimate(shipment, now=now)
+    return (estimate.date, True) if estimate else (None, False)
 
 
 def _at_risk(today: datetime.date) -> Q:
@@ -78,27 +128,39 @@ def shipments_at_risk(*, today: datetime.date, warehouse_id: int | None = None) 
     return qs.order_by(F("promised_ship_date").asc(nulls_last=True), "pk")
 
 
-def risk_of(shipment: Shipment, *, today: datetime.date) -> str:
-    """Why ``shipment`` is at risk, in words ("" when it is not); the same rule as ``shipments_at_risk``."""
+def risk(shipment: Shipment, *, today: datetime.date) -> Risk | None:
+    """Why ``shipment`` is at risk (None when it is not); the same rule as ``shipments_at_risk``."""
     state = shipment.state
     if state == ShipmentState.EXCEPTION:
         reason = choice_label(ExceptionReason, shipment.exception_reason) if shipment.exception_reason else "?"
-        return str(_("Stuck with the carrier: %(reason)s") % {"reason": reason})
+        return Risk("exception", str(_("Stuck with the carrier: %(reason)s") % {"reason": reason}))
     if (
         state in (*WAREHOUSE_STATES, ShipmentState.ON_HOLD)
         and shipment.promised_ship_date
         and shipment.promised_ship_date < today
     ):
-        return str(_("Not shipped by the promised %(date)s") % {"date": shipment.promised_ship_date.isoformat()})
+        return Risk(
+            "not_shipped",
+            str(_("Not shipped by the promised %(date)s") % {"date": shipment.promised_ship_date.isoformat()}),
+        )
     expected, promised = shipment.expected_delivery_date, shipment.promised_delivery_date
     if state in (*CARRIER_STATES, *WAREHOUSE_STATES) and expected and promised and expected > promised:
-        return str(
-            _("Expected %(expected)s, promised %(promised)s")
-            % {"expected": expected.isoformat(), "promised": promised.isoformat()}
+        return Risk(
+            "later_than_promised",
+            str(
+                _("Expected %(expected)s, promised %(promised)s")
+                % {"expected": expected.isoformat(), "promised": promised.isoformat()}
+            ),
         )
     if state in CARRIER_STATES and expected and expected < today:
-        return str(_("Overdue: expected %(date)s") % {"date": expected.isoformat()})
-    return ""
+        return Risk("overdue", str(_("Overdue: expected %(date)s") % {"date": expected.isoformat()}))
+    return None
+
+
+def risk_of(shipment: Shipment, *, today: datetime.date) -> str:
+    """Why ``shipment`` is at risk, in words ("" when it is not)."""
+    found = risk(shipment, today=today)
+    return found.message if found else ""
 
 
 def tracking_exceptions() -> QuerySet[Shipment]:

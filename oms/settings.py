@@ -349,6 +349,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Fields of the same name with different choice sets (the order's and the shipment's "state",
+    # the input's and the output's "price_mode"): a stable name for each set.
+    "ENUM_NAME_OVERRIDES": {
+        "StateEnum": "orders.models.OrderState",
+        "ShipmentStateEnum": "fulfillment.models.ShipmentState",
+        "OrderInputPriceModeEnum": ["gross", "net"],
+        "OrderOutputPriceModeEnum": "orders.models.PriceMode",
+        "DelayCodeEnum": "fulfillment.tracking_selectors.RISK_CODES",
+    },
 }
 # Request bodies larger than this are refused before parsing (orders are a few KB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)

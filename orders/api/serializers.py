@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from oms import parsing
+from oms import api_extras, parsing
 from oms.api_fields import QueryTextField, TimestampField
 from oms.money import SUPPORTED_CURRENCIES
 from oms.parsing_fields import (
@@ -403,3 +403,20 @@ class OrderOutputSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "cancel": reverse("orders-api:order-cancel", args=[order.number]),
         }
         return {name: request.build_absolute_uri(url) if request else url for name, url in links.items()}
+
+
+class OrderDetailOutputSerializer(OrderOutputSerializer):
+    """One order as its detail endpoint answers: the order's own fields plus what higher apps
+    contribute through ``oms.api_extras`` (slot ``order-detail``; fulfillment adds the
+    shipments with their tracking and expected delivery). Lists and intake answers leave them out."""
+
+    SLOT = "order-detail"
+
+    def get_fields(self) -> dict[str, Any]:
+        return {**super().get_fields(), **api_extras.fields_for(self.SLOT)}
+
+    def to_representation(self, order: Order) -> dict[str, Any]:
+        return {
+            **super().to_representation(order),
+            **api_extras.data_for(self.SLOT, order, request=self.context.get("request")),
+        }

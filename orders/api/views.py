@@ -35,6 +35,7 @@ from orders.api import idempotency
 from orders.api.serializers import (
     CancelInputSerializer,
     ErrorSerializer,
+    OrderDetailOutputSerializer,
     OrderInputSerializer,
     OrderListQuerySerializer,
     OrderOutputSerializer,
@@ -349,18 +350,23 @@ def _plain(body: Any) -> Any:
 
 
 class OrderDetailView(OrderApiMixin, APIView):
-    """One order of the caller's channel (staff: any), with lines and their allocated quantities."""
+    """One order of the caller's channel (staff: any), with lines and their allocated quantities,
+    and what higher apps add (``OrderDetailOutputSerializer``: its shipments, tracking, ETA)."""
 
     permission_classes = [IsChannelOrStaff]
 
     @extend_schema(
         operation_id="orders_retrieve",
         summary="One order",
-        responses={200: OrderOutputSerializer, **errors(401, 403, 404)},
+        description=gettext_lazy(
+            "The order with its lines and, once the warehouse has planned them, its shipments: state, carrier, "
+            "tracking number and link, expected delivery date and what delays it."
+        ),
+        responses={200: OrderDetailOutputSerializer, **errors(401, 403, 404)},
     )
     def get(self, request: Request, number: str) -> Response:
         order = self.order_or_404(number)
-        return Response(OrderOutputSerializer(order, context={"request": request}).data)
+        return Response(OrderDetailOutputSerializer(order, context={"request": request}).data)
 
 
 class OrderCancelView(OrderApiMixin, APIView):

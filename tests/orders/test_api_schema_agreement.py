@@ -216,3 +216,62 @@ def test_addresses_in_answers_are_not_declared_as_ascii_email(openapi):
     email = openapi["components"]["schemas"]["CustomerOutput"]["properties"]["email"]
 
     assert email["type"] == "string" and email.get("format") in (None, "idn-email")
+
+
+# --- answers against the response schema --------------------------------------------------------
+
+
+def _strict(node):
+    """The OpenAPI 3.0 schema as JSON Schema: ``nullable`` as a null alternative, and no property
+    an object does not declare (an undeclared field in an answer fails)."""
+    if isinstance(node, list):
+        return [_strict(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _strict(value) for key, value in node.items()}
+    if node.get("type") == "object" and "properties" in node:
+        node.setdefault("additionalProperties", False)
+    if node.pop("nullable", False):
+        return {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+def _check_against_schema(openapi: dict, component: str, answer: dict) -> None:
+    import jsonschema
+
+    root = _strict(openapi)
+    validator = jsonschema.Draft202012Validator(
+        {**root, "$ref": f"#/components/schemas/{component}"}, format_checker=jsonschema.FormatChecker()
+    )
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(answer)]
+    assert not errors, errors
+
+
+def test_the_detail_answer_with_its_shipments_is_what_the_schema_declares(client, openapi):
+    from fulfillment.services.tracking import record_tracking_event_by_hand
+    from oms.api_keys import create_api_key
+    from tests.fulfillment.shipping import packed_shipment, shipped_shipment
+
+    shipped = shipped_shipment()
+    record_tracking_event_by_hand(
+        shipment=shipped, state="exception", reason="address", occurred_at=shipped.shipped_at, location="Hub"
+    )
+    packed = packed_shipment()
+    client.defaults["HTTP_AUTHORIZATION"] = f"Api-Key {create_api_key(channel_code='web', name='shop')[1]}"
+    operation = openapi["paths"]["/api/v1/orders/{number}/"]["get"]
+    component = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert "shipments" in openapi["components"]["schemas"][component]["required"]
+
+    for order in (shipped.order, packed.order):
+        answer = client.get(f"/api/v1/orders/{order.number}/").json()
+        assert answer["shipments"], answer
+        _check_against_schema(openapi, component, answer)
+    answer = client.get(f"/api/v1/orders/{shipped.order.number}/").json()
+    assert answer["shipments"][0]["delay"]["code"] == "exception" and answer["shipments"][0]["events"]
+
+
+def test_the_list_answer_is_what_the_schema_declares(api, products, openapi):
+    post(api, order_body(external_id="S-1"))
+    operation = openapi["paths"]["/api/v1/orders/"]["get"]
+    component = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    _check_against_schema(openapi, component, api.get(URL).json())
