@@ -2,11 +2,14 @@
 
 from django.urls import path
 
+from billing import webhooks
 from billing.views import payments as payment_views
 
 app_name = "billing"
 
 urlpatterns = [
+    # Stripe's webhook (signed with the endpoint secret; see billing/webhooks.py).
+    path("webhooks/stripe/", webhooks.stripe_webhook, name="stripe-webhook"),
     # Support: payments entered by hand and refunds, from the order page's payments panel.
     path(
         "support/orders/<str:number>/payments/record/",

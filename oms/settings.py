@@ -321,6 +321,13 @@ OUTBOX_SWEEP_GRACE_SECONDS = env.int("OUTBOX_SWEEP_GRACE_SECONDS", default=60)
 # A message the sweep sent is sent again only if still pending this long after (lost on the way).
 OUTBOX_RESEND_SECONDS = env.int("OUTBOX_RESEND_SECONDS", default=120)
 
+# --- Payment providers --------------------------------------------------------------------------
+# The signing secret of the Stripe webhook endpoint (``whsec_...``, Dashboard > Webhooks); empty:
+# every delivery is refused. Deliveries signed longer ago than the tolerance are refused too
+# (replays). https://docs.stripe.com/webhooks#verify-manually
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+
 # --- API ----------------------------------------------------------------------------------------
 # API keys and sales channels are kept per process this long (oms.lookups): a key revoked or a
 # channel changed in another process is seen within it; in the process that changed it, at once.

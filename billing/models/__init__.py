@@ -22,6 +22,7 @@ from billing.models.invoice import (
     payment_state_for,
 )
 from billing.models.numbering import NumberCounter, NumberSeries
+from billing.models.provider_event import ProviderEvent, ProviderEventOutcome
 from billing.models.seller import ChannelBilling, IssueOn, SellerProfile
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     "LineKind",
     "NumberCounter",
     "NumberSeries",
+    "ProviderEvent",
+    "ProviderEventOutcome",
     "SellerProfile",
     "TaxTreatment",
     "payment_state_for",
