@@ -11,6 +11,7 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: services need the app registry.
         from billing import panels as billing_panels
+        from billing import subscribers
         from billing.services import cash_on_delivery
         from oms import events, panels
 
@@ -31,3 +32,11 @@ class BillingConfig(AppConfig):
         )
         # Cash on delivery is paid when the parcel is handed over (a sweep books any delivery missed).
         events.subscribe("shipment.delivered", cash_on_delivery.on_shipment_delivered)
+
+        # Invoices on shipment (fulfillment's event) or, per channel, at order confirmation; the
+        # sweep (billing.tasks) issues what a lost event left out.
+        events.subscribe("shipment.shipped", subscribers.invoice_shipment)
+        events.subscribe("order.confirmed", subscribers.invoice_confirmed_order)
+        # Payments recorded anywhere (intake, shop and PSP webhooks) settle the invoices.
+        events.subscribe("order.payment_recorded", subscribers.settle_payments)
+        events.subscribe("order.payment_refunded", subscribers.settle_payments)

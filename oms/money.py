@@ -106,3 +106,56 @@ def format_rate(rate_percent: Decimal | int | str) -> str:
     rate = Decimal(str(rate_percent))
     rate = rate.quantize(Decimal(1)) if rate == rate.to_integral_value() else rate.normalize()
     return number_format(rate)
+
+
+# VAT rates of the EU member states (percent) as data: the standard rate and the main reduced
+# rate of each, for VAT by destination (OSS) and for intake. A product's German class (standard,
+# reduced, zero) is charged at the destination's rate of the same class; a country without a
+# reduced rate charges its standard rate. Keep in step with the EU's "VAT rates" table.
+EU_VAT_RATES: dict[str, dict[str, Decimal]] = {
+    country: {"standard": Decimal(standard), "reduced": Decimal(reduced), "zero": Decimal("0.00")}
+    for country, standard, reduced in (
+        ("AT", "20.00", "10.00"),
+        ("BE", "21.00", "6.00"),
+        ("BG", "20.00", "9.00"),
+        ("CY", "19.00", "5.00"),
+        ("CZ", "21.00", "12.00"),
+        ("DE", "19.00", "7.00"),
+        ("DK", "25.00", "25.00"),
+        ("EE", "24.00", "9.00"),
+        ("ES", "21.00", "10.00"),
+        ("FI", "25.50", "14.00"),
+        ("FR", "20.00", "5.50"),
+        ("GR", "24.00", "13.00"),
+        ("HR", "25.00", "13.00"),
+        ("HU", "27.00", "5.00"),
+        ("IE", "23.00", "13.50"),
+        ("IT", "22.00", "10.00"),
+        ("LT", "21.00", "9.00"),
+        ("LU", "17.00", "8.00"),
+        ("LV", "21.00", "12.00"),
+        ("MT", "18.00", "7.00"),
+        ("NL", "21.00", "9.00"),
+        ("PL", "23.00", "8.00"),
+        ("PT", "23.00", "6.00"),
+        ("RO", "21.00", "11.00"),
+        ("SE", "25.00", "12.00"),
+        ("SI", "22.00", "9.50"),
+        ("SK", "23.00", "19.00"),
+    )
+}
+EU_COUNTRIES = frozenset(EU_VAT_RATES)
+
+
+def vat_class(rate_percent: Decimal) -> str:
+    """The German class (``standard``, ``reduced``, ``zero``) of a rate stored on a line."""
+    rate = Decimal(rate_percent)
+    for name, value in VAT_RATES.items():
+        if rate == value:
+            return name
+    return "standard" if rate > VAT_RATES["reduced"] else ("reduced" if rate > 0 else "zero")
+
+
+def destination_rate(country: str, rate_percent: Decimal) -> Decimal:
+    """The rate ``country`` charges for goods of the German class of ``rate_percent``."""
+    return EU_VAT_RATES[country][vat_class(rate_percent)]

@@ -296,6 +296,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.sweep_cash_on_delivery_task",
         "schedule": timedelta(minutes=10),
     },
+    "billing-uninvoiced-sweep": {"task": "billing.tasks.sweep_uninvoiced_task", "schedule": timedelta(minutes=5)},
+    "billing-overdue-nightly": {
+        "task": "billing.tasks.mark_overdue_invoices_task",
+        "schedule": crontab(hour=1, minute=5),
+    },
 }
 # A delivered order is completed this many days after delivery: the 14-day right of withdrawal
 # plus the time a parcel sent back on its last day needs to arrive (fulfillment.services.completion).

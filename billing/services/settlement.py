@@ -26,7 +26,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from billing import locks as billing_locks
-from billing.models import ISSUED_STATES, Invoice, InvoicePayment
+from billing.models import ISSUED_STATES, Invoice, InvoicePayment, InvoiceState
 from oms.money import ZERO
 from orders import locks
 from orders.models import PaymentTransaction, TransactionKind
@@ -101,3 +101,19 @@ def settle_order(*, order_id: int, today: datetime.date | None = None) -> list[I
     with transaction.atomic():
         locks.lock_order(order_id=order_id)
         return settle_locked_order(order_id=order_id, today=today)
+
+
+def mark_overdue_invoices(*, today: datetime.date | None = None) -> int:
+    """Settle every open invoice whose due date has passed (it becomes overdue unless paid)."""
+    today = today or timezone.localdate()
+    order_ids = (
+        Invoice.objects.filter(state__in=[InvoiceState.ISSUED, InvoiceState.PARTIALLY_PAID], due_date__lt=today)
+        .order_by("order_id")
+        .values_list("order_id", flat=True)
+        .distinct()
+    )
+    changed = 0
+    for order_id in list(order_ids):
+        for invoice in settle_order(order_id=order_id, today=today):
+            changed += invoice.state == InvoiceState.OVERDUE
+    return changed
