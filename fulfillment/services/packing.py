@@ -2,8 +2,14 @@
 
 ``pack_shipment`` gets everything the packer did on the screen at once: the codes scanned (SKU or
 GTIN, one per unit) and the packages (box, weight, and for several packages which units went
-where). Missing or extra items block closing with a list of both; nothing is saved then. A closed
-shipment is ``packed``: ready for its label (``fulfillment.services`` docstring).
+where). Missing or extra items block closing with a list of both; nothing is saved then.
+
+Closing chooses the carrier service (``fulfillment.carrier_selectors``: the carrier choice policy
+over the stored services, for the packed weight and the order's address; a service chosen before,
+by the wave or the packer, only has to take the parcel), sets the shipment's expected delivery
+date (and its promised one, unless one was promised before) and asks for the label through the
+outbox (``labels.request_label``), all in the packing transaction: the shipment is ``packed``
+with its label requested, or nothing happened.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fulfillment import locks
+from fulfillment.carrier_selectors import active_services, choose_for_shipment
 from fulfillment.exceptions import PackageError, PackingError
 from fulfillment.models import (
     CarrierService,
@@ -29,8 +36,10 @@ from fulfillment.models import (
     ShipmentState,
 )
 from fulfillment.services import timeline
+from fulfillment.services.labels import request_label
 from fulfillment.services.transitions import apply_shipment_transition
 from oms.exceptions import IllegalTransitionError
+from oms.texts import render
 from orders import locks as order_locks
 
 
@@ -85,8 +94,10 @@ def pack_shipment(
     carrier_service: CarrierService | None = None,
     user: Any = None,
 ) -> Shipment:
-    """picking -> packed. Raises ``PackingError`` (items missing or extra, picking not finished)
-    or ``PackageError`` (no package, a bad weight or box, units not adding up); nothing is saved."""
+    """picking -> packed, with the carrier service chosen and the label requested (module
+    docstring). Raises ``PackingError`` (items missing or extra, picking not finished) or
+    ``PackageError`` (no package, a bad weight or box, units not adding up, no carrier service
+    that takes the parcel there); nothing is saved then."""
     order_locks.lock_order(order_id=shipment.order_id)
     shipment = locks.lock_shipment(shipment_id=shipment.pk)
     _ensure_picked(shipment)
@@ -104,6 +115,7 @@ def pack_shipment(
             data={"field": "weight_grams"},
         )
     now = timezone.now()
+    choice = _choose_service(shipment, service, weight_grams=total, now=now)
     created = Package.objects.bulk_create(
         [
             Package(
@@ -126,13 +138,42 @@ def pack_shipment(
     for line in lines:
         line.quantity_packed = line.quantity_picked
     ShipmentLine.objects.bulk_update(lines, ["quantity_packed"])
-    shipment.carrier_service = service
+    shipment.carrier_service = choice.option.key
+    if choice.estimate is not None:
+        shipment.expected_delivery_date = choice.estimate.date
+        if shipment.promised_delivery_date is None:
+            shipment.promised_delivery_date = choice.estimate.date
     actor = user if getattr(user, "pk", None) else None
     from_state = apply_shipment_transition(
-        shipment, "pack", kwargs={"user": actor, "weight_grams": total}, extra_fields=("carrier_service",)
+        shipment,
+        "pack",
+        kwargs={"user": actor, "weight_grams": total},
+        extra_fields=("carrier_service", "expected_delivery_date", "promised_delivery_date"),
     )
     timeline.shipment_packed(shipment, packages=len(created), from_state=from_state, user=user)
+    request_label(shipment)
     return shipment
+
+
+def _choose_service(shipment: Shipment, service: CarrierService | None, *, weight_grams: int, now: Any) -> Any:
+    """The carrier policy's choice for the packed parcel: among every active service, or only
+    ``service`` when one was chosen before (it must still take the parcel there)."""
+    services = None
+    if service is not None:
+        services = [s for s in active_services() if s.pk == service.pk]
+        if not services:
+            raise PackageError(
+                _("%(service)s is not an active carrier service.") % {"service": service},
+                data={"field": "carrier_service"},
+            )
+    choice = choose_for_shipment(shipment, weight_grams=weight_grams, now=now, services=services)
+    if not choice.chosen:
+        reason = render(choice.rejected[0][1]) if services and choice.rejected else render(choice.reason)
+        raise PackageError(
+            _("No carrier service can take this parcel: %(reason)s") % {"reason": reason},
+            data={"field": "carrier_service"},
+        )
+    return choice
 
 
 def _ensure_picked(shipment: Shipment) -> None:

@@ -4,19 +4,17 @@ the flow run through the real services (build, scan, pack, label, ship)."""
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
+from fulfillment.carriers.catalogue import seed_carriers
 from fulfillment.models import PackageType, PickList, Shipment
+from fulfillment.services.labels import book_label
 from fulfillment.services.packing import PackageSpec, pack_shipment
 from fulfillment.services.picking import open_lines, scan_pick
-from fulfillment.services.shipping import mark_labelled
 from inventory.models import BinLocation, Product, Warehouse
 from inventory.services.stock import receive_stock
 from orders.models import Channel, Order, OrderState
 from tests.orders.factories import ChannelFactory, order_for
-
-_tracking = itertools.count(100001)
 
 
 def make_warehouse(code: str = "BER", *, priority: int = 10) -> Warehouse:
@@ -63,9 +61,14 @@ def pick_all(pick_list: PickList, *, user: Any = None) -> None:
 
 
 def pack(shipment: Shipment, *, user: Any = None) -> Shipment:
+    """Pack every picked unit into one box; packing chooses a carrier service (the carriers are
+    seeded) and asks for the label."""
+    seed_carriers()
     scans = [line.product.sku for line in shipment.lines.select_related("product") for _ in range(line.quantity_picked)]
     return pack_shipment(shipment=shipment, scans=scans, packages=[PackageSpec(box(), 1200)], user=user)
 
 
 def label(shipment: Shipment) -> Shipment:
-    return mark_labelled(shipment=shipment, tracking_number=f"TEST{next(_tracking)}")
+    """Book the label packing asked for, as the outbox's worker does (the PDF is not rendered)."""
+    book_label(shipment.pk)
+    return Shipment.objects.get(pk=shipment.pk)
