@@ -47,6 +47,7 @@ class FulfillmentConfig(AppConfig):
             data=order_shipments_json,
         )
         navigation.register("support", _("Tracking"), "fulfillment:support-tracking", order=50)
+        navigation.register("warehouse", _("Waves"), "fulfillment:warehouse-waves", order=50)
         navigation.register("warehouse", _("Manifests"), "fulfillment:warehouse-manifests", order=80)
 
         from fulfillment import mails, subscribers

@@ -5,7 +5,9 @@ from django.urls import path
 from fulfillment import webhooks
 from fulfillment.views import board as board_views
 from fulfillment.views import manifests as manifest_views
+from fulfillment.views import picking as picking_views
 from fulfillment.views import tracking as tracking_views
+from fulfillment.views import waves as wave_views
 
 app_name = "fulfillment"
 
@@ -26,6 +28,18 @@ urlpatterns = [
     ),
     # Warehouse: the board the warehouse home shows, polled to refresh it in place.
     path("warehouse/board/", board_views.warehouse_board, name="warehouse-board"),
+    # Warehouse: waves and pick lists, the pick screen.
+    path("warehouse/waves/", wave_views.waves, name="warehouse-waves"),
+    path("warehouse/waves/build/", wave_views.wave_build, name="warehouse-wave-build"),
+    path("warehouse/waves/order/", wave_views.order_pick_list, name="warehouse-order-pick-list"),
+    path(
+        "warehouse/pick-lists/<str:number>/assign/",
+        wave_views.pick_list_assign,
+        name="warehouse-pick-list-assign",
+    ),
+    path("warehouse/pick/<str:number>/", picking_views.pick, name="warehouse-pick"),
+    path("warehouse/pick/<str:number>/scan/", picking_views.pick_scan, name="warehouse-pick-scan"),
+    path("warehouse/pick/<str:number>/short/", picking_views.pick_short, name="warehouse-pick-short"),
     # Warehouse: the end-of-day handover manifests.
     path("warehouse/manifests/", manifest_views.manifest_list, name="warehouse-manifests"),
     path("warehouse/manifests/close/", manifest_views.manifest_close, name="warehouse-manifest-close"),

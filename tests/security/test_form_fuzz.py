@@ -78,6 +78,11 @@ POST_ROUTES: dict[str, str] = {
     "orders:support-case-view-delete": "orders:support-case-list",
     "billing:support-order-payment-record": "orders:support-order-detail",
     "billing:support-order-refund": "orders:support-order-detail",
+    "fulfillment:warehouse-wave-build": "fulfillment:warehouse-waves",
+    "fulfillment:warehouse-order-pick-list": "fulfillment:warehouse-waves",
+    "fulfillment:warehouse-pick-list-assign": "fulfillment:warehouse-waves",
+    "fulfillment:warehouse-pick-scan": "fulfillment:warehouse-pick",
+    "fulfillment:warehouse-pick-short": "fulfillment:warehouse-pick",
 }
 # Forms that are one button and nothing else (a transition verb in the URL, sending a mail again).
 # Deleting a saved view is one button too, shown only to the view's owner (not the fuzzing user).
@@ -150,6 +155,8 @@ HX_TARGETS = [
     "purchase-order-table",
     "order-table",
     "case-table",
+    "wave-work",
+    "pick-work",
 ]
 
 HOSTILE: dict[str, str | list[str]] = {

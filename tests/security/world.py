@@ -1,6 +1,6 @@
 """One real object behind every staff URL that takes parameters (an order, its case, a product,
 an import, a purchase order, a forecast, a saved view of the order list, a shipment and its handover
-manifest), for the tests that request those URLs as each role."""
+manifest, an open pick list), for the tests that request those URLs as each role."""
 
 from __future__ import annotations
 
@@ -42,6 +42,10 @@ REAL_PARAMS = {
     "orders:support-case-view-delete": lambda o: {"pk": o["saved_view"].pk},
     "billing:support-order-payment-record": lambda o: {"number": o["order"].number},
     "billing:support-order-refund": lambda o: {"number": o["order"].number},
+    "fulfillment:warehouse-pick-list-assign": lambda o: {"number": o["pick_list"].number},
+    "fulfillment:warehouse-pick": lambda o: {"number": o["pick_list"].number},
+    "fulfillment:warehouse-pick-scan": lambda o: {"number": o["pick_list"].number},
+    "fulfillment:warehouse-pick-short": lambda o: {"number": o["pick_list"].number},
 }
 
 
@@ -51,6 +55,7 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     from django.utils import timezone
 
     from fulfillment.services.manifests import close_manifest
+    from fulfillment.services.planning import build_pick_list_for_order
     from inventory.models import BinLocation, DemandForecast, Supplier
     from inventory.services.receiving import OrderLineInput, create_purchase_order
     from inventory.services.replenishment import recompute_forecasts, set_replenishment_rule
@@ -88,9 +93,15 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     manifest = close_manifest(
         carrier=shipment.carrier_service.carrier, warehouse=shipment.warehouse, business_date=timezone.localdate()
     )
+    # An order released to the warehouse, its pick list open with a line to pick (its own product,
+    # so the world's order above keeps its stock).
+    pick_product = ordering.make_product(f"{product.sku}-PICK", units=5)
+    pick_order = place_order(channel=channel, draft=ordering.order_draft({pick_product.sku: 1})).order
+    pick_list = build_pick_list_for_order(order=pick_order, warehouse=warehouse, user=user)
     saved_view = SavedView.objects.create(user=user, list_name="orders", name="Gehaltene", query="state=on_hold")
     return {
         "saved_view": saved_view,
+        "pick_list": pick_list,
         "shipment": shipment,
         "manifest": manifest,
         "order": order,
