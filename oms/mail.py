@@ -144,7 +144,7 @@ def enqueue_mail(
 ) -> CustomerMail:
     """Record a mail to send in the current transaction; a worker sends it after commit."""
     mail_kind = get_kind(kind)
-    mail = CustomerMail.objects.create(
+    mail = CustomerMail(
         kind=kind,
         subject_type=mail_kind.subject_type,
         subject_id=str(subject_id),
@@ -153,7 +153,7 @@ def enqueue_mail(
         requested_by=requested_by[:100],
         resend_of=resend_of,
     )
-    outbox.enqueue("customer_mail", {"mail_id": mail.pk})
+    outbox.insert_and_enqueue(mail, "customer_mail", id_key="mail_id")  # one statement
     return mail
 
 

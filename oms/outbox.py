@@ -30,10 +30,11 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from oms.inserts import insert_statement, mark_saved
 from oms.models import OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
@@ -48,11 +49,41 @@ def register_handler(kind: str, handler: Deliverer) -> None:
 
 def enqueue(kind: str, payload: dict[str, Any]) -> OutboxMessage:
     """Record a side effect in the current transaction and schedule its delivery after commit."""
-    if kind not in _handlers:
-        raise ValueError(f"No outbox handler for kind {kind!r}")
+    _check_kind(kind)
     message = OutboxMessage.objects.create(kind=kind, payload=payload)
     transaction.on_commit(lambda: send_delivery_task_rollback_unsafe(message.pk, kind))
     return message
+
+
+def insert_and_enqueue(row: models.Model, kind: str, *, id_key: str) -> OutboxMessage:
+    """Save the new ``row`` and ``enqueue(kind, {id_key: row.pk})``, in one statement on
+    PostgreSQL (the row's INSERT as a data-modifying ``WITH`` in front of the message's), for the
+    hot paths that write a row and the side effect about it together (a customer mail)."""
+    _check_kind(kind)
+    if connection.vendor != "postgresql":
+        row.save(force_insert=True)
+        return enqueue(kind, {id_key: row.pk})
+    message = OutboxMessage(kind=kind)
+    row_sql, row_params = insert_statement([row])
+    payload = ("jsonb_build_object(%s::text, (SELECT id FROM new_row))", [id_key])
+    message_sql, message_params = insert_statement([message], expressions={"payload": lambda _m: payload})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH new_row AS ({row_sql}), new_message AS ({message_sql}) "
+            "SELECT new_row.id, new_message.id FROM new_row, new_message",
+            [*row_params, *message_params],
+        )
+        row_id, message_id = cursor.fetchone()
+    mark_saved(row, row_id)
+    mark_saved(message, message_id)
+    message.payload = {id_key: row_id}
+    transaction.on_commit(lambda: send_delivery_task_rollback_unsafe(message_id, kind))
+    return message
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in _handlers:
+        raise ValueError(f"No outbox handler for kind {kind!r}")
 
 
 def queue_for(kind: str) -> str | None:

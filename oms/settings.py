@@ -337,6 +337,9 @@ STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", d
 # API keys and sales channels are kept per process this long (oms.lookups): a key revoked or a
 # channel changed in another process is seen within it; in the process that changed it, at once.
 LOOKUP_CACHE_SECONDS = env.int("LOOKUP_CACHE_SECONDS", default=5)
+# Order numbers each process draws from the sequence at a time (orders.services.numbering): one
+# statement per block instead of one per order; a stopped process leaves the rest as a gap.
+ORDER_NUMBER_BLOCK = env.int("ORDER_NUMBER_BLOCK", default=20)
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

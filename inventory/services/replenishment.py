@@ -78,6 +78,17 @@ def record_demands(*, on: datetime.date, quantities: Mapping[tuple[int, int], in
     """``record_demand`` for several ``{(product_id, warehouse_id): quantity}`` at once (the lines
     of an order), in one statement whatever their number. Rows are written in key order, so two
     orders upserting the same rows cannot deadlock."""
+    statement = demand_upsert(on=on, quantities=quantities)
+    if statement is None:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(*statement)
+
+
+def demand_upsert(*, on: datetime.date, quantities: Mapping[tuple[int, int], int]) -> tuple[str, list[Any]] | None:
+    """The statement ``record_demands`` sends (SQL and parameters; None when there is nothing to
+    record), for a caller that sends it as part of another one (``reserve_stock(demand=...)``).
+    Raises ``InvalidDemandError`` for a quantity that is not a whole number above zero."""
     for quantity in quantities.values():
         if not parsing.is_quantity(quantity):
             raise InvalidDemandError(
@@ -85,21 +96,20 @@ def record_demands(*, on: datetime.date, quantities: Mapping[tuple[int, int], in
                 data={"field": "quantity", "value": str(quantity)},
             )
     if not quantities:
-        return
+        return None
     qn = connection.ops.quote_name
     table, product, warehouse, date, qty = (
         qn(n) for n in (DailyDemand._meta.db_table, "product_id", "warehouse_id", "date", "quantity")
     )
     rows = sorted(quantities.items())
     params = [value for (p, w), units in rows for value in (p, w, on, units)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({product}, {warehouse}, {date}, {qty}) "
-            f"VALUES {', '.join(['(%s, %s, %s, %s)'] * len(rows))} "
-            f"ON CONFLICT ({product}, {warehouse}, {date}) "
-            f"DO UPDATE SET {qty} = {table}.{qty} + excluded.{qty}",
-            params,
-        )
+    return (
+        f"INSERT INTO {table} ({product}, {warehouse}, {date}, {qty}) "
+        f"VALUES {', '.join(['(%s, %s, %s, %s)'] * len(rows))} "
+        f"ON CONFLICT ({product}, {warehouse}, {date}) "
+        f"DO UPDATE SET {qty} = {table}.{qty} + excluded.{qty}",
+        params,
+    )
 
 
 def insert_demand_history(*, rows: Iterable[tuple[int, int, datetime.date, int]], batch_size: int = 5000) -> int:

@@ -12,7 +12,8 @@ reserved minus blocked); the check constraint ``reserved <= on_hand - blocked`` 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import datetime
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,7 @@ from inventory.exceptions import (
 from inventory.locks import bin_stocks_for_update
 from inventory.models import BinLocation, BinStock, MovementKind, Product, StockLevel, StockMovement, Warehouse
 from inventory.services.notifications import note_stock_changed
+from inventory.services.replenishment import demand_upsert
 from inventory.services.stock import ledger_user, require_positive
 from oms.exceptions import DomainError
 
@@ -114,10 +116,14 @@ def _change(
     fields: tuple[str, ...],
     sign: int,
     locked: dict[tuple[int, int], StockLevel] | None = None,
+    then: tuple[str, list[Any]] | None = None,
 ) -> dict[tuple[int, int], StockLevel]:
     """Lock the levels (unless the caller passes them ``locked`` already, in this transaction),
     check ``have(level) >= quantity`` for every line, then add ``sign * quantity`` to ``fields`` of
     all of them in one UPDATE. Returns the locked levels (before the change).
+
+    ``then``: a statement (SQL, parameters) sent in the same round trip, the UPDATE as a
+    data-modifying ``WITH`` in front of it (on PostgreSQL; elsewhere one after the other).
 
     The check runs on locked rows, so it cannot go stale before the UPDATE; the check constraints
     stay as the last line of defence.
@@ -132,24 +138,25 @@ def _change(
     if shorts:
         raise error(_short_lines(shorts))
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    if len(merged) == 1:
+        ((pair, quantity),) = merged.items()
+        sets = ", ".join(f"{f} = {f} + %s" for f in fields)
+        sql = f"UPDATE {_TABLE} SET {sets}, updated_at = %s WHERE id = %s"
+        params: list[Any] = [*([sign * quantity] * len(fields)), now, levels[pair].pk]
+    else:
+        rows = " UNION ALL ".join(["SELECT %s AS id, %s AS q"] * len(merged))
+        sets = ", ".join(f"{f} = {_TABLE}.{f} + v.q" for f in fields)
+        params = [now]
+        for pair, quantity in sorted(merged.items(), key=lambda item: levels[item[0]].pk):
+            params += [levels[pair].pk, sign * quantity]
+        sql = f"UPDATE {_TABLE} SET {sets}, updated_at = %s FROM ({rows}) AS v WHERE {_TABLE}.id = v.id"
     with connection.cursor() as cursor:
-        if len(merged) == 1:
-            ((pair, quantity),) = merged.items()
-            sets = ", ".join(f"{f} = {f} + %s" for f in fields)
-            cursor.execute(
-                f"UPDATE {_TABLE} SET {sets}, updated_at = %s WHERE id = %s",
-                [*([sign * quantity] * len(fields)), now, levels[pair].pk],
-            )
+        if then is not None and connection.vendor == "postgresql":
+            cursor.execute(f"WITH changed AS ({sql}) {then[0]}", [*params, *then[1]])
         else:
-            rows = " UNION ALL ".join(["SELECT %s AS id, %s AS q"] * len(merged))
-            sets = ", ".join(f"{f} = {_TABLE}.{f} + v.q" for f in fields)
-            params: list[Any] = []
-            for pair, quantity in sorted(merged.items(), key=lambda item: levels[item[0]].pk):
-                params += [levels[pair].pk, sign * quantity]
-            cursor.execute(
-                f"UPDATE {_TABLE} SET {sets}, updated_at = %s FROM ({rows}) AS v WHERE {_TABLE}.id = v.id",
-                [now, *params],
-            )
+            cursor.execute(sql, params)
+            if then is not None:
+                cursor.execute(*then)
     note_stock_changed(merged.keys())
     return levels
 
@@ -159,6 +166,8 @@ def reserve_stock(
     requests: list[StockRequest],
     reference: str,
     locked: dict[tuple[int, int], StockLevel] | None = None,
+    demand: Mapping[tuple[int, int], int] | None = None,
+    demand_on: datetime.date | None = None,
 ) -> None:
     """Reserve every line or nothing; raises ``InsufficientStockError`` (per line: sku, warehouse,
     requested, available) when any line is short. Publishes ``stock.changed`` after commit.
@@ -167,10 +176,15 @@ def reserve_stock(
     (``inventory.locks.stock_of_products_for_update``), checked as they are instead of being
     locked and read again, so a reservation is one UPDATE.
 
+    ``demand``: units the customers newly asked for, ``{(product_id, warehouse_id): quantity}``,
+    recorded for the forecast on ``demand_on`` (default today) as ``record_demands`` does, in the
+    same statement as the reservation (an order's intake), and only if the reservation is made.
+
     Runs in the caller's transaction without a savepoint (the hot path saves two round trips): a
     refusal is raised after the locked read and before the one UPDATE, so nothing needs undoing
     and the caller may route again. Outside a transaction it opens its own."""
     merged = _merge(requests, reference)
+    then = demand_upsert(on=demand_on or timezone.localdate(), quantities=demand) if demand else None
     with nullcontext() if connection.in_atomic_block else transaction.atomic():
         _change(
             merged,
@@ -179,6 +193,7 @@ def reserve_stock(
             fields=("reserved",),
             sign=1,
             locked=locked,
+            then=then,
         )
 
 

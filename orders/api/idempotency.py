@@ -178,11 +178,13 @@ def run_once(
     channel: Channel,
     key: str,
     request_fingerprint: str,
-    action: Callable[[], tuple[int, dict[str, Any], Order | None]],
+    action: Callable[[bool], tuple[int, dict[str, Any], Order | None]],
 ) -> StoredResponse:
     """Run ``action`` (place the order) once per (channel, key), or answer as the first run did.
 
-    ``action`` returns (status, body, order). The stored response of an earlier run with the same
+    ``action(retry)`` returns (status, body, order); ``retry`` is True on the second run, after a
+    lost unique constraint, so the action can look for the row it lost to (the first run of an
+    order trusts the constraint instead of asking first). The stored response of an earlier run with the same
     body is replayed; another body raises ``IdempotencyKeyReused``; a run still going on raises
     ``IdempotencyKeyInFlight``. If ``action`` raises, nothing is kept and the key stays unused.
     A run that loses a unique constraint to a concurrent request (the key, the order's external
@@ -190,23 +192,25 @@ def run_once(
     transaction: the order and the key commit here.
     """
     try:
-        return _run_once_in_transaction(channel, key, request_fingerprint, action)
+        return _run_once_in_transaction(channel, key, request_fingerprint, action, retry=False)
     except IntegrityError:
-        return _run_once_in_transaction(channel, key, request_fingerprint, action)
+        return _run_once_in_transaction(channel, key, request_fingerprint, action, retry=True)
 
 
 def _run_once_in_transaction(
     channel: Channel,
     key: str,
     request_fingerprint: str,
-    action: Callable[[], tuple[int, dict[str, Any], Order | None]],
+    action: Callable[[bool], tuple[int, dict[str, Any], Order | None]],
+    *,
+    retry: bool,
 ) -> StoredResponse:
     with transaction.atomic(durable=True):
         claim = claim_key(channel=channel, key=key, request_fingerprint=request_fingerprint)
         if isinstance(claim, StoredResponse):
             return claim
         record = claim
-        status, body, order = action()
+        status, body, order = action(retry)
         completed = {
             "state": IdempotencyState.COMPLETED,
             "response_status": status,

@@ -282,8 +282,16 @@ class OrderListCreateView(OrderApiMixin, generics.GenericAPIView):
         channel = self._channel_for_intake(serializer.validated_data.get("channel"))
         draft = serializer.to_draft()
 
-        def place() -> tuple[int, dict[str, Any], Order]:
-            result = place_order(channel=channel, draft=draft, actor_label=self.actor_label(), user=self.acting_user())
+        def place(retry: bool = True) -> tuple[int, dict[str, Any], Order]:
+            # With a key, the first run does not ask whether the external id is taken: the unique
+            # constraint answers, and the run after a lost constraint (``retry``) asks.
+            result = place_order(
+                channel=channel,
+                draft=draft,
+                actor_label=self.actor_label(),
+                user=self.acting_user(),
+                check_existing=retry,
+            )
             context = {"request": request, "lines": result.lines}
             body = OrderOutputSerializer(result.order, context=context).data
             return (status.HTTP_201_CREATED if result.created else status.HTTP_200_OK), _plain(body), result.order

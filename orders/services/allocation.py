@@ -143,16 +143,26 @@ def plan_allocation(*, order: Order, lines: Sequence[OrderLine]) -> AllocationPl
 
 def carry_out(plan: AllocationPlan, *, actor: Actor) -> OrderEvent | None:
     """Write ``plan`` for its order and lines, which are saved now: reserve the picks on the
-    levels the plan locked (one UPDATE), insert the allocation rows and record the new demand.
+    levels the plan locked and record the new demand (one statement), and insert the allocation
+    rows not inserted yet (intake inserts them with the lines).
     Returns the routing entry for the timeline, unsaved (None when there is nothing new to say);
     ``announce`` publishes the outcome."""
     order, decision = plan.order, plan.decision
     requests = [StockRequest(p, w, q) for p, picks in sorted(decision.picks.items()) for w, q in picks]
+    today = timezone.localdate()
     if decision.allocates and requests:
-        reserve_stock(requests=requests, reference=reservation_reference(order.pk), locked=plan.levels)
-    if plan.allocations:
-        Allocation.objects.bulk_create(plan.allocations)
-    record_demands(on=timezone.localdate(), quantities=plan.demand)
+        # The new demand goes with the reservation, in its statement.
+        reserve_stock(
+            requests=requests,
+            reference=reservation_reference(order.pk),
+            locked=plan.levels,
+            demand=plan.demand,
+            demand_on=today,
+        )
+    else:
+        record_demands(on=today, quantities=plan.demand)
+    if unsaved := [a for a in plan.allocations if a.pk is None]:  # intake inserts them with the lines
+        Allocation.objects.bulk_create(unsaved)
     if not plan.news:
         return None
     codes = {w.id: w.code for w in plan.warehouses}

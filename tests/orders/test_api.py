@@ -18,6 +18,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from oms.models import CustomerMail
 from orders.api.idempotency import fingerprint, purge_idempotency_keys
 from orders.models import IdempotencyKey, IdempotencyState, Order
 from tests.orders.api_fixtures import (  # noqa: F401  (fixtures)
@@ -142,6 +143,33 @@ def test_without_idempotency_key_a_repeated_external_id_returns_the_existing_ord
     second = post(api, ORDER)
 
     assert first.status_code == 201
+    assert second.status_code == 200
+    assert second.json()["number"] == first.json()["number"]
+    assert Order.objects.count() == 1
+
+
+def test_with_a_new_idempotency_key_a_repeated_external_id_returns_the_existing_order(api, products):
+    first = post(api, ORDER, key="k-first")
+    second = post(api, ORDER, key="k-second")
+    replayed = post(api, ORDER, key="k-second")
+
+    assert first.status_code == 201
+    assert second.status_code == 200
+    assert second.json()["number"] == first.json()["number"]
+    assert replayed.status_code == 200 and replayed["Idempotent-Replayed"] == "true"
+    assert replayed.json()["number"] == first.json()["number"]
+    assert Order.objects.count() == 1
+    assert CustomerMail.objects.count() == 1  # one confirmation, not one per attempt
+    assert IdempotencyKey.objects.get(key="k-second").order.number == first.json()["number"]
+
+
+def test_a_repeated_external_id_finds_its_order_even_when_the_body_would_be_refused_now(api, products):
+    first = post(api, ORDER, key="k-first")
+    products["MUG-WHT"].active = False
+    products["MUG-WHT"].save()
+
+    second = post(api, ORDER, key="k-second")
+
     assert second.status_code == 200
     assert second.json()["number"] == first.json()["number"]
     assert Order.objects.count() == 1
