@@ -30,6 +30,10 @@ class InventoryConfig(AppConfig):
         # Replenishment (inventory.views.replenishment): suggestions and forecasts for managers.
         navigation.register("reports", _("Replenishment"), "inventory:replenishment-list", order=40)
         seeding.register("demand", seed_demand, order=30)
+        # Purchase orders to suppliers: their PDF (oms.documents) and the mail that sends it (oms.mail).
+        from inventory import purchase_documents
+
+        purchase_documents.register()
 
         # Domain (inventory.services, inventory.seed): the demo catalogue first, then who may see what.
         from inventory.seed import seed_inventory

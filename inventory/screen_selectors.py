@@ -12,7 +12,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    CharField,
+    DateField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from inventory import availability
@@ -26,10 +41,12 @@ from inventory.models import (
     ReplenishmentRule,
     StockLevel,
     StockMovement,
+    Supplier,
     Warehouse,
 )
 from inventory.selectors import gtin_candidates
 from inventory.selectors import product_by_code as domain_product_by_code
+from oms.models import CustomerMail, Document
 
 # Without a reorder point (ReplenishmentRule) a product counts as low at this many available units.
 DEFAULT_LOW_STOCK_THRESHOLD = 5
@@ -209,23 +226,40 @@ def open_purchase_orders(*, warehouse: Warehouse | None = None, limit: int = 200
     return list(qs.order_by(F("expected_date").asc(nulls_last=True), "number")[:limit])
 
 
-def purchase_orders_for_list(*, state: str = "", q: str = "") -> QuerySet[PurchaseOrder]:
-    """POs with line totals (``ordered_total``, ``received_total``, ``line_count``); paginate by ``id``."""
+# Sorting by the expected date puts orders without one last (keyset paging needs a value).
+NO_EXPECTED_DATE = datetime.date(9999, 12, 31)
+
+
+def purchase_orders_for_list(
+    *, state: str = "", q: str = "", supplier: Supplier | None = None, warehouse: Warehouse | None = None
+) -> QuerySet[PurchaseOrder]:
+    """POs with their line totals (``ordered_total``, ``received_total`` units, ``amount_total``
+    EUR of the priced lines) and sort keys (``supplier_name``, ``expected_sort``). ``state`` "open"
+    means open or partially received. Unordered: the list sorts it."""
     lines = PurchaseOrderLine.objects.filter(purchase_order=OuterRef("pk")).order_by().values("purchase_order")
+
+    def total(expression: Any, output: Any) -> Coalesce:
+        summed = lines.annotate(s=Sum(expression)).values("s")
+        return Coalesce(Subquery(summed, output_field=output), Value(0), output_field=output)
+
+    amount = DecimalField(max_digits=14, decimal_places=2)
     qs = PurchaseOrder.objects.select_related("supplier", "warehouse").annotate(
-        ordered_total=Coalesce(
-            Subquery(lines.annotate(s=Sum("quantity_ordered")).values("s"), output_field=IntegerField()), Value(0)
-        ),
-        received_total=Coalesce(
-            Subquery(lines.annotate(s=Sum("quantity_received")).values("s"), output_field=IntegerField()), Value(0)
-        ),
+        ordered_total=total("quantity_ordered", IntegerField()),
+        received_total=total("quantity_received", IntegerField()),
+        amount_total=total(ExpressionWrapper(F("quantity_ordered") * F("unit_cost"), output_field=amount), amount),
+        currency=Value("EUR", output_field=CharField()),
+        supplier_name=F("supplier__name"),
+        expected_sort=Coalesce("expected_date", Value(NO_EXPECTED_DATE), output_field=DateField()),
     )
     if state == "open":
         qs = qs.filter(state__in=OPEN_PO_STATES)
     elif state:
         qs = qs.filter(state=state)
-    if q:
-        q = q.strip()
+    if supplier is not None:
+        qs = qs.filter(supplier=supplier)
+    if warehouse is not None:
+        qs = qs.filter(warehouse=warehouse)
+    if q := q.strip():
         qs = qs.filter(Q(number__istartswith=q) | Q(supplier__name__icontains=q))
     return qs
 
@@ -299,3 +333,27 @@ def count_sheet(*, product_ids: Sequence[int]) -> list[CountSheetLine]:
         )
         for level in levels
     ]
+
+
+# --- purchase order page ------------------------------------------------------------------------
+
+
+@dataclass
+class PurchaseOrderSending:
+    """What the supplier has of a purchase order: the PDF last sent (and whether it shows the
+    current revision) and the mails that went to them, newest first."""
+
+    document: Any = None
+    mails: list[Any] = field(default_factory=list)
+    current: bool = False
+
+
+def purchase_order_sending(po: PurchaseOrder, *, document_kind: str, mail_subject_type: str) -> PurchaseOrderSending:
+    """Two queries: the newest PDF of the order and its mails (shared ``oms`` documents and mails)."""
+    document = Document.objects.filter(kind=document_kind, subject=str(po.pk)).order_by("-version", "-pk").first()
+    mails = list(
+        CustomerMail.objects.filter(subject_type=mail_subject_type, subject_id=str(po.pk)).order_by("-created_at")[:10]
+    )
+    return PurchaseOrderSending(
+        document=document, mails=mails, current=document is not None and document.version == po.revision
+    )

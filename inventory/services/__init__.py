@@ -3,6 +3,7 @@
 - ``stock``: receive, adjust, count, transfer, return, scrap (each writes the movement ledger)
 - ``reservations``: reserve, release, consume (the order side's contract)
 - ``receiving``: purchase orders and receiving against them
+- ``purchasing``: drafts edited in the back office or made from replenishment suggestions, sending to the supplier
 - ``imports``: CSV import/export of products and stock levels
 """
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -20,6 +21,7 @@ from inventory.models import (
     Product,
     PurchaseOrder,
     PurchaseOrderLine,
+    PurchaseOrderState,
     StockMovement,
     Supplier,
     Warehouse,
@@ -28,6 +30,9 @@ from inventory.selectors import product_by_code
 from inventory.services.notifications import note_stock_changed, publish_stock_received
 from inventory.services.stock import apply_movement, check_bin, require_positive
 from oms.exceptions import DomainError, IllegalTransitionError
+
+# Unit costs are stored with 12 digits, 2 after the decimal point.
+MAX_UNIT_COST = Decimal("10000000000")
 
 
 @dataclass(frozen=True)
@@ -46,23 +51,20 @@ class ReceiptLine:
     bin_id: int | None = None
 
 
-@transaction.atomic
-def create_purchase_order(
-    *,
-    supplier: Supplier,
-    warehouse: Warehouse,
-    lines: list[OrderLineInput],
-    expected_date: datetime.date | None = None,
-    number: str = "",
-    note: str = "",
-    user: Any = None,
-) -> PurchaseOrder:
-    """An open purchase order; its lines count as inbound stock from now on. Number ``PO-000123`` if not given."""
+def check_order_lines(lines: list[OrderLineInput]) -> None:
+    """Refuse lines a purchase order cannot hold: none, a quantity below 1, a negative or oversized
+    unit cost, a product twice or one that does not exist. Reads, writes nothing."""
     if not lines:
         raise DomainError(_("A purchase order needs at least one line."), code=InventoryErrorCode.EMPTY_PURCHASE_ORDER)
     seen = set()
     for i, line in enumerate(lines):
         require_positive(line.quantity, field=f"lines[{i}].quantity")
+        if line.unit_cost is not None and not (Decimal(0) <= Decimal(line.unit_cost) < MAX_UNIT_COST):
+            raise DomainError(
+                _("Unit cost: enter an amount from 0 to 9,999,999,999.99."),
+                code=InventoryErrorCode.INVALID_UNIT_COST,
+                data={"field": f"lines[{i}].unit_cost", "line": i},
+            )
         if line.product_id in seen:
             raise DomainError(
                 _("Each product may appear only once per purchase order."),
@@ -78,12 +80,31 @@ def create_purchase_order(
                 code=InventoryErrorCode.UNKNOWN_PRODUCT,
                 data={"field": f"lines[{i}].product_id"},
             )
+
+
+@transaction.atomic
+def create_purchase_order(
+    *,
+    supplier: Supplier,
+    warehouse: Warehouse,
+    lines: list[OrderLineInput],
+    expected_date: datetime.date | None = None,
+    number: str = "",
+    note: str = "",
+    user: Any = None,
+    draft: bool = False,
+) -> PurchaseOrder:
+    """An open purchase order, whose lines count as inbound stock from now on; with ``draft`` one
+    that counts as nothing until it is sent (``purchasing.send_purchase_order``).
+    Number ``PO-000123`` if not given."""
+    check_order_lines(lines)
     po = PurchaseOrder.objects.create(
         number=number or f"tmp-{uuid.uuid4().hex[:24]}",
         supplier=supplier,
         warehouse=warehouse,
         expected_date=expected_date,
         note=note,
+        state=PurchaseOrderState.DRAFT if draft else PurchaseOrderState.OPEN,
         created_by=user if getattr(user, "pk", None) else None,
     )
     if not number:
@@ -97,7 +118,8 @@ def create_purchase_order(
             for ln in lines
         ]
     )
-    note_stock_changed([(ln.product_id, warehouse.pk) for ln in lines])  # inbound changed
+    if not draft:
+        note_stock_changed([(ln.product_id, warehouse.pk) for ln in lines])  # inbound changed
     return po
 
 
