@@ -13,7 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import BinLocation, MovementKind, PurchaseOrderState, Warehouse
+from inventory.models import BinLocation, MovementKind, Warehouse
 from oms import parsing
 from oms.exceptions import DomainError
 from oms.parsing_fields import QuantityField, TextField
@@ -143,20 +143,6 @@ class LedgerFilterForm(WarehouseFormMixin, forms.Form):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", _("“To” must not be before “From”."))
         return data
-
-
-class PurchaseOrderFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=100,
-        widget=forms.SearchInput(attrs={"placeholder": _("PO number or supplier"), "autocomplete": "off"}),
-    )
-    state = forms.ChoiceField(
-        label=_("State"),
-        required=False,
-        choices=[("open", _("Open (incl. partially received)")), ("", _("All states")), *PurchaseOrderState.choices],
-    )
 
 
 # --- stock changes ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ SKUs may contain "/", so product URLs use the ``path`` converter and the action 
 
 from django.urls import path
 
-from inventory.views import catalogue_csv, purchasing, replenishment, stock
+from inventory.views import catalogue_csv, purchase_orders, purchasing, replenishment, stock
 from oms.lists import list_urls
 
 app_name = "inventory"
@@ -23,10 +23,31 @@ urlpatterns: list = [
     path(
         "warehouse/receiving/<str:number>/receive-all/", purchasing.receiving_receive_all, name="receiving-receive-all"
     ),
-    path("warehouse/purchase-orders/", purchasing.purchase_order_list, name="purchase-order-list"),
-    path("warehouse/purchase-orders/<str:number>/", purchasing.purchase_order_detail, name="purchase-order-detail"),
+    path("warehouse/purchase-orders/", purchase_orders.purchase_order_list, name="purchase-order-list"),
+    *list_urls(purchase_orders.PURCHASE_ORDER_LIST, "warehouse/purchase-orders/"),
+    path("warehouse/purchase-orders/new/", purchase_orders.purchase_order_new, name="purchase-order-new"),
+    path(
+        "warehouse/purchase-orders/<str:number>/edit/", purchase_orders.purchase_order_edit, name="purchase-order-edit"
+    ),
+    path(
+        "warehouse/purchase-orders/<str:number>/send/", purchase_orders.purchase_order_send, name="purchase-order-send"
+    ),
+    path(
+        "warehouse/purchase-orders/<str:number>/cancel/",
+        purchase_orders.purchase_order_cancel,
+        name="purchase-order-cancel",
+    ),
+    path(
+        "warehouse/purchase-orders/<str:number>/receive/",
+        purchase_orders.purchase_order_receive,
+        name="purchase-order-receive",
+    ),
+    path(
+        "warehouse/purchase-orders/<str:number>/", purchase_orders.purchase_order_detail, name="purchase-order-detail"
+    ),
     path("reports/inventory-csv/", catalogue_csv.csv_exchange, name="csv-exchange"),
     path("reports/inventory-csv/<str:kind>.csv", catalogue_csv.csv_export, name="csv-export"),
     path("reports/replenishment/", replenishment.replenishment_list, name="replenishment-list"),
+    path("reports/replenishment/order/", replenishment.replenishment_order, name="replenishment-order"),
     path("reports/replenishment/<int:pk>/", replenishment.replenishment_detail, name="replenishment-detail"),
 ]

@@ -1,5 +1,6 @@
 """Inventory pages, by area: ``stock`` (overview, product page, adjust/transfer/count),
-``purchasing`` (receiving, purchase orders), ``catalogue_csv`` (CSV import/export)."""
+``purchasing`` (receiving), ``purchase_orders`` (list, order page, create/edit/send/cancel),
+``replenishment`` (suggestions, forecasts), ``catalogue_csv`` (CSV import/export)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Inbound pages: the receiving screen (scan a PO, then its lines) and the purchase order list/detail."""
+"""Inbound pages: the receiving screen (scan a PO, then its lines). The purchase order pages are
+``purchase_orders``."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import retarget
 
 from inventory.forms import (
-    PurchaseOrderFilterForm,
     PurchaseOrderPickForm,
     ReceiveAllForm,
     ReceiveLineForm,
@@ -26,18 +26,12 @@ from inventory.screen_selectors import (
     po_line_for_code,
     product_by_code,
     purchase_order_with_lines,
-    purchase_orders_for_list,
 )
 from inventory.services.receiving import ReceiptLine, receive_purchase_order, receive_purchase_order_line
 from inventory.views import render_fragments
 from oms.exceptions import DomainError
 from oms.htmx import run_service_and_answer
-from oms.paging import keyset_page_for_query
 from oms.roles import Role, role_required
-
-PO_VIEW_ROLES = (Role.WAREHOUSE, Role.MANAGER)
-PO_PER_PAGE = 50
-
 
 # --- receiving ----------------------------------------------------------------------------------
 
@@ -198,33 +192,3 @@ def receiving_receive_all(request: HttpRequest, number: str) -> HttpResponse:
         % {"number": po.number, "units": sum(ln.quantity_open for ln in open_lines), "lines": len(open_lines)},
         done=lambda _result: _received(request, po),
     )
-
-
-# --- purchase orders ----------------------------------------------------------------------------
-
-
-@role_required(*PO_VIEW_ROLES)
-@require_http_methods(["GET"])
-def purchase_order_list(request: HttpRequest) -> HttpResponse:
-    form = PurchaseOrderFilterForm(request.GET or {"state": "open"})
-    data = form.cleaned_data if form.is_valid() else {"state": "open"}
-    qs = purchase_orders_for_list(state=data.get("state") or "", q=data.get("q") or "")
-    page = keyset_page_for_query(qs, request.GET, order_by=("-pk",), size=PO_PER_PAGE)
-    template = "inventory/purchase_order_list.html"
-    if request.htmx and request.htmx.target == "purchase-order-table":
-        template += "#purchase-order-table"
-    return render(request, template, {"form": form, "page": page})
-
-
-@role_required(*PO_VIEW_ROLES)
-@require_http_methods(["GET"])
-def purchase_order_detail(request: HttpRequest, number: str) -> HttpResponse:
-    po = purchase_order_with_lines(number=number)
-    if po is None:
-        raise Http404(_("There is no purchase order “%(number)s”.") % {"number": number})
-    totals = {
-        "ordered": sum(line.quantity_ordered for line in po.line_list),
-        "received": sum(line.quantity_received for line in po.line_list),
-        "open": sum(line.quantity_open for line in po.line_list),
-    }
-    return render(request, "inventory/purchase_order_detail.html", {"po": po, "totals": totals})

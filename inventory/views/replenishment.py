@@ -6,12 +6,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from inventory.models import DemandForecast
+from inventory.purchasing_forms import SuggestionChoiceForm
 from inventory.replenishment_forms import ReplenishmentRuleForm, SuggestionFilterForm
 from inventory.replenishment_selectors import (
     build_chart,
@@ -21,8 +25,10 @@ from inventory.replenishment_selectors import (
     warehouses_with_forecasts,
     weekly_history,
 )
+from inventory.services.purchasing import create_purchase_orders_from_suggestions
 from inventory.services.replenishment import InvalidRuleError, accept_suggestion, set_replenishment_rule
 from inventory.views import render_fragments
+from oms.exceptions import DomainError
 from oms.roles import Role, role_required
 
 PER_PAGE = 25
@@ -34,19 +40,23 @@ DETAIL_TEMPLATE = "inventory/replenishment_detail.html"
 @require_http_methods(["GET"])
 def replenishment_list(request: HttpRequest) -> HttpResponse:
     """Suggestions: products at or below their reorder point first, with cover and forecast accuracy."""
+    return _list_page(request, request.GET)
+
+
+def _list_page(request: HttpRequest, query: QueryDict, *, status: int = 200) -> HttpResponse:
     warehouses = warehouses_with_forecasts()
-    form = SuggestionFilterForm(request.GET or None, warehouses=warehouses)
+    form = SuggestionFilterForm(query or None, warehouses=warehouses)
     data = form.cleaned_data if form.is_valid() else {}
     warehouse = data.get("warehouse")
     rows = replenishment_suggestions(warehouse_id=warehouse.pk if warehouse else None, q=data.get("q") or "")
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    page = Paginator(rows, PER_PAGE).get_page(query.get("page"))
+    links = query.copy()
+    links.pop("page", None)
+    context = {"form": form, "page": page, "query": links.urlencode(), "list_query": query.urlencode()}
     template = LIST_TEMPLATE
     if request.htmx and request.htmx.target == "replenishment-table":
         template += "#replenishment-table"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 def _suggestion_or_404(pk: int) -> DemandForecast:
@@ -124,3 +134,51 @@ def replenishment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Re-read: the rule changes the order quantity, a new service level the whole suggestion.
     context = _detail_context(_suggestion_or_404(pk))
     return render_fragments(request, [(f"{DETAIL_TEMPLATE}#rule-panel", context)])
+
+
+@role_required(Role.MANAGER)
+@require_http_methods(["POST"])
+def replenishment_order(request: HttpRequest) -> HttpResponse:
+    """Turn the ticked suggestions into draft purchase orders, one per supplier and warehouse, in
+    one step; then the list of drafts to check and send (or the suggestions again with why not)."""
+    form = SuggestionChoiceForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("ids", []):
+            messages.error(request, error)
+        return _list_page(request, _return_query(request), status=422)
+    try:
+        result = create_purchase_orders_from_suggestions(forecast_ids=form.cleaned_data["ids"], user=request.user)
+    except DomainError as error:
+        messages.error(request, _skipped_text(error.message, (error.data or {}).get("skipped", [])))
+        return _list_page(request, _return_query(request), status=422)
+    numbers = ", ".join(po.number for po in result.purchase_orders)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d draft purchase order created: %(numbers)s. Check it and send it to the supplier.",
+            "%(count)d draft purchase orders created: %(numbers)s. Check them and send them to the suppliers.",
+            len(result.purchase_orders),
+        )
+        % {"count": len(result.purchase_orders), "numbers": numbers},
+    )
+    if result.skipped:
+        messages.warning(request, _skipped_text(_("Not ordered:"), result.skipped))
+    return redirect(f"{reverse('inventory:purchase-order-list')}?{urlencode({'state': 'draft'})}")
+
+
+def _skipped_text(lead: str, skipped: list[tuple[str, str]]) -> str:
+    if not skipped:
+        return lead
+    shown = "; ".join(f"{sku}: {reason}" for sku, reason in skipped[:10])
+    more = len(skipped) - 10
+    return f"{lead} {shown}" + (" " + _("(and %(more)d more)") % {"more": more} if more > 0 else "")
+
+
+def _return_query(request: HttpRequest) -> QueryDict:
+    """The suggestion list's filters the form was posted from (only its own parameters)."""
+    posted = QueryDict(request.POST.get("list_query", "")[:2000])
+    query = QueryDict(mutable=True)
+    for key in ("q", "warehouse", "page"):
+        if posted.get(key):
+            query[key] = posted[key][:100]
+    return query

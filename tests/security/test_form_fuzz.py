@@ -83,6 +83,14 @@ POST_ROUTES: dict[str, str] = {
     "fulfillment:warehouse-pick-list-assign": "fulfillment:warehouse-waves",
     "fulfillment:warehouse-pick-scan": "fulfillment:warehouse-pick",
     "fulfillment:warehouse-pick-short": "fulfillment:warehouse-pick",
+    "inventory:purchase-order-new": "inventory:purchase-order-new",
+    "inventory:purchase-order-edit": "inventory:purchase-order-edit",
+    "inventory:purchase-order-send": "inventory:purchase-order-detail",
+    "inventory:purchase-order-cancel": "inventory:purchase-order-detail",
+    "inventory:purchase-order-receive": "inventory:purchase-order-detail",
+    "inventory:purchase-order-view-save": "inventory:purchase-order-list",
+    "inventory:purchase-order-view-delete": "inventory:purchase-order-list",
+    "inventory:replenishment-order": "inventory:replenishment-list",
 }
 # Forms that are one button and nothing else (a transition verb in the URL, sending a mail again).
 # Deleting a saved view is one button too, shown only to the view's owner (not the fuzzing user).
@@ -92,6 +100,10 @@ FIELDLESS_FORMS = {
     "orders:support-order-view-delete",
     "inventory:stock-view-delete",
     "orders:support-case-view-delete",
+    "inventory:purchase-order-view-delete",
+    # Sending and cancelling a purchase order are one button each.
+    "inventory:purchase-order-send",
+    "inventory:purchase-order-cancel",
 }
 # Fields a form posts that its page does not render in the state the fixture leaves it in:
 # the phone order's line lists appear once a product is added; unhold's form once an order is held.
@@ -145,6 +157,9 @@ QUERY_PARAMS = [
     "updated_to",
     "expected_from",
     "expected_to",
+    "created_from",
+    "created_to",
+    "supplier",
 ]
 # The partials a page renders for htmx, chosen by HX-Target.
 HX_TARGETS = [
