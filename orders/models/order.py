@@ -207,6 +207,10 @@ class Order(FSMModelMixin, models.Model):
 
     @property
     def is_editable(self) -> bool:
+        """Lines, quantities and addresses may change: not yet released to the warehouse. An
+        order held from in_fulfillment is still the warehouse's (its picks stay), so it is not."""
+        if self.state == S.ON_HOLD:
+            return self.state_before_hold != S.IN_FULFILLMENT
         return self.state in EDITABLE_STATES
 
     def shipping_address_lines(self) -> list[str]:

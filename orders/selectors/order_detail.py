@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from oms.money import format_rate
 from oms.texts import render
 from orders.models import (
-    EDITABLE_STATES,
     Allocation,
     Customer,
     EventKind,
@@ -87,20 +86,20 @@ class OrderDetail:
 
     @property
     def can_edit_address(self) -> bool:
-        return self.order.state in EDITABLE_STATES
+        return self.order.is_editable
 
     @cached_property
     def can_cancel_lines(self) -> bool:
-        return self.order.state in EDITABLE_STATES and bool(self.cancellable_lines)
+        return self.order.is_editable and bool(self.cancellable_lines)
 
     @cached_property
     def editable_lines(self) -> list[OrderLine]:
         """Lines whose quantities an agent may change (before release to the warehouse)."""
-        return self.lines if self.order.state in EDITABLE_STATES else []
+        return self.lines if self.order.is_editable else []
 
     @cached_property
     def cancellable_lines(self) -> list[OrderLine]:
-        if self.order.state not in EDITABLE_STATES:
+        if not self.order.is_editable:
             return []
         return [line for line in self.lines if line.quantity_open > 0]
 

@@ -27,7 +27,7 @@ from oms.parsing import MAX_QUANTITY
 from oms.texts import Spec, text
 from orders import locks
 from orders.exceptions import OrderNotEditableError, OrderValidationError
-from orders.models import EDITABLE_STATES, Order, OrderLine, OrderState, PriceMode
+from orders.models import Order, OrderLine, OrderState, PriceMode
 from orders.services import timeline
 from orders.services.allocation import LINE_FIELDS, allocate_lines, release_allocations
 from orders.services.cancellation import retotal
@@ -156,8 +156,11 @@ def edit_order(*, order: Order, edit: OrderEdit, actor_label: str = "system", us
     input; nothing changes then. Publishes ``order.edited``.
     """
     order = locks.lock_order(order_id=order.pk)
-    if order.state not in EDITABLE_STATES:
-        raise OrderNotEditableError(number=order.number, state=order.get_state_display())
+    if not order.is_editable:
+        state = order.get_state_display()
+        if order.state == OrderState.ON_HOLD:  # held in the warehouse: say where it was held
+            state = f"{state}, {OrderState(order.state_before_hold).label}"
+        raise OrderNotEditableError(number=order.number, state=state)
     lines = {line.pk: line for line in locks.lines_for_update(order=order)}
     products = _validate(order, lines, edit)
     extra_terms = _extra_terms(order, list(lines.values()))

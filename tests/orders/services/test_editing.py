@@ -211,3 +211,27 @@ def test_units_an_edit_gives_back_go_to_the_oldest_backorder_at_once(
     waiting.refresh_from_db()
     assert waiting.state == OrderState.ALLOCATED
     assert StockLevel.objects.get(product__sku="E-1").reserved == new_quantity + 2
+
+
+def test_an_order_held_in_the_warehouse_cannot_be_edited(channel, lej):
+    stocked_product("E-1", {lej: 10})
+    order = place_order(channel=channel, draft=draft({"E-1": 2})).order
+    release_to_fulfillment(order=order)
+    order = hold_order(order=order, reason="Adresse unvollständig")
+    assert order.state == OrderState.ON_HOLD and not order.is_editable
+    line = order.lines.get()
+    with pytest.raises(OrderNotEditableError, match="In fulfillment") as refused:
+        edit_order(order=order, edit=OrderEdit(quantities={line.pk: 5}))
+    assert refused.value.data["number"] == order.number
+    with pytest.raises(OrderNotEditableError):
+        edit_order(order=order, edit=OrderEdit(shipping_address=address(city="Leipzig")))
+    order.refresh_from_db()
+    assert order.lines.get().quantity == 2 and order.shipping_city != "Leipzig"
+    assert reserved() == {("E-1", "LEJ"): 2}
+
+
+def test_an_order_held_before_release_stays_editable(channel, lej):
+    stocked_product("E-1", {lej: 10})
+    order = place_order(channel=channel, draft=draft({"E-1": 2})).order
+    order = hold_order(order=order, reason="Betrugsprüfung")
+    assert order.is_editable
