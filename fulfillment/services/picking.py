@@ -11,9 +11,10 @@ scan on it says why.
 (``inventory.services.stock.count_stock``), then, in this order:
 
 1. another bin of the warehouse holds free units: new lines for them join the same pick list;
-2. otherwise the reservations of the missing units go back (``release_short_units``) and, where
-   the channel allows split shipments, the shipment ships what was picked and the rest is
-   backordered (or re-routed) when it ships;
+2. otherwise the reservations of the missing units in this warehouse go back
+   (``release_short_units``) and, where the channel allows split shipments, the shipment ships
+   what was picked (a shipment left with nothing is cancelled while the order's other
+   warehouses ship theirs) and the rest is backordered (or re-routed) when the last one ships;
 3. where it does not, the order's shipments in the warehouse are cancelled (picked units go back
    to their bins: nothing was consumed yet) and the order waits for stock again (backordered).
 """
@@ -143,11 +144,22 @@ def report_short_pick(*, pick_line: PickLine, quantity: int, user: Any = None) -
         outcome = _replan_from_bins(pick_list, line, elsewhere)
     else:
         release_short_units(
-            order=order, quantities={line.shipment_line.order_line_id: quantity}, reason=reason, user=user
+            order=order,
+            quantities={line.shipment_line.order_line_id: quantity},
+            reason=reason,
+            warehouse_id=warehouse.pk,
+            user=user,
         )
         _count_down(line, quantity, user=user, reason=reason)
         if order.channel.allows_split_shipments and _picks_anything(shipment, lines):
             outcome = text(gettext_lazy("What was picked ships; the rest waits for stock."))
+        elif order.channel.allows_split_shipments and _other_shipments_open(shipment):
+            # Nothing of this shipment is left, but the order's other warehouses still ship
+            # theirs: only this one goes; the rest waits for stock once they have shipped.
+            shipment = locks.lock_shipment(shipment_id=shipment.pk)  # picking started above: read it again
+            from_state = apply_shipment_transition(shipment, "cancel", kwargs={"reason": reason})
+            timeline.shipment_cancelled(shipment, reason=reason, from_state=from_state, user=user)
+            outcome = text(gettext_lazy("The other warehouses ship their part; the rest waits for stock."))
         else:
             _cancel_order_shipments(order_id=order.pk, reason=reason, user=user)
             backorder_from_fulfillment(order=order, reason=reason, user=user)
@@ -357,6 +369,15 @@ def _picks_anything(shipment: Shipment, lines: list[PickLine]) -> bool:
     """Whether the shipment will carry at least one unit once its open lines are picked."""
     mine = [p for p in lines if p.shipment_line.shipment_id == shipment.pk]
     return any(p.quantity_picked > 0 or p.quantity_open > 0 for p in mine)
+
+
+def _other_shipments_open(shipment: Shipment) -> bool:
+    """Whether another shipment of the order is still in a warehouse (or on hold there)."""
+    return (
+        Shipment.objects.filter(order_id=shipment.order_id, state__in=[*WAREHOUSE_STATES, ShipmentState.ON_HOLD])
+        .exclude(pk=shipment.pk)
+        .exists()
+    )
 
 
 def _cancel_order_shipments(*, order_id: int, reason: str, user: Any) -> None:

@@ -290,19 +290,24 @@ def _new_demand(allocations: Iterable[Allocation]) -> dict[tuple[int, int], int]
     return units
 
 
-def release_allocations(*, order: Order, lines: Sequence[OrderLine], quantities: dict[int, int] | None = None) -> int:
-    """Give back reserved units of ``lines`` (all of them, or ``quantities`` per line id).
+def release_allocations(
+    *,
+    order: Order,
+    lines: Sequence[OrderLine],
+    quantities: dict[int, int] | None = None,
+    warehouse_id: int | None = None,
+) -> int:
+    """Give back reserved units of ``lines`` (all of them, or ``quantities`` per line id), of
+    ``warehouse_id`` only when given (a line split over warehouses keeps the others' units).
 
     Lowers/deletes the Allocation rows and ``quantity_allocated`` (in memory: the caller saves
     the lines) and releases exactly those units in inventory. Returns the number of units.
     """
     by_line = {line.pk: line for line in lines}
-    rows = list(
-        Allocation.objects.select_for_update(of=("self",))
-        .filter(order_line_id__in=list(by_line))
-        .select_related("stock_level")
-        .order_by("order_line_id", "-pk")
-    )
+    rows = Allocation.objects.select_for_update(of=("self",)).filter(order_line_id__in=list(by_line))
+    if warehouse_id is not None:
+        rows = rows.filter(warehouse_id=warehouse_id)
+    rows = list(rows.select_related("stock_level").order_by("order_line_id", "-pk"))
     requests: list[StockRequest] = []
     to_delete: list[int] = []
     to_update: list[Allocation] = []

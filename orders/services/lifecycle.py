@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -106,11 +107,18 @@ def release_to_fulfillment(*, order: Order, actor_label: str = "system", user: A
 
 @transaction.atomic
 def release_short_units(
-    *, order: Order, quantities: dict[int, int], reason: str, actor_label: str = "system", user: Any = None
+    *,
+    order: Order,
+    quantities: dict[int, int],
+    reason: str,
+    warehouse_id: int | None = None,
+    actor_label: str = "system",
+    user: Any = None,
 ) -> Order:
     """The warehouse did not find ``quantities`` ({order line id: units}) of an order it is
     working on: give their reservations back, so inventory's count correction can lower the stock
-    and the units can be allocated again. For ``fulfillment``'s short pick; the order keeps its
+    and the units can be allocated again. For ``fulfillment``'s short pick, which names its
+    warehouse: a line split over warehouses keeps what the others hold. The order keeps its
     state (``backorder_from_fulfillment`` moves it when nothing else can ship)."""
     reason = require_reason(reason)
     order = locks.lock_order(order_id=order.pk)
@@ -118,17 +126,30 @@ def release_short_units(
         raise IllegalTransitionError(obj=order, action=_("release short units"), state=order.get_state_display())
     lines = list(locks.lines_for_update(order=order))
     by_id = {line.pk: line for line in lines}
+    held = _allocated_units(lines, warehouse_id=warehouse_id)
     for line_id, units in quantities.items():
         line = by_id.get(line_id)
-        if line is None or units <= 0 or units > line.quantity_allocated:
+        if line is None or units <= 0 or units > held.get(line_id, 0):
             raise OrderEditError(_("Line %(line)s is not part of this order.") % {"line": line_id}, field="quantities")
-    units = release_allocations(order=order, lines=lines, quantities=dict(quantities))
+    units = release_allocations(order=order, lines=lines, quantities=dict(quantities), warehouse_id=warehouse_id)
     OrderLine.objects.bulk_update(lines, ["quantity_allocated"])
     items = ", ".join(f"{q} x {by_id[lid].sku}" for lid, q in quantities.items())
     timeline.short_units_released(
         order, items=items, units=units, reason=reason, quantities=quantities, actor=Actor(actor_label, user)
     )
     return order
+
+
+def _allocated_units(lines: list[OrderLine], *, warehouse_id: int | None) -> dict[int, int]:
+    """Reserved units per line id (of ``warehouse_id`` only, when given)."""
+    if warehouse_id is None:
+        return {line.pk: line.quantity_allocated for line in lines}
+    rows = (
+        Allocation.objects.filter(order_line__in=lines, warehouse_id=warehouse_id)
+        .values("order_line_id")
+        .annotate(units=Sum("quantity"))
+    )
+    return {row["order_line_id"]: row["units"] for row in rows}
 
 
 @transaction.atomic

@@ -93,3 +93,52 @@ def test_a_short_pick_without_other_stock_backorders_an_order_that_may_not_ship_
     assert order.state == OrderState.BACKORDERED
     assert Shipment.objects.get(order=order).state == ShipmentState.CANCELLED
     assert BinStock.objects.get(bin=shelf).quantity == 1  # the missing unit counted out, the picked one back
+
+
+def test_a_short_pick_of_an_order_that_may_ship_in_parts_ships_what_was_picked_and_backorders_the_rest():
+    from fulfillment.services.shipping import ship_shipment
+    from inventory.models import MovementKind, StockLevel, StockMovement
+    from tests.fulfillment.warehouse_data import label, pack
+
+    berlin = make_warehouse()
+    shelf = make_bin(berlin, "A-01-01", 10)
+    mug = stock_in_bins("MUG-1", {shelf: 2})
+    stock_in_bins("TEE-1", {make_bin(berlin, "B-01-01", 20): 1})
+    order = allocated_order(channel(split=True), {"MUG-1": 2, "TEE-1": 1})
+    pick_list = build_pick_list_for_order(order=order, warehouse=berlin)
+    mug_line = PickLine.objects.get(pick_list=pick_list, sku="MUG-1")
+
+    report_short_pick(pick_line=mug_line, quantity=1)
+    order.refresh_from_db()
+    assert order.state == OrderState.IN_FULFILLMENT  # what is there still ships
+    scan_pick(pick_list=pick_list, code="MUG-1")
+    assert scan_pick(pick_list=pick_list, code="TEE-1").finished
+
+    shipment = Shipment.objects.get(order=order)
+    ship_shipment(shipment=label(pack(shipment)))
+    order.refresh_from_db()
+    assert order.state == OrderState.BACKORDERED  # the missing mug waits for stock
+    mug_order_line = order.lines.get(sku="MUG-1")
+    assert (mug_order_line.quantity_shipped, mug_order_line.quantity_allocated) == (1, 0)
+    assert StockMovement.objects.filter(kind=MovementKind.SHIP, product=mug).get().quantity == -1
+    level = StockLevel.objects.get(product=mug, warehouse=berlin)
+    assert (level.on_hand, level.reserved) == (0, 0)  # one counted out, one shipped
+
+
+def test_a_short_pick_releases_the_reservation_of_its_own_warehouse_only():
+    from inventory.models import StockLevel
+
+    berlin, munich = make_warehouse("BER", priority=10), make_warehouse("MUC", priority=20)
+    mug = stock_in_bins("MUG-1", {make_bin(berlin, "A-01-01", 10): 1})
+    stock_in_bins("MUG-1", {make_bin(munich, "A-01-01", 10): 1})
+    order = allocated_order(channel(split=True), {"MUG-1": 2})
+    pick_list = build_pick_list_for_order(order=order, warehouse=berlin)
+
+    report_short_pick(pick_line=PickLine.objects.get(pick_list=pick_list), quantity=1)
+
+    reserved = dict(StockLevel.objects.filter(product=mug).values_list("warehouse__code", "reserved"))
+    assert reserved == {"BER": 0, "MUC": 1}  # Munich's unit stays promised to the order
+    order.refresh_from_db()
+    assert order.state == OrderState.IN_FULFILLMENT
+    states = dict(Shipment.objects.filter(order=order).values_list("warehouse__code", "state"))
+    assert states == {"BER": ShipmentState.CANCELLED, "MUC": ShipmentState.PLANNED}
