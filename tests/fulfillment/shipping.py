@@ -1,5 +1,5 @@
 """Shipments ready for a label, for the tests of labels, tracking and delivery dates: an order
-placed and allocated through the orders services, its shipment packed into packages."""
+placed and allocated through the orders services, picked and packed through fulfillment's."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ import itertools
 from typing import Any
 
 from fulfillment.carriers.catalogue import seed_carriers
-from fulfillment.models import CarrierService, Package, PackageType, Shipment, ShipmentLine
+from fulfillment.models import CarrierService, PackageType, Shipment
+from fulfillment.services.packing import PackageSpec, pack_shipment
+from fulfillment.services.picking import scan_pick
+from fulfillment.services.planning import build_pick_list_for_order
+from inventory.models import BinLocation
+from inventory.services.stock import receive_stock
 from orders.services.drafts import AddressDraft
 from orders.services.intake import place_order
-from orders.services.lifecycle import release_to_fulfillment
 from tests.reliability import ordering
 
 _numbers = itertools.count(1)
@@ -32,48 +36,43 @@ def packed_shipment(
     country: str = "DE",
     packages: int = 1,
     grams: int = 1200,
-    payment_method: str = "invoice",
 ) -> Shipment:
-    """A packed shipment of one order (one unit of each package's SKU) going to the address given."""
+    """A packed shipment of one order (one unit of a SKU of its own per package) going to the
+    address given, reached through the real services: placed and allocated, a pick list built
+    (which releases it), picked by scanning, packed by scanning into ``packages`` parcels."""
     chosen = service(carrier, service_code)
     channel = ordering.make_channel("web")
     warehouse = ordering.make_warehouse()
     if not warehouse.street:
         warehouse.street, warehouse.postal_code, warehouse.city = "Lagerweg 1", "12529", "Schönefeld"
         warehouse.save()
+    shelf, _created = BinLocation.objects.get_or_create(
+        warehouse=warehouse, code="A-01-01", defaults={"pick_sequence": 10}
+    )
     n = next(_numbers)
     sku = f"SHIP-{n}"
-    ordering.make_product(sku, units=packages)
+    product = ordering.make_product(sku)
+    receive_stock(product=product, warehouse=warehouse, quantity=packages, bin=shelf, reference="TEST")
     address = AddressDraft(name="Erika Mustermann", street=street, postcode=postcode, city=city, country=country)
     draft = dataclasses.replace(
-        ordering.order_draft({sku: packages}, payment_method=payment_method),
-        shipping_address=address,
-        billing_address=address,
+        ordering.order_draft({sku: packages}), shipping_address=address, billing_address=address
     )
     order = place_order(channel=channel, draft=draft).order
-    order = release_to_fulfillment(order=order)
-    line = order.lines.get()
-    shipment = Shipment.objects.create(
-        reference=f"{order.number}-1",
-        order=order,
-        warehouse=warehouse,
-        carrier_service=chosen,
-        promised_ship_date=order.promised_ship_date,
-    )
-    shipment_line = ShipmentLine.objects.create(
-        shipment=shipment, order_line=line, product=line.product, quantity=packages, quantity_picked=packages
-    )
+    pick_list = build_pick_list_for_order(order=order, warehouse=warehouse)
+    for _unit in range(packages):
+        scan_pick(pick_list=pick_list, code=sku)
+    shipment = Shipment.objects.get(order=order)
+    (line,) = shipment.lines.all()
     box, _created = PackageType.objects.get_or_create(
         code="karton-m",
         defaults={"name": "Karton M", "length_mm": 300, "width_mm": 200, "height_mm": 150, "tare_grams": 150},
     )
-    shipment.start_picking()
-    shipment.save()
-    shipment.pack(weight_grams=grams * packages)
-    shipment.save()
-    for number in range(1, packages + 1):
-        package = Package.objects.create(shipment=shipment, number=number, package_type=box, weight_grams=grams)
-        package.items.create(shipment_line=shipment_line, quantity=1)
+    pack_shipment(
+        shipment=shipment,
+        scans=[sku] * packages,
+        packages=[PackageSpec(box, grams, items={line.pk: 1}) for _unit in range(packages)],
+        carrier_service=chosen,
+    )
     return Shipment.objects.get(pk=shipment.pk)
 
 
@@ -91,14 +90,7 @@ def labelled_shipment(**kwargs: Any) -> Shipment:
 
 
 def shipped_shipment(**kwargs: Any) -> Shipment:
-    """A labelled shipment handed to its carrier, its order shipped through the orders service."""
-    from django.utils import timezone
+    """A labelled shipment handed to its carrier through ``ship_shipment`` (the order shipped)."""
+    from fulfillment.services.shipping import ship_shipment
 
-    from orders.services.lifecycle import ship_order_lines
-
-    shipment = labelled_shipment(**kwargs)
-    ship_order_lines(order=shipment.order, warehouse_id=shipment.warehouse_id, reference=shipment.reference)
-    shipment.ship()
-    shipment.shipped_at = timezone.now()
-    shipment.save()
-    return refreshed(shipment)
+    return refreshed(ship_shipment(shipment=labelled_shipment(**kwargs)))
