@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from billing.models import IssueOn
-from billing.services.issuing import issue_invoice_for_order, issue_invoice_for_shipment, issue_on
+from billing.services.issuing import cached_issue_on, issue_invoice_for_order, issue_invoice_for_shipment, issue_on
 from billing.services.settlement import settle_order
 from orders.models import Order
 
@@ -17,7 +17,13 @@ def invoice_shipment(payload: dict[str, Any]) -> None:
 
 
 def invoice_confirmed_order(payload: dict[str, Any]) -> None:
-    """``order.confirmed``: invoice the whole order when its channel invoices at confirmation."""
+    """``order.confirmed``: invoice the whole order when its channel invoices at confirmation.
+
+    Most channels invoice on shipment: that is answered from the process's cache without a query
+    (a setting changed a moment ago in another process is caught by the sweep)."""
+    channel_id = payload.get("channel_id")
+    if channel_id is not None and cached_issue_on(channel_id=channel_id) != IssueOn.CONFIRMATION:
+        return
     order = Order.objects.select_related("channel").get(pk=payload["order_id"])
     if issue_on(order) == IssueOn.CONFIRMATION:
         issue_invoice_for_order(order_id=order.pk)

@@ -26,6 +26,8 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +51,7 @@ from billing.services.numbering import take_number
 from billing.services.settlement import settle_locked_order
 from fulfillment.models import Shipment, ShipmentLine, ShipmentState
 from oms.events import publish
+from oms.lookups import lookup_cache
 from oms.money import ZERO, quantize
 from oms.texts import text
 from orders import locks
@@ -72,6 +75,27 @@ CONFIRMED_STATES = [s for s in OrderState.values if s not in (OrderState.PENDING
 def issue_on(order: Order) -> str:
     setting = ChannelBilling.objects.filter(channel_id=order.channel_id).first()
     return setting.issue_on if setting else IssueOn.SHIPMENT
+
+
+_issue_on_by_channel = lookup_cache("channel-billing-issue-on")
+
+
+def cached_issue_on(*, channel_id: int) -> str:
+    """``issue_on`` of a channel as this process last read it (``oms.lookups``: at most
+    ``LOOKUP_CACHE_SECONDS`` old, forgotten at once when saved here), for the reaction to every
+    confirmed order, which must not cost an intake a query; whoever acts on it asks ``issue_on``."""
+    return _issue_on_by_channel.get(
+        channel_id,
+        lambda: (
+            ChannelBilling.objects.filter(channel_id=channel_id).values_list("issue_on", flat=True).first()
+            or IssueOn.SHIPMENT
+        ),
+    )
+
+
+@receiver([post_save, post_delete], sender=ChannelBilling, dispatch_uid="billing.issuing.forget_issue_on")
+def _forget_issue_on(sender: type[ChannelBilling], instance: ChannelBilling, **kwargs: object) -> None:
+    _issue_on_by_channel.forget(instance.channel_id)
 
 
 # -- what is invoiced already ---------------------------------------------------------------------

@@ -539,7 +539,7 @@ def _record(
         {"order_id": order.pk, "number": order.number, "channel": order.channel.code, "state": order.state},
     )
     if order.confirmed_at:
-        publish("order.confirmed", {"order_id": order.pk, "number": order.number})
+        publish("order.confirmed", {"order_id": order.pk, "number": order.number, "channel_id": order.channel_id})
     if capture:
         payment = record_payment(
             order=order,

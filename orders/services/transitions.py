@@ -61,7 +61,7 @@ def apply_transition(
 
     Precondition: the caller holds the row lock and the transaction, and writes the timeline
     entry. Publishes ``order.<verb>`` after commit with
-    ``{"order_id", "number", "from_state", "state", **payload}``.
+    ``{"order_id", "number", "channel_id", "from_state", "state", **payload}``.
     """
     ensure_can(order, action)
     fields, event_name, _label = TRANSITIONS[action]
@@ -74,6 +74,7 @@ def apply_transition(
         {
             "order_id": order.pk,
             "number": order.number,
+            "channel_id": order.channel_id,
             "from_state": from_state,
             "state": order.state,
             **(payload or {}),
