@@ -10,7 +10,7 @@ class FulfillmentConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: services need the app registry.
-        from fulfillment import documents
+        from fulfillment import documents, states
         from fulfillment.api.serializers import ShipmentOutputSerializer
         from fulfillment.api.serializers import order_shipments as order_shipments_json
         from fulfillment.carriers.catalogue import seed_carriers
@@ -18,6 +18,8 @@ class FulfillmentConfig(AppConfig):
         from fulfillment.services import labels  # noqa: F401  (registers the outbox handler "label")
         from oms import api_extras, navigation, panels, seeding
 
+        # State badges (oms.badges): the colour of each shipment state.
+        states.register()
         # Shipping labels, delivery notes and handover manifests (oms.documents).
         documents.register()
         # Carriers before any demo shipment (orders seed at 40).

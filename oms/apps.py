@@ -24,6 +24,12 @@ class OmsConfig(AppConfig):
         roles.grant(roles.Role.ADMIN, ["oms.view_customerdataaccess"])
         seeding.register("users", seed_users, order=0)
         navigation.register("support", _("Customer mails"), "support-mail-list", order=50)
+        from oms.badges import StateGroup, register
+
+        register(
+            "mail",
+            {"pending": StateGroup.WAITING, "sent": StateGroup.DONE, "failed": StateGroup.PROBLEM},
+        )
 
 
 class OmsAdminConfig(AdminConfig):

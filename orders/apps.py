@@ -58,6 +58,11 @@ class OrdersConfig(AppConfig):
             ],
         )
 
+        # State badges (oms.badges): the colour of each order, payment and case state.
+        from orders import states
+
+        states.register()
+
         # Support desk (area "support"): menu entries and the search panel on /support/.
         from oms import navigation, panels
         from orders.panels import order_mails, product_reservations, support_home

@@ -82,6 +82,12 @@ class CancelLinesForm(forms.Form):
     def line_fields(self) -> list[tuple[Any, forms.BoundField]]:
         return [(line, self[f"line_{line.pk}"]) for line in self.lines]
 
+    def typed_quantity(self, line: Any) -> Any:
+        """What was typed for ``line`` (kept when the cancellation is refused), else 0."""
+        name = f"line_{line.pk}"
+        value = self[name].value() if name in self.fields else None
+        return 0 if value in (None, "") else value
+
 
 class EditLinesForm(forms.Form):
     """Change quantities before release (0 removes a line) and add a product by SKU."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Min, Sum
 
 from oms import mail
 from oms.choices import choice_label
@@ -67,15 +67,25 @@ ATTENTION_STATES = (OrderState.ON_HOLD, OrderState.BACKORDERED, OrderState.PENDI
 
 
 def support_home(**_: Any) -> dict[str, Any]:
-    """Open cases, and how many orders are held, backordered or awaiting payment (one query on
-    the state index), each linking to the order list filtered by that state."""
-    counts = dict(
-        Order.objects.filter(state__in=ATTENTION_STATES)
+    """Open cases, and how many orders are held, backordered or awaiting payment with the oldest
+    of each (one query on the state index), each linking to the order list filtered by that
+    state, oldest first."""
+    rows = {
+        state: (n, oldest)
+        for state, n, oldest in Order.objects.filter(state__in=ATTENTION_STATES)
         .values("state")
-        .annotate(n=Count("pk"))
-        .values_list("state", "n")
-    )
-    attention = [{"state": state, "label": state.label, "count": counts.get(state, 0)} for state in ATTENTION_STATES]
+        .annotate(n=Count("pk"), oldest=Min("created_at"))
+        .values_list("state", "n", "oldest")
+    }
+    attention = [
+        {
+            "state": state,
+            "label": state.label,
+            "count": rows.get(state, (0, None))[0],
+            "oldest": rows.get(state, (0, None))[1],
+        }
+        for state in ATTENTION_STATES
+    ]
     return {**case_counts(), "attention": attention}
 
 

@@ -10,12 +10,22 @@ from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.formats import date_format, get_format, number_format
+from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
+
+from oms import badges
 
 register = template.Library()
 
 _SYMBOLS = {"EUR": "€", "CHF": "CHF", "GBP": "£", "PLN": "zł", "CZK": "Kč", "DKK": "kr.", "SEK": "kr"}
+
+
+@register.simple_tag
+def badge(kind: str, state: str, label: Any = "") -> SafeString:
+    """``{% badge "shipment" s.state s.get_state_display %}``: the badge of a state, coloured by
+    its group (``oms.badges``)."""
+    return badges.state_badge(kind, state, label)
 
 
 @register.filter

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,16 +38,22 @@ def case_queue(*, state: str = "", q: str = "") -> QuerySet[SupportCase]:
     return qs
 
 
-def case_counts() -> dict[str, int]:
-    """Open and waiting cases, for the support home (one query)."""
+def case_counts() -> dict[str, Any]:
+    """Open and waiting cases, and since when the longest-waiting open case has had no answer
+    (its last activity), for the support home (one query)."""
     rows = (
         SupportCase.objects.filter(state__in=[CaseState.OPEN, CaseState.WAITING])
         .values("state")
-        .annotate(n=Count("pk"))
-        .values_list("state", "n")
+        .annotate(n=Count("pk"), oldest=Min("updated_at"))
+        .values_list("state", "n", "oldest")
     )
-    counts = dict(rows)
-    return {"open_cases": counts.get(CaseState.OPEN, 0), "waiting_cases": counts.get(CaseState.WAITING, 0)}
+    found = {state: (n, oldest) for state, n, oldest in rows}
+    open_cases, oldest_open = found.get(CaseState.OPEN, (0, None))
+    return {
+        "open_cases": open_cases,
+        "oldest_open_case": oldest_open,
+        "waiting_cases": found.get(CaseState.WAITING, (0, None))[0],
+    }
 
 
 def case_for_support_or_404(*, pk: int) -> SupportCase:

@@ -1,9 +1,9 @@
-"""``{% state_badge state label %}``: the badge of an order's or a support case's state.
+"""``{% state_badge state label %}``: the badge of an order's or a support case's state;
+``{% payment_badge state label %}``: the badge of an order's payment state.
 
-Colour says what the reader must do: red = a problem, amber = waiting for someone, blue = in
-progress, green = done, grey = closed without result. A tag rather than an included template:
-lists show one badge per row (the product stock page up to 50), and an include costs a template
-render each time.
+The colours are the state groups of ``oms.badges`` (``orders.states`` maps the states). A tag
+rather than an included template: lists show one badge per row (the product stock page up to
+50), and an include costs a template render each time.
 """
 
 from __future__ import annotations
@@ -11,22 +11,26 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-register = template.Library()
+from oms import badges
 
-BADGE_CLASSES = {
-    "backordered": "badge-bad",
-    **dict.fromkeys(("on_hold", "pending", "partially_shipped", "open", "waiting"), "badge-warn"),
-    **dict.fromkeys(("confirmed", "in_fulfillment"), "badge-info"),
-    **dict.fromkeys(("allocated", "shipped", "delivered", "completed", "resolved"), "badge-ok"),
-    "cancelled": "badge-muted",
-}
+register = template.Library()
 
 
 @register.simple_tag
 def state_badge(state: str, label: Any = "") -> SafeString:
-    return format_html(
-        '<span class="badge {}" data-state="{}">{}</span>', BADGE_CLASSES.get(state, ""), state, label or state
-    )
+    """An order state, or a support case state (their values do not overlap)."""
+    kind = "case" if badges.group_of("case", state) else "order"
+    return badges.state_badge(kind, state, label)
+
+
+@register.simple_tag
+def payment_badge(state: str, label: Any = "") -> SafeString:
+    return badges.state_badge("payment", state, label)
+
+
+@register.simple_tag
+def typed_quantity(form: Any, line: Any) -> Any:
+    """``form.typed_quantity(line)``: the quantity typed for one line of a per-line form."""
+    return form.typed_quantity(line)

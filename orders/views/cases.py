@@ -115,6 +115,7 @@ def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: case_services.add_case_message(case=case, body=form.cleaned_data["body"], user=request.user),
         form=form,
         answer=lambda status: _thread_answer(request, pk, form=form, status=422 if status >= 400 else status),
+        success=_("Your reply is added to case #%(pk)d.") % {"pk": case.pk},
         done=lambda _message: _thread_answer(request, pk, form=forms.CaseMessageForm(), status=200),
     )
 

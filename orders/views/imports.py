@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
@@ -38,6 +40,9 @@ def order_import(request: HttpRequest) -> HttpResponse:
             )
             import_services.start_order_import(order_import=order_import, task=import_orders_csv_task)
             url = reverse("orders:support-order-import-detail", args=[order_import.pk])
+            messages.success(
+                request, _("“%(name)s” is uploaded and being imported.") % {"name": order_import.original_name}
+            )
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         if request.htmx:
             context = {"form": form, "columns": import_services.column_help()}

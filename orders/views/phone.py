@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -78,6 +80,16 @@ def phone_order_new(request: HttpRequest) -> HttpResponse:
         context["line_errors"] = phone_entry.error_messages(exc)
         return render(request, TEMPLATE if not request.htmx else f"{TEMPLATE}#phone-form", context, status=422)
     url = reverse("orders:support-order-detail", args=[order.number])
+    # Shown on the order page it leads to, and still there to click when the agent moves on.
+    messages.success(
+        request,
+        format_html(
+            _('Order <a href="{url}">{number}</a> placed for {name}.'),
+            url=url,
+            number=order.number,
+            name=order.shipping_name,
+        ),
+    )
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 

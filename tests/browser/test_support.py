@@ -57,7 +57,11 @@ def test_agent_finds_an_order_by_email_and_postcode_then_holds_and_cancels_it(
     assert anna.state == OrderState.ON_HOLD
 
     page.get_by_role("textbox", name="Cancel reason").fill("Customer withdrew")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Cancel order").click()
+    expect(page.locator("#messages")).to_contain_text("The order is cancelled.")
+    assert asked == [f"Cancel order {anna.number}? Its reserved stock is released; this cannot be undone."]
     expect(page.locator("#order-body [data-state]").first).to_have_attribute("data-state", "cancelled")
     expect(page.get_by_role("button", name="Cancel order")).to_have_count(0)
     anna.refresh_from_db()

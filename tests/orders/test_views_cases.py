@@ -72,6 +72,7 @@ def test_reply_adds_to_the_thread_and_answers_the_partial(support_client, order)
     assert response.status_code == 200
     assert body.lstrip().startswith('<div id="case-thread"') and "We checked: it ships today." in body
     assert CaseMessage.objects.filter(case=case).count() == 2
+    assert f"case #{case.pk}" in body and 'class="message message-success"' in body  # says what it did
     empty = support_client.post(
         reverse("orders:support-case-reply", args=[case.pk]), {"body": " "}, headers={"HX-Request": "true"}
     )

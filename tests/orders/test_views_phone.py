@@ -84,6 +84,15 @@ def test_submit_places_an_allocated_phone_order_and_redirects_to_it(support_clie
     assert order.total == Decimal("67.20")
 
 
+def test_a_placed_phone_order_is_confirmed_with_its_number_and_a_link_to_it(support_client, catalogue):
+    response = support_client.post(reverse(NEW), _form(), follow=True, HTTP_ACCEPT_LANGUAGE="en")
+
+    order = Order.objects.get()
+    url = reverse("orders:support-order-detail", args=[order.number])
+    assert response.redirect_chain == [(url, 302)]
+    assert f'Order <a href="{url}">{order.number}</a> placed for Nina Neu.' in response.content.decode()
+
+
 def test_submit_without_lines_or_with_bad_fields_is_422_and_creates_nothing(support_client, catalogue):
     response = support_client.post(reverse(NEW), _form(sku=[], quantity=[]), headers={"HX-Request": "true"})
     assert response.status_code == 422

@@ -378,6 +378,40 @@ def test_cancel_lines_more_than_open_is_422(support_client, orders):
     assert line.quantity_cancelled == 0
 
 
+def test_a_refused_line_cancellation_keeps_the_typed_quantities_and_reason(support_client, catalogue, webshop):
+    order = place(webshop, lines=[("SHIRT-BLK-M", 3, "24.90"), ("MUG-WHT", 1, "12.50")])
+    shirt = order.lines.get(sku="SHIRT-BLK-M")
+    mug = order.lines.get(sku="MUG-WHT")
+    for headers in ({"HX-Request": "true"}, {}):
+        # No reason given: refused, and nothing typed is lost.
+        response = support_client.post(
+            _action(order, "cancel-lines"),
+            {f"lines-line_{shirt.pk}": "2", f"lines-line_{mug.pk}": "0"},
+            headers=headers,
+        )
+        body = response.content.decode()
+        assert response.status_code == 422
+        assert f'name="lines-line_{shirt.pk}" min="0" max="3" value="2"' in body
+        assert f'name="lines-line_{mug.pk}" min="0" max="1" value="0"' in body
+    # Too many: the typed quantity and the reason stay for the agent to correct.
+    response = support_client.post(
+        _action(order, "cancel-lines"), {f"lines-line_{shirt.pk}": "7", "lines-reason": "Out of size"}
+    )
+    body = response.content.decode()
+    assert f'name="lines-line_{shirt.pk}" min="0" max="3" value="7"' in body and 'value="Out of size"' in body
+    shirt.refresh_from_db()
+    assert shirt.quantity_cancelled == 0
+
+
+def test_cancelling_an_order_asks_once_before_it_is_sent(support_client, orders):
+    order = orders["anna"]
+    body = support_client.get(_detail(order), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    form = body[body.index(f'action="{_action(order, "cancel")}"') :]
+    form = form[: form.index("</form>")]
+    assert f'hx-confirm="Cancel order {order.number}? Its reserved stock is released; this cannot be undone."' in form
+    assert 'hx-confirm="Cancel the typed quantities of these lines?"' in body
+
+
 def test_edit_shipping_address_before_release(support_client, orders):
     order = orders["anna"]
     data = {
