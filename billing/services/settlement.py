@@ -63,6 +63,7 @@ def settle_locked_order(*, order_id: int, today: datetime.date | None = None) ->
     state its amounts mean. Precondition: the order row is locked. Returns the issued invoices."""
     today = today or timezone.localdate()
     invoices = [inv for inv in billing_locks.invoices_for_update(order_id=order_id) if inv.state in ISSUED_STATES]
+    before = {inv.pk: (inv.state, inv.amount_paid, inv.amount_due, inv.paid_at) for inv in invoices}
     if invoices:
         for tx, left in _unapplied(order_id):
             if left > 0:
@@ -85,9 +86,8 @@ def settle_locked_order(*, order_id: int, today: datetime.date | None = None) ->
                         owed -= part
     now = timezone.now()
     for invoice in invoices:
-        before = (invoice.state, invoice.amount_paid, invoice.amount_due, invoice.paid_at)
         invoice.settle(today=today)
-        if (invoice.state, invoice.amount_paid, invoice.amount_due, invoice.paid_at) != before:
+        if (invoice.state, invoice.amount_paid, invoice.amount_due, invoice.paid_at) != before[invoice.pk]:
             invoice.updated_at = now
             invoice.save(update_fields=["state", "amount_paid", "amount_due", "paid_at", "updated_at"])
     return invoices
