@@ -20,3 +20,6 @@ class BillingErrorCode(StrEnum):
     CURRENCY_MISMATCH = "currency_mismatch"
     UNKNOWN_ORDER = "unknown_order"
     UNKNOWN_PROVIDER = "unknown_provider"
+    DOCUMENT_ISSUED = "document_issued"
+    CREDIT_EXCEEDS_INVOICE = "credit_exceeds_invoice"
+    CREDIT_INVALID = "credit_invalid"

@@ -31,3 +31,39 @@ class PaymentExceedsOpenAmountError(PaymentInputError):
             code=BillingErrorCode.PAYMENT_EXCEEDS_OPEN_AMOUNT,
             open_amount=str(open_amount),
         )
+
+
+class IssuedDocumentError(DomainError):
+    """An issued invoice or credit note was to be changed or deleted: corrections are credit notes."""
+
+    code = BillingErrorCode.DOCUMENT_ISSUED
+    http_status = 409
+
+    def __init__(self, number: str):
+        super().__init__(
+            _("%(number)s is issued and cannot be changed; correct it with a credit note.") % {"number": number},
+            data={"number": number},
+        )
+
+
+class CreditNoteError(DomainError):
+    """A credit note that cannot be issued as asked (nothing was written)."""
+
+    code = BillingErrorCode.CREDIT_INVALID
+    http_status = 422
+
+    def __init__(self, message: str, *, field: str = "", code: str | None = None, **data: object):
+        super().__init__(message, code=code, data={"field": field, **data} if field else dict(data))
+
+
+class CreditExceedsInvoiceError(CreditNoteError):
+    """More credited than is left of the invoice (in total or for a line)."""
+
+    def __init__(self, *, number: str, asked: Decimal, left: Decimal, currency: str):
+        super().__init__(
+            _("A credit of %(asked)s %(currency)s is more than the %(left)s %(currency)s left of invoice %(number)s.")
+            % {"asked": asked, "left": left, "currency": currency, "number": number},
+            field="amount",
+            code=BillingErrorCode.CREDIT_EXCEEDS_INVOICE,
+            left=str(left),
+        )

@@ -4,10 +4,13 @@ Never larger than what is left of the invoice; immutable once issued, like invoi
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from billing.exceptions import IssuedDocumentError
 from billing.models.base import BillingDocument, DocumentLine, VatRow
 from oms.choices import choice_label
 
@@ -55,6 +58,30 @@ class CreditNote(BillingDocument):
 
     def get_reason_display(self) -> str:
         return choice_label(CreditNoteReason, self.reason)
+
+    # -- immutability (the database triggers of migration 0003 are the real guard) ----------------
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> CreditNote:
+        instance = super().from_db(db, field_names, values)
+        instance._stored_issued = instance.__dict__.get("issued_at") is not None
+        return instance
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if getattr(self, "_stored_issued", False) and (
+            fields is None or not set(fields) <= set(CREDIT_NOTE_MUTABLE_FIELDS)
+        ):
+            raise IssuedDocumentError(self.number)
+        super().save(*args, **kwargs)
+        self._stored_issued = self.issued_at is not None
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if getattr(self, "_stored_issued", False):
+            raise IssuedDocumentError(self.number)
+        return super().delete(*args, **kwargs)
+
+    save.alters_data = True  # type: ignore[attr-defined]
+    delete.alters_data = True  # type: ignore[attr-defined]
 
 
 # Columns a trigger lets change on a credit note (migration 0002 lists the same).

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.db.models import F, Q
@@ -24,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
+from billing.exceptions import IssuedDocumentError
 from billing.models.base import MONEY, BillingDocument, DocumentLine, VatRow
 from oms.choices import choice_label
 
@@ -133,6 +135,30 @@ class Invoice(FSMModelMixin, BillingDocument):
 
     def get_state_display(self) -> str:
         return choice_label(InvoiceState, self.state)
+
+    # -- immutability (the database triggers of migration 0003 are the real guard) ----------------
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Invoice:
+        instance = super().from_db(db, field_names, values)
+        instance._stored_state = instance.__dict__.get("state")
+        return instance
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if getattr(self, "_stored_state", S.DRAFT) != S.DRAFT and (
+            fields is None or not set(fields) <= set(INVOICE_MUTABLE_FIELDS)
+        ):
+            raise IssuedDocumentError(self.number)
+        super().save(*args, **kwargs)
+        self._stored_state = self.state
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if getattr(self, "_stored_state", S.DRAFT) != S.DRAFT:
+            raise IssuedDocumentError(self.number)
+        return super().delete(*args, **kwargs)
+
+    save.alters_data = True  # type: ignore[attr-defined]
+    delete.alters_data = True  # type: ignore[attr-defined]
 
     @property
     def is_issued(self) -> bool:
