@@ -37,6 +37,9 @@ class BillingConfig(AppConfig):
         # sweep (billing.tasks) issues what a lost event left out.
         events.subscribe("shipment.shipped", subscribers.invoice_shipment)
         events.subscribe("order.confirmed", subscribers.invoice_confirmed_order)
+        # Units cancelled after they were invoiced are credited.
+        events.subscribe("order.cancelled", subscribers.credit_cancellation)
+        events.subscribe("order.lines_cancelled", subscribers.credit_cancellation)
         # Payments recorded anywhere (intake, shop and PSP webhooks) settle the invoices.
         events.subscribe("order.payment_recorded", subscribers.settle_payments)
         events.subscribe("order.payment_refunded", subscribers.settle_payments)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from billing.models import IssueOn
+from billing.services.crediting import credit_cancelled_units
 from billing.services.issuing import cached_issue_on, issue_invoice_for_order, issue_invoice_for_shipment, issue_on
 from billing.services.settlement import settle_order
 from orders.models import Order
@@ -32,3 +33,8 @@ def invoice_confirmed_order(payload: dict[str, Any]) -> None:
 def settle_payments(payload: dict[str, Any]) -> None:
     """``order.payment_recorded`` / ``order.payment_refunded``: apply the money to the invoices."""
     settle_order(order_id=payload["order_id"])
+
+
+def credit_cancellation(payload: dict[str, Any]) -> None:
+    """``order.cancelled`` / ``order.lines_cancelled``: credit units invoiced before they were cancelled."""
+    credit_cancelled_units(order_id=payload["order_id"])

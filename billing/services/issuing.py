@@ -114,7 +114,7 @@ class _Billed:
     any_invoice: bool
 
 
-def _billed(order: Order) -> _Billed:
+def billed_so_far(order: Order) -> _Billed:
     issued = Q(invoice__order=order, invoice__state__in=ISSUED_STATES)
     cancelled = Q(credit_note__order=order, credit_note__reason=CreditNoteReason.CANCELLATION)
     units: dict[int, int] = defaultdict(int)
@@ -195,6 +195,24 @@ def _decision(order: Order, profile: Any, today: datetime.date) -> taxes.TaxDeci
     )
 
 
+def order_target(order: Order, lines: list[OrderLine], decision: taxes.TaxDecision) -> Totals:
+    """What the customer owes for the whole order (its lines as they are now), at the invoices' rates."""
+    return compute_totals(
+        lines=[PricedLine(line.line_total, decision.rate_for(line.vat_rate)) for line in lines],
+        price_mode=order.price_mode,
+        shipping_total=order.shipping_total,
+        discount_total=order.discount_total,
+        tip_total=order.tip_total,
+        gift_card_total=order.gift_card_total,
+    )
+
+
+def order_decision(order: Order) -> taxes.TaxDecision | None:
+    """The tax treatment of the order's invoices (None before the first one)."""
+    first = order.invoices.filter(state__in=ISSUED_STATES).order_by("issued_at", "pk").first()
+    return taxes.decision_of(first.tax_treatment, first.vat_country) if first else None
+
+
 def _totals_from_rows(rows: dict[Decimal, list[Decimal]]) -> dict[str, dict[str, str]]:
     return {
         str(rate): {"net": str(net), "vat": str(vat), "gross": str(gross)}
@@ -215,7 +233,7 @@ def _issue(
     locked ``order``. Returns None when nothing is left to invoice."""
     today = today or timezone.localdate()
     profile = seller_profile()
-    billed = _billed(order)
+    billed = billed_so_far(order)
     lines = list(order.lines.order_by("position", "pk"))
     decision = _decision(order, profile, today)
     drafts: list[_LineDraft] = []
@@ -239,14 +257,7 @@ def _issue(
     gift = order.gift_card_total if first else ZERO
     subtotal = quantize(sum((d.amount for d in drafts), ZERO))
     if final:
-        target = compute_totals(
-            lines=[PricedLine(line.line_total, decision.rate_for(line.vat_rate)) for line in lines],
-            price_mode=order.price_mode,
-            shipping_total=order.shipping_total,
-            discount_total=order.discount_total,
-            tip_total=order.tip_total,
-            gift_card_total=order.gift_card_total,
-        )
+        target = order_target(order, lines, decision)
         rows: dict[Decimal, list[Decimal]] = {}
         for rate, row in target.vat_breakdown.items():
             done = billed.rows.get(Decimal(rate), [ZERO, ZERO, ZERO])
