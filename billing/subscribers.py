@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from billing.models import IssueOn
+from billing.models import Invoice, IssueOn
 from billing.services.crediting import credit_cancelled_units
 from billing.services.issuing import cached_issue_on, issue_invoice_for_order, issue_invoice_for_shipment, issue_on
 from billing.services.settlement import settle_order
@@ -36,5 +36,7 @@ def settle_payments(payload: dict[str, Any]) -> None:
 
 
 def credit_cancellation(payload: dict[str, Any]) -> None:
-    """``order.cancelled`` / ``order.lines_cancelled``: credit units invoiced before they were cancelled."""
-    credit_cancelled_units(order_id=payload["order_id"])
+    """``order.cancelled`` / ``order.lines_cancelled``: credit units invoiced before they were cancelled
+    (one cheap query for the usual order that has no invoice yet)."""
+    if Invoice.objects.filter(order_id=payload["order_id"]).exists():
+        credit_cancelled_units(order_id=payload["order_id"])
