@@ -26,7 +26,24 @@ def service(carrier: str = "dhl", code: str = "paket") -> CarrierService:
     return CarrierService.objects.select_related("carrier").get(carrier__code=carrier, code=code)
 
 
-def packed_shipment(
+@dataclasses.dataclass(frozen=True)
+class Picked:
+    """A picked shipment and what its packer would enter: the scans and the parcels."""
+
+    shipment: Shipment
+    scans: list[str]
+    packages: list[PackageSpec]
+    carrier_service: CarrierService
+
+    def pack(self) -> Shipment:
+        """Close the packing (``pack_shipment``): packed, with its label requested."""
+        pack_shipment(
+            shipment=self.shipment, scans=self.scans, packages=self.packages, carrier_service=self.carrier_service
+        )
+        return Shipment.objects.get(pk=self.shipment.pk)
+
+
+def picked_shipment(
     *,
     carrier: str = "dhl",
     service_code: str = "paket",
@@ -36,10 +53,11 @@ def packed_shipment(
     country: str = "DE",
     packages: int = 1,
     grams: int = 1200,
-) -> Shipment:
-    """A packed shipment of one order (one unit of a SKU of its own per package) going to the
+    payment_method: str = "invoice",
+) -> Picked:
+    """A picked shipment of one order (one unit of a SKU of its own per package) going to the
     address given, reached through the real services: placed and allocated, a pick list built
-    (which releases it), picked by scanning, packed by scanning into ``packages`` parcels."""
+    (which releases it), picked by scanning; ready to pack into ``packages`` parcels."""
     chosen = service(carrier, service_code)
     channel = ordering.make_channel("web")
     warehouse = ordering.make_warehouse()
@@ -55,7 +73,9 @@ def packed_shipment(
     receive_stock(product=product, warehouse=warehouse, quantity=packages, bin=shelf, reference="TEST")
     address = AddressDraft(name="Erika Mustermann", street=street, postcode=postcode, city=city, country=country)
     draft = dataclasses.replace(
-        ordering.order_draft({sku: packages}), shipping_address=address, billing_address=address
+        ordering.order_draft({sku: packages}, payment_method=payment_method),
+        shipping_address=address,
+        billing_address=address,
     )
     order = place_order(channel=channel, draft=draft).order
     pick_list = build_pick_list_for_order(order=order, warehouse=warehouse)
@@ -67,13 +87,17 @@ def packed_shipment(
         code="karton-m",
         defaults={"name": "Karton M", "length_mm": 300, "width_mm": 200, "height_mm": 150, "tare_grams": 150},
     )
-    pack_shipment(
+    return Picked(
         shipment=shipment,
         scans=[sku] * packages,
         packages=[PackageSpec(box, grams, items={line.pk: 1}) for _unit in range(packages)],
         carrier_service=chosen,
     )
-    return Shipment.objects.get(pk=shipment.pk)
+
+
+def packed_shipment(**kwargs: Any) -> Shipment:
+    """``picked_shipment`` packed: its label is requested (in the outbox), not booked yet."""
+    return picked_shipment(**kwargs).pack()
 
 
 def refreshed(shipment: Any) -> Shipment:
@@ -81,10 +105,11 @@ def refreshed(shipment: Any) -> Shipment:
 
 
 def labelled_shipment(**kwargs: Any) -> Shipment:
-    """A packed shipment with its label booked (the label's PDF is not rendered)."""
-    from fulfillment.services.labels import book_label, request_label
+    """A packed shipment with its label booked, as the outbox's label task does (the label's PDF
+    is not rendered)."""
+    from fulfillment.services.labels import book_label
 
-    shipment = request_label(packed_shipment(**kwargs))
+    shipment = packed_shipment(**kwargs)
     book_label(shipment.pk)
     return refreshed(shipment)
 

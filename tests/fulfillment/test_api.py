@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from fulfillment.services.tracking import record_tracking_event_by_hand
 from oms.api_keys import create_api_key
-from tests.fulfillment.shipping import packed_shipment, shipped_shipment
+from tests.fulfillment.shipping import packed_shipment, picked_shipment, shipped_shipment
 
 pytestmark = pytest.mark.django_db
 
@@ -47,16 +47,24 @@ def test_the_order_detail_carries_each_shipment_with_tracking_link_and_expected_
     assert answer["shipped_at"] is not None and answer["events"] == []
 
 
-def test_before_the_label_the_date_is_estimated_and_skips_a_regional_holiday_at_the_destination(api):
+def test_before_packing_the_date_is_estimated_and_skips_a_regional_holiday_at_the_destination(api):
     # Wednesday 3 June 2026, before the cut-off: it ships today; Thursday is Corpus Christi in
     # Bavaria, so DHL's one transit day to Munich ends on Friday.
     with time_machine.travel(datetime.datetime(2026, 6, 3, 9, 0, tzinfo=BERLIN), tick=False):
-        shipment = packed_shipment(carrier="dhl", postcode="80331", city="München")
+        picked = picked_shipment(carrier="dhl", postcode="80331", city="München")
+        shipment = picked.shipment
+        shipment.carrier_service = picked.carrier_service  # chosen by the wave rule
+        shipment.save(update_fields=["carrier_service"])
         (answer,) = _detail(api, shipment.order.number)["shipments"]
-    assert shipment.promised_ship_date == datetime.date(2026, 6, 3)
-    assert answer["state"] == "packed" and answer["tracking_number"] is None and answer["tracking_url"] is None
-    assert answer["expected_delivery_date"] == "2026-06-05"
-    assert answer["expected_delivery_is_estimate"] is True
+        assert shipment.promised_ship_date == datetime.date(2026, 6, 3)
+        assert answer["state"] == "picking" and answer["tracking_number"] is None and answer["tracking_url"] is None
+        assert answer["expected_delivery_date"] == "2026-06-05"
+        assert answer["expected_delivery_is_estimate"] is True
+
+        picked.pack()  # packing stores the estimate (and the promise)
+        (answer,) = _detail(api, shipment.order.number)["shipments"]
+    assert answer["expected_delivery_date"] == "2026-06-05" and answer["expected_delivery_is_estimate"] is False
+    assert answer["promised_delivery_date"] == "2026-06-05"
 
 
 def test_a_carrier_that_does_not_deliver_on_saturday_brings_a_friday_parcel_on_monday(api):

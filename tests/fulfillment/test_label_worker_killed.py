@@ -15,10 +15,10 @@ import pytest
 from django.db import OperationalError, transaction
 
 from fulfillment.models import Package, Shipment, ShipmentState
-from fulfillment.services.labels import LABEL_DOCUMENT, request_label
+from fulfillment.services.labels import LABEL_DOCUMENT
 from oms import documents, outbox
 from oms.models import Document, DocumentStatus, OutboxMessage, OutboxStatus
-from tests.fulfillment.shipping import packed_shipment
+from tests.fulfillment.shipping import picked_shipment
 from tests.reliability.conftest import celery_broker, redis_process  # noqa: F401  (fixtures)
 from tests.reliability.test_worker_killed import _alive, _wait_for, workers  # noqa: F401  (fixture)
 
@@ -52,12 +52,12 @@ def test_a_worker_killed_mid_render_leaves_one_tracking_number_and_the_next_work
     settings.OUTBOX_QUEUES = {"document": queue, "label": queue}
     settings.OUTBOX_SWEEP_GRACE_SECONDS = 0
     workers.env.update({"CELERY_DEFAULT_QUEUE": queue, "DOCUMENTS_QUEUE": queue})
-    shipment = packed_shipment(carrier="ups", service_code="standard", packages=2)
+    picked = picked_shipment(carrier="ups", service_code="standard", packages=2)
+    shipment = picked.shipment
 
     first, first_log = workers.start("first")
     _wait_for(lambda: "ready." in first_log.read_text(), timeout=90, what=f"the first worker ({first_log})")
-    with transaction.atomic():
-        request_label(Shipment.objects.select_for_update().get(pk=shipment.pk))
+    picked.pack()  # the label is requested in the packing transaction
 
     # The worker books the label (committed), then starts rendering: kill it in the middle.
     _wait_for(_rendering, timeout=120, interval=0.01, what=f"the render to start ({first_log.read_text()[-1500:]})")

@@ -14,7 +14,7 @@ from fulfillment.models import LabelState, Package, ShipmentState
 from fulfillment.services.labels import DELIVERY_NOTE_DOCUMENT, LABEL_DOCUMENT, book_label, request_label
 from oms import documents, outbox
 from oms.models import Document, DocumentStatus, OutboxMessage, OutboxStatus
-from tests.fulfillment.shipping import packed_shipment, refreshed
+from tests.fulfillment.shipping import packed_shipment, picked_shipment, refreshed
 
 pytestmark = pytest.mark.django_db
 
@@ -32,27 +32,27 @@ def _deliver_all(kind: str) -> None:
 
 
 def test_a_label_is_enqueued_with_the_packing_and_only_leaves_after_commit(django_capture_on_commit_callbacks):
-    shipment = packed_shipment()
+    picked = picked_shipment()
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
-        request_label(shipment)
+        shipment = picked.pack()
     [message] = OutboxMessage.objects.filter(kind="label")
     assert message.payload == {"shipment_id": shipment.pk}
-    assert len(callbacks) == 1  # the hand-over to a worker waits for the commit
+    assert callbacks  # the hand-over to a worker waits for the commit
     assert refreshed(shipment).label_state == LabelState.REQUESTED
 
 
 def test_a_label_is_enqueued_never_when_the_packing_rolls_back():
-    shipment = packed_shipment()
+    picked = picked_shipment()
     with pytest.raises(RuntimeError), transaction.atomic():
-        request_label(shipment)
+        picked.pack()
         raise RuntimeError("the packer's transaction fails")
     assert not OutboxMessage.objects.filter(kind="label").exists()
-    assert refreshed(shipment).label_state == LabelState.NONE
+    shipment = refreshed(picked.shipment)
+    assert shipment.label_state == LabelState.NONE and shipment.state == ShipmentState.PICKING
 
 
 def test_the_label_task_run_twice_books_one_tracking_number_in_the_carriers_format():
     shipment = packed_shipment(carrier="dhl", packages=2)
-    request_label(shipment)
     _deliver_all("label")
 
     labelled = refreshed(shipment)
@@ -79,7 +79,6 @@ def test_the_label_task_run_twice_books_one_tracking_number_in_the_carriers_form
 
 def test_the_label_pdf_renders_on_a6_with_the_tracking_number_recipient_sender_service_and_weight():
     shipment = packed_shipment(carrier="dpd", service_code="classic", grams=2350)
-    request_label(shipment)
     _deliver_all("label")
     _deliver_all("document")
 
@@ -100,7 +99,6 @@ def test_the_label_pdf_renders_on_a6_with_the_tracking_number_recipient_sender_s
 
 def test_each_package_gets_a_delivery_note_listing_what_it_holds():
     shipment = packed_shipment(packages=2)
-    request_label(shipment)
     _deliver_all("label")
     _deliver_all("document")
     first = Package.objects.get(shipment=shipment, number=1)
@@ -112,7 +110,6 @@ def test_each_package_gets_a_delivery_note_listing_what_it_holds():
 
 def test_a_shipment_that_is_not_packed_gets_no_label_and_nothing_is_enqueued():
     shipment = packed_shipment()
-    request_label(shipment)
     _deliver_all("label")  # labelled now
     with pytest.raises(LabelError):
         request_label(refreshed(shipment))

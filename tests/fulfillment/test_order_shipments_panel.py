@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fulfillment.services.tracking import record_tracking_event_by_hand
-from tests.fulfillment.shipping import packed_shipment, shipped_shipment
+from tests.fulfillment.shipping import packed_shipment, picked_shipment, shipped_shipment
 
 pytestmark = pytest.mark.django_db
 
@@ -48,12 +48,15 @@ def test_one_panel_shows_state_carrier_tracking_link_and_expected_delivery(suppo
     assert "(estimate)" not in expected
 
 
-def test_a_packed_shipment_shows_its_estimate_and_no_tracking_number_yet_in_german(support_client):
+def test_a_shipment_being_picked_shows_its_estimate_and_no_tracking_number_yet_in_german(support_client):
     with time_machine.travel(datetime.datetime(2026, 6, 3, 9, 0, tzinfo=BERLIN), tick=False):
-        shipment = packed_shipment(carrier="dhl", postcode="80331")
+        picked = picked_shipment(carrier="dhl", postcode="80331")
+        shipment = picked.shipment
+        shipment.carrier_service = picked.carrier_service
+        shipment.save(update_fields=["carrier_service"])
         html = _page(support_client, shipment.order.number, language="de")
     _ref, state, _carrier, tracking, expected, _delay = _row(html, shipment.reference)
-    assert state == "Verpackt" and tracking == "noch keine"
+    assert state == "In Kommissionierung" and tracking == "noch keine"
     assert expected == "Freitag, 5. Juni 2026 (geschätzt)"  # Thursday is Corpus Christi in Bavaria
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from fulfillment.models import Shipment, ShipmentState
-from fulfillment.services.labels import book_label, request_label
+from fulfillment.services.labels import book_label
 from fulfillment.services.packing import PackageSpec, pack_shipment
 from fulfillment.services.planning import build_pick_list_for_order
 from fulfillment.services.shipping import ship_shipment
@@ -37,7 +37,7 @@ def _ship(order, warehouse) -> Shipment:
     shipment = Shipment.objects.get(order=order, warehouse=warehouse)
     scans = [line.product.sku for line in shipment.lines.select_related("product") for _ in range(line.quantity_picked)]
     pack_shipment(shipment=shipment, scans=scans, packages=[PackageSpec(box(), 900)], carrier_service=service())
-    book_label(request_label(Shipment.objects.get(pk=shipment.pk)).pk)
+    book_label(shipment.pk)  # the label task packing asked for
     return ship_shipment(shipment=Shipment.objects.get(pk=shipment.pk))
 
 
