@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
@@ -256,3 +256,22 @@ def ledger_mismatches() -> QuerySet[StockLevel]:
     return StockLevel.objects.annotate(
         ledger=Coalesce(Subquery(ledger), 0), ledger_blocked=Coalesce(Subquery(blocked), 0)
     ).exclude(on_hand=F("ledger"), blocked=F("ledger_blocked"))
+
+
+def expected_arrivals(*, needs: Iterable[tuple[Hashable, int, int]]) -> dict[Hashable, InboundLine | None]:
+    """For each ``(key, product_id, units)``: the open purchase order line with whose arrival
+    ``units`` of the product will have come in (the open lines counted up in the order they are
+    expected, to active warehouses), or None when all of them together do not cover the units.
+    One query."""
+    needs = list(needs)
+    lines = inbound_lines(product_ids={product_id for _key, product_id, units in needs if units > 0})
+    result: dict[Hashable, InboundLine | None] = {}
+    for key, product_id, units in needs:
+        result[key] = None
+        arriving = 0
+        for line in lines.get(product_id, []) if units > 0 else []:
+            arriving += line.quantity
+            if arriving >= units:
+                result[key] = line
+                break
+    return result

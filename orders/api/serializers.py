@@ -26,6 +26,7 @@ from oms.parsing_fields import (
     TextSerializerField,
 )
 from orders.models import Order, OrderLine, OrderState, PaymentMethod
+from orders.selectors.backorders import expected_stock_for_order
 from orders.services.drafts import AddressDraft, CustomerDraft, LineDraft, OrderDraft
 
 # --- errors (documentation only) ----------------------------------------------------------------
@@ -405,18 +406,48 @@ class OrderOutputSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         return {name: request.build_absolute_uri(url) if request else url for name, url in links.items()}
 
 
+class ExpectedStockOutputSerializer(serializers.Serializer):
+    """A backordered line and the open purchase order expected to cover its missing units."""
+
+    position = serializers.IntegerField()
+    sku = serializers.CharField()
+    missing = serializers.IntegerField(help_text=_("Units of the line still waiting for stock."))
+    purchase_order = serializers.CharField(
+        allow_null=True, help_text=_("The open purchase order whose arrival covers them; null when none does yet.")
+    )
+    expected_date = serializers.DateField(allow_null=True, help_text=_("When that purchase order is expected."))
+
+
 class OrderDetailOutputSerializer(OrderOutputSerializer):
     """One order as its detail endpoint answers: the order's own fields plus what higher apps
-    contribute through ``oms.api_extras`` (slot ``order-detail``; fulfillment adds the
-    shipments with their tracking and expected delivery). Lists and intake answers leave them out."""
+        contribute through ``oms.api_extras`` (slot ``order-detail``; fulfillment adds the
+        shipments with their tracking and expected delivery), and ``expected_stock``: for a backordered
+    order, when its missing units are expected (inventory's open purchase orders). Lists and intake
+    answers leave them out."""
 
     SLOT = "order-detail"
 
     def get_fields(self) -> dict[str, Any]:
-        return {**super().get_fields(), **api_extras.fields_for(self.SLOT)}
+        return {
+            **super().get_fields(),
+            "expected_stock": ExpectedStockOutputSerializer(many=True, read_only=True),
+            **api_extras.fields_for(self.SLOT),
+        }
 
     def to_representation(self, order: Order) -> dict[str, Any]:
+        lines = self.context.get("lines")
+        expected = expected_stock_for_order(order=order, lines=list(order.lines.all() if lines is None else lines))
         return {
             **super().to_representation(order),
+            "expected_stock": [
+                {
+                    "position": item.position,
+                    "sku": item.sku,
+                    "missing": item.missing,
+                    "purchase_order": item.purchase_order,
+                    "expected_date": _date(item.expected_date),
+                }
+                for item in expected
+            ],
             **api_extras.data_for(self.SLOT, order, request=self.context.get("request")),
         }

@@ -26,6 +26,7 @@ from orders.models import (
     SupportCase,
 )
 from orders.routing import explain
+from orders.selectors.backorders import ExpectedStock, expected_stock_for_order
 from orders.selectors.money import order_money_summary
 
 # The FSM transitions an agent may trigger from the order page.
@@ -51,6 +52,8 @@ class OrderDetail:
     warehouses: list[str]
     routing_explanation: str = ""
     tags: list[Any] = field(default_factory=list)
+    # Backordered lines and the purchase order expected to cover them (``backorders``).
+    expected_stock: list[ExpectedStock] = field(default_factory=list)
 
     @property
     def customer(self) -> Customer:
@@ -133,7 +136,8 @@ def _money_rows(order: Order) -> list[tuple[str, Decimal]]:
 
 
 def order_detail_for_support_or_404(*, number: str) -> OrderDetail:
-    """The order page's data: 8 queries whatever the number of lines, events, notes or payments."""
+    """The order page's data: 8 queries (10 when backordered) whatever the number of lines, events,
+    notes or payments."""
     order = order_for_support_or_404(number=number)
     lines = list(order.lines.select_related(None))
     timeline = list(order.events.order_by("-created_at", "-pk"))
@@ -165,6 +169,7 @@ def order_detail_for_support_or_404(*, number: str) -> OrderDetail:
         routing=routing,
         warehouses=warehouses,
         tags=list(order.tags.all()),
+        expected_stock=expected_stock_for_order(order=order, lines=lines),
     )
 
 

@@ -9,7 +9,9 @@ import pytest
 from django.urls import reverse
 
 from inventory.models import PurchaseOrderState
-from tests.inventory.factories import PurchaseOrderFactory
+from inventory.services.purchasing import send_purchase_order
+from inventory.services.receiving import OrderLineInput, create_purchase_order
+from tests.inventory.factories import ProductFactory, PurchaseOrderFactory, SupplierFactory, WarehouseFactory
 
 # Tuesday 00:30 in Berlin, still Monday in UTC: "today" is the warehouse's Tuesday.
 EARLY_SHIFT = datetime.datetime(2026, 11, 24, 0, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Berlin"))
@@ -47,3 +49,24 @@ def test_warehouse_home_points_to_all_deliveries_when_more_are_due_than_shown(wa
         PurchaseOrderFactory(expected_date=TODAY)
     html = warehouse_client.get(reverse("warehouse-home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "All 10 deliveries due" in html
+    # The link opens the purchase order list on exactly these: open, expected up to today.
+    link = f"{reverse('inventory:purchase-order-list')}?state=open&amp;expected_to={TODAY.isoformat()}"
+    assert f'href="{link}"' in html
+    listed = warehouse_client.get(link.replace("&amp;", "&"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "10 matches" in listed
+
+
+def test_a_draft_is_not_due_and_sending_it_makes_its_expected_date_count(warehouse_client):
+    draft = create_purchase_order(
+        supplier=SupplierFactory(email="orders@acme.example"),
+        warehouse=WarehouseFactory(),
+        lines=[OrderLineInput(product_id=ProductFactory().pk, quantity=3)],
+        expected_date=TODAY,
+        draft=True,
+    )
+    home = reverse("warehouse-home")
+    assert draft.number not in warehouse_client.get(home, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    send_purchase_order(purchase_order=draft)
+
+    assert draft.number in warehouse_client.get(home, HTTP_ACCEPT_LANGUAGE="en").content.decode()
