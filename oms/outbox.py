@@ -66,7 +66,7 @@ def insert_and_enqueue(row: models.Model, kind: str, *, id_key: str) -> OutboxMe
     message = OutboxMessage(kind=kind)
     row_sql, row_params = insert_statement([row])
     payload = ("jsonb_build_object(%s::text, (SELECT id FROM new_row))", [id_key])
-    message_sql, message_params = insert_statement([message], expressions={"payload": lambda _m: payload})
+    message_sql, message_params = insert_statement([message], expressions={"payload": payload})
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH new_row AS ({row_sql}), new_message AS ({message_sql}) "

@@ -476,7 +476,7 @@ def _insert(order: Order, lines: list[OrderLine], allocations: list[Allocation])
             "new_lines",
             *insert_statement(
                 lines,
-                expressions={"order_id": lambda _line: ("(SELECT id FROM new_order)", [])},
+                expressions={"order_id": ("(SELECT id FROM new_order)", [])},
                 returning=("id", "position"),
             ),
         )
@@ -487,12 +487,9 @@ def _insert(order: Order, lines: list[OrderLine], allocations: list[Allocation])
                 "new_allocations",
                 *insert_statement(
                     allocations,
-                    expressions={
-                        "order_line_id": lambda a: (
-                            "(SELECT id FROM new_lines WHERE position = %s)",
-                            [a.order_line.position],
-                        )
-                    },
+                    # The line's position travels in place of its id, which the statement looks up.
+                    values={"order_line_id": lambda a: a.order_line.position},
+                    expressions={"order_line_id": ("(SELECT id FROM new_lines WHERE position = r.order_line_id)", [])},
                     returning=("id", "order_line_id", "stock_level_id"),
                 ),
             )
