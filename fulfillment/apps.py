@@ -10,11 +10,12 @@ class FulfillmentConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: services need the app registry.
-        from fulfillment import documents, states
+        from fulfillment import documents, load, states
         from fulfillment.api.serializers import ShipmentOutputSerializer
         from fulfillment.api.serializers import order_shipments as order_shipments_json
         from fulfillment.carriers.catalogue import seed_carriers
         from fulfillment.panels import order_shipments, warehouse_board
+        from fulfillment.seed import seed_fulfillment
         from fulfillment.services import labels  # noqa: F401  (registers the outbox handler "label")
         from oms import api_extras, navigation, panels, seeding
 
@@ -24,6 +25,10 @@ class FulfillmentConfig(AppConfig):
         documents.register()
         # Carriers before any demo shipment (orders seed at 40).
         seeding.register("carriers", seed_carriers, order=45)
+        # Orders in every stage of the warehouse and the carriers, through the services.
+        seeding.register("fulfillment", seed_fulfillment, order=50)
+        # The benchmark data set's shipments for the loaded order history (generate_load).
+        load.register()
         # The order page's shipments panel (state, carrier, tracking, expected delivery, delays),
         # after the order's own panels.
         panels.register(

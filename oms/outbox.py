@@ -22,8 +22,10 @@ receiver can drop a repeat.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,11 +49,27 @@ def register_handler(kind: str, handler: Deliverer) -> None:
     _handlers[kind] = handler
 
 
+_hand_overs_held: contextvars.ContextVar[bool] = contextvars.ContextVar("outbox_hand_overs_held", default=False)
+
+
+@contextlib.contextmanager
+def hand_overs_held() -> Iterator[None]:
+    """Messages enqueued inside stay pending for the sweep instead of going to a worker after
+    commit, as if the broker were away. For demo data that shows work waiting for its worker (a
+    packed shipment whose label is still to be booked), even where tasks run eagerly."""
+    token = _hand_overs_held.set(True)
+    try:
+        yield
+    finally:
+        _hand_overs_held.reset(token)
+
+
 def enqueue(kind: str, payload: dict[str, Any]) -> OutboxMessage:
     """Record a side effect in the current transaction and schedule its delivery after commit."""
     _check_kind(kind)
     message = OutboxMessage.objects.create(kind=kind, payload=payload)
-    transaction.on_commit(lambda: send_delivery_task_rollback_unsafe(message.pk, kind))
+    if not _hand_overs_held.get():
+        transaction.on_commit(lambda: send_delivery_task_rollback_unsafe(message.pk, kind))
     return message
 
 
