@@ -126,3 +126,25 @@ def test_an_index_only_migration_keeps_the_data_set_and_another_one_rebuilds_it(
     assert without("orders", "0006_channel_list_index") == fingerprint  # AddIndex/RemoveIndex only
     assert without("orders", "0004_line_demand_recorded") != fingerprint  # adds a column
     assert schema_fingerprint() == fingerprint
+
+
+def test_every_order_that_left_the_warehouse_has_its_shipment_with_a_tracking_number():
+    from fulfillment.models import Shipment
+    from orders.models import Order
+
+    generate(1500)
+
+    gone = Order.objects.filter(state__in=["partially_shipped", "shipped", "delivered", "completed"])
+    assert gone.count() > 500
+    shipments = Shipment.objects.select_related("carrier_service", "order")
+    assert shipments.count() == gone.count()
+    assert not gone.filter(shipments__isnull=True).exists()
+    assert shipments.filter(carrier_service__isnull=True).count() == 0
+    assert shipments.values("carrier_service").distinct().count() > 3
+    assert shipments.values("tracking_number").distinct().count() == shipments.count()
+    delivered = shipments.filter(order__state__in=["delivered", "completed"])
+    assert set(delivered.values_list("state", flat=True)) == {"delivered"}
+    assert not delivered.filter(delivered_at__isnull=True).exists()
+    assert set(shipments.exclude(order__state__in=["delivered", "completed"]).values_list("state", flat=True)) == {
+        "shipped"
+    }
