@@ -8,6 +8,7 @@ from enum import StrEnum
 
 
 class InventoryErrorCode(StrEnum):
+    ALREADY_SENT = "already_sent"
     BIN_NOT_IN_WAREHOUSE = "bin_not_in_warehouse"
     COUNT_BELOW_RESERVED = "count_below_reserved"
     DUPLICATE_LINE = "duplicate_line"

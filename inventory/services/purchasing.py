@@ -21,6 +21,7 @@ from django_fsm import can_proceed
 from inventory.error_codes import InventoryErrorCode
 from inventory.locks import purchase_order_for_update
 from inventory.models import (
+    DemandForecast,
     PurchaseOrder,
     PurchaseOrderLine,
     PurchaseOrderState,
@@ -32,6 +33,7 @@ from inventory.services.notifications import note_stock_changed
 from inventory.services.receiving import OrderLineInput, check_order_lines, create_purchase_order
 from oms import documents, mail
 from oms.exceptions import DomainError, IllegalTransitionError
+from oms.models import Document
 
 PURCHASE_ORDER_DOCUMENT = "purchase_order"
 PURCHASE_ORDER_MAIL = "purchase_order"
@@ -99,7 +101,8 @@ def update_purchase_order(
 def send_purchase_order(*, purchase_order: PurchaseOrder, user: Any = None) -> PurchaseOrder:
     """Order the goods: the PO is open (its quantities count as inbound), its PDF for this revision
     is rendered by a worker and mailed to the supplier, both through the outbox in this transaction.
-    Sending an open order again (after an edit) mails the current revision."""
+    Sending an open order again mails the current revision, once: a revision the supplier has
+    already is refused (the PO row lock makes a double click or two managers wait for each other)."""
     po = purchase_order_for_update(pk=purchase_order.pk)
     if not can_proceed(po.send):
         raise IllegalTransitionError(obj=po, action=_("send"), state=po.get_state_display())
@@ -113,6 +116,15 @@ def send_purchase_order(*, purchase_order: PurchaseOrder, user: Any = None) -> P
     product_ids = list(po.lines.values_list("product_id", flat=True))
     if not product_ids:
         raise DomainError(_("A purchase order needs at least one line."), code=InventoryErrorCode.EMPTY_PURCHASE_ORDER)
+    if (
+        not po.is_draft
+        and Document.objects.filter(kind=PURCHASE_ORDER_DOCUMENT, subject=str(po.pk), version=po.revision).exists()
+    ):
+        # A second click, or a second manager at the same moment: the supplier has this version.
+        raise DomainError(
+            _("%(number)s was sent to the supplier already; change it to send a new version.") % {"number": po.number},
+            code=InventoryErrorCode.ALREADY_SENT,
+        )
     was_draft = po.is_draft
     po.send()
     po.sent_at = timezone.now()
@@ -150,6 +162,8 @@ def create_purchase_orders_from_suggestions(*, forecast_ids: Sequence[int], user
     lead time. Left out, and said why: a product without a default supplier, one that needs no
     order now, and one already on a draft for that warehouse (no second draft by a double click).
     Nothing is created when nothing is left (``NOTHING_TO_ORDER``)."""
+    # Two managers ordering the same suggestions queue here, so the second sees the first's drafts.
+    list(DemandForecast.objects.select_for_update().filter(pk__in=list(forecast_ids)).order_by("pk").values("pk"))
     chosen = replenishment_suggestions().filter(pk__in=list(forecast_ids))
     rows = list(chosen.select_related("product__default_supplier"))
     drafts = set(

@@ -242,7 +242,14 @@ def test_sending_opens_the_order_and_mails_the_supplier(manager_client, acme, be
     po.refresh_from_db()
     assert po.state == PurchaseOrderState.OPEN
     assert CustomerMail.objects.get().to == "orders@acme.example"
-    assert "Send again" in html
+    assert "Send again" not in html and "Send to supplier" not in html  # the supplier has this version
+
+    again = manager_client.post(detail(po.number, "send"))  # a second click, from a stale page
+    assert again.status_code == 422 and "was sent to the supplier already" in again.content.decode()
+    assert CustomerMail.objects.count() == 1
+
+    manager_client.post(detail(po.number, "edit"), form_data(acme, ber, [("MUG-001", "15", "")]))
+    assert "Send again" in manager_client.get(detail(po.number)).content.decode()
 
 
 def test_sending_to_a_supplier_without_address_says_why(manager_client, ber, mug):

@@ -269,3 +269,11 @@ def test_no_suggestion_chosen_creates_nothing():
         create_purchase_orders_from_suggestions(forecast_ids=[987654])
     assert refused.value.code == InventoryErrorCode.NOTHING_TO_ORDER
     assert not PurchaseOrder.objects.exists()
+
+
+def test_the_same_revision_is_not_sent_twice(draft):
+    send_purchase_order(purchase_order=draft)
+    with pytest.raises(DomainError) as refused:
+        send_purchase_order(purchase_order=draft)
+    assert refused.value.code == InventoryErrorCode.ALREADY_SENT
+    assert CustomerMail.objects.count() == 1
