@@ -130,26 +130,30 @@ class OrderInputSerializer(serializers.Serializer):
 
     def to_draft(self) -> OrderDraft:
         """The validated data as the intake service's ``OrderDraft``."""
-        data: dict[str, Any] = self.validated_data
-        billing = AddressDraft(**data["billing_address"])
-        shipping = AddressDraft(**data["shipping_address"]) if data.get("shipping_address") else billing
-        payment = data.get("payment") or {}
-        return OrderDraft(
-            customer=CustomerDraft(**data["customer"]),
-            billing_address=billing,
-            shipping_address=shipping,
-            lines=[LineDraft(**line) for line in data["lines"]],
-            currency=data["currency"],
-            price_mode=data["price_mode"],
-            shipping_total=data["shipping_total"],
-            discount_total=data["discount_total"],
-            stated_total=data.get("total"),
-            payment_method=payment.get("method", "invoice"),
-            payment_captured=payment.get("captured", False),
-            external_id=data["external_id"],
-            placed_at=data.get("placed_at"),
-            notes=data["notes"],
-        )
+        return order_draft(self.validated_data)
+
+
+def order_draft(data: dict[str, Any]) -> OrderDraft:
+    """``OrderInputSerializer``'s validated data as the intake service's ``OrderDraft``."""
+    billing = AddressDraft(**data["billing_address"])
+    shipping = AddressDraft(**data["shipping_address"]) if data.get("shipping_address") else billing
+    payment = data.get("payment") or {}
+    return OrderDraft(
+        customer=CustomerDraft(**data["customer"]),
+        billing_address=billing,
+        shipping_address=shipping,
+        lines=[LineDraft(**line) for line in data["lines"]],
+        currency=data["currency"],
+        price_mode=data["price_mode"],
+        shipping_total=data["shipping_total"],
+        discount_total=data["discount_total"],
+        stated_total=data.get("total"),
+        payment_method=payment.get("method", "invoice"),
+        payment_captured=payment.get("captured", False),
+        external_id=data["external_id"],
+        placed_at=data.get("placed_at"),
+        notes=data["notes"],
+    )
 
 
 class CancelInputSerializer(serializers.Serializer):
