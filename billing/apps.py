@@ -33,6 +33,11 @@ class BillingConfig(AppConfig):
         # Cash on delivery is paid when the parcel is handed over (a sweep books any delivery missed).
         events.subscribe("shipment.delivered", cash_on_delivery.on_shipment_delivered)
 
+        # Invoice and credit-note PDFs (oms.documents) and the mails that carry them (oms.mail),
+        # requested in the issuing transaction.
+        from billing import documents
+
+        documents.register()
         # Invoices on shipment (fulfillment's event) or, per channel, at order confirmation; the
         # sweep (billing.tasks) issues what a lost event left out.
         events.subscribe("shipment.shipped", subscribers.invoice_shipment)

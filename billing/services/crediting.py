@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from billing import locks as billing_locks
+from billing.documents import request_credit_note_pdf_and_mail
 from billing.exceptions import CreditExceedsInvoiceError, CreditNoteError
 from billing.models import (
     ISSUED_STATES,
@@ -340,10 +341,6 @@ def _insert(
     return note
 
 
-# Side effects in the crediting transaction (the PDF and the customer mail register here).
-AFTER_CREDIT: list[Any] = []
-
-
 def _record(order: Order, note: CreditNote, invoice: Invoice, *, actor_label: str, user: Any) -> None:
     record_event(
         order,
@@ -361,8 +358,7 @@ def _record(order: Order, note: CreditNote, invoice: Invoice, *, actor_label: st
         user=user,
     )
     add_search_terms(order_id=order.pk, terms=[note.number])
-    for hook in AFTER_CREDIT:
-        hook(note)
+    request_credit_note_pdf_and_mail(note)
     publish(
         "credit_note.issued",
         {"credit_note_id": note.pk, "invoice_id": invoice.pk, "order_id": order.pk, "total": str(note.total)},

@@ -32,6 +32,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from billing import taxes
+from billing.documents import request_invoice_pdf_and_mail
 from billing.models import (
     ISSUED_STATES,
     ChannelBilling,
@@ -452,16 +453,11 @@ def _record_issue(order: Order, invoice: Invoice) -> None:
         data={"invoice_id": invoice.pk, "number": invoice.number},
     )
     add_search_terms(order_id=order.pk, terms=[invoice.number])
-    for hook in AFTER_ISSUE:
-        hook(invoice)
+    request_invoice_pdf_and_mail(invoice)
     publish(
         "invoice.issued",
         {"invoice_id": invoice.pk, "order_id": order.pk, "number": invoice.number, "total": str(invoice.total)},
     )
-
-
-# Side effects in the issuing transaction (the PDF and the customer mail register here).
-AFTER_ISSUE: list[Any] = []
 
 
 # -- entry points -----------------------------------------------------------------------------------
