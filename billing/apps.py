@@ -30,6 +30,18 @@ class BillingConfig(AppConfig):
             context=billing_panels.order_payments,
             order=15,
         )
+        panels.register(
+            "order-detail",
+            name="invoices",
+            template="billing/panels/order_invoices.html",
+            context=billing_panels.order_invoices,
+            order=14,
+        )
+        # The order's money summary (Invoiced / Credited) reads billing's documents.
+        from billing.selectors import invoiced_and_credited
+        from orders.selectors.money import register_money_source
+
+        register_money_source(invoiced_and_credited)
         # Cash on delivery is paid when the parcel is handed over (a sweep books any delivery missed).
         events.subscribe("shipment.delivered", cash_on_delivery.on_shipment_delivered)
 

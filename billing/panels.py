@@ -1,7 +1,8 @@
 """Panels billing contributes to the order page (``oms.panels``).
 
 ``order-header``: the payment state as a badge beside the order's state.
-``order-detail``: payments entered by hand and refunds, for support and managers.
+``order-detail``: payments entered by hand and refunds, for support and managers; the order's
+invoices and credit notes with their PDFs.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from billing.payment_forms import ManualPaymentForm, RefundForm
+from billing.selectors import order_billing_documents
 from billing.services.refunds import refundable_amount
 from oms.roles import Role, has_role
 from orders.models import Order
@@ -31,3 +33,10 @@ def order_payments(*, request: Any, order: Order, **_: Any) -> dict[str, Any] | 
         "refund_form": RefundForm(prefix="refund"),
         "refundable": refundable_amount(order),
     }
+
+
+def order_invoices(*, request: Any, order: Order, **_: Any) -> dict[str, Any] | None:
+    """Invoices and credit notes of the order, for the staff who may read their PDFs."""
+    if not has_role(getattr(request, "user", None), *PAYMENT_ROLES):
+        return None
+    return order_billing_documents(order_id=order.pk)

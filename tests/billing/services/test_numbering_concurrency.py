@@ -43,9 +43,7 @@ def test_sixteen_concurrent_issues_get_distinct_gapless_numbers():
         finally:
             connections.close_all()
 
-    threads = [
-        threading.Thread(target=issue, args=(order.pk, index == THREADS)) for index, order in enumerate(orders)
-    ]
+    threads = [threading.Thread(target=issue, args=(order.pk, index == THREADS)) for index, order in enumerate(orders)]
     for thread in threads:
         thread.start()
     for thread in threads:
