@@ -5,7 +5,9 @@ from django.urls import path
 from fulfillment import webhooks
 from fulfillment.views import board as board_views
 from fulfillment.views import manifests as manifest_views
+from fulfillment.views import packing as packing_views
 from fulfillment.views import picking as picking_views
+from fulfillment.views import shipping as shipping_views
 from fulfillment.views import tracking as tracking_views
 from fulfillment.views import waves as wave_views
 
@@ -40,6 +42,14 @@ urlpatterns = [
     path("warehouse/pick/<str:number>/", picking_views.pick, name="warehouse-pick"),
     path("warehouse/pick/<str:number>/scan/", picking_views.pick_scan, name="warehouse-pick-scan"),
     path("warehouse/pick/<str:number>/short/", picking_views.pick_short, name="warehouse-pick-short"),
+    # Warehouse: the pack screen (verify, packages, label) and the dock (ship).
+    path("warehouse/pack/", packing_views.pack_start, name="warehouse-pack"),
+    path("warehouse/pack/<str:reference>/", packing_views.pack, name="warehouse-pack-shipment"),
+    path("warehouse/pack/<str:reference>/scan/", packing_views.pack_scan, name="warehouse-pack-scan"),
+    path("warehouse/pack/<str:reference>/close/", packing_views.pack_close, name="warehouse-pack-close"),
+    path("warehouse/pack/<str:reference>/label/", packing_views.pack_label, name="warehouse-pack-label"),
+    path("warehouse/ship/", shipping_views.ship, name="warehouse-ship"),
+    path("warehouse/ship/confirm/", shipping_views.ship_confirm, name="warehouse-ship-confirm"),
     # Warehouse: the end-of-day handover manifests.
     path("warehouse/manifests/", manifest_views.manifest_list, name="warehouse-manifests"),
     path("warehouse/manifests/close/", manifest_views.manifest_close, name="warehouse-manifest-close"),

@@ -91,6 +91,9 @@ POST_ROUTES: dict[str, str] = {
     "inventory:purchase-order-view-save": "inventory:purchase-order-list",
     "inventory:purchase-order-view-delete": "inventory:purchase-order-list",
     "inventory:replenishment-order": "inventory:replenishment-list",
+    "fulfillment:warehouse-pack-scan": "fulfillment:warehouse-pack-shipment",
+    "fulfillment:warehouse-pack-close": "fulfillment:warehouse-pack-shipment",
+    "fulfillment:warehouse-ship-confirm": "fulfillment:warehouse-ship",
 }
 # Forms that are one button and nothing else (a transition verb in the URL, sending a mail again).
 # Deleting a saved view is one button too, shown only to the view's owner (not the fuzzing user).
@@ -172,6 +175,8 @@ HX_TARGETS = [
     "case-table",
     "wave-work",
     "pick-work",
+    "pack-work",
+    "ship-work",
 ]
 
 HOSTILE: dict[str, str | list[str]] = {

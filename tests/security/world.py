@@ -1,6 +1,6 @@
 """One real object behind every staff URL that takes parameters (an order, its case, a product,
 an import, a purchase order, a forecast, a saved view of the order list, a shipment and its handover
-manifest, an open pick list), for the tests that request those URLs as each role."""
+manifest, an open pick list, a picked shipment to pack), for the tests that request those URLs as each role."""
 
 from __future__ import annotations
 
@@ -51,6 +51,10 @@ REAL_PARAMS = {
     "fulfillment:warehouse-pick": lambda o: {"number": o["pick_list"].number},
     "fulfillment:warehouse-pick-scan": lambda o: {"number": o["pick_list"].number},
     "fulfillment:warehouse-pick-short": lambda o: {"number": o["pick_list"].number},
+    "fulfillment:warehouse-pack-shipment": lambda o: {"reference": o["picked_shipment"].reference},
+    "fulfillment:warehouse-pack-scan": lambda o: {"reference": o["picked_shipment"].reference},
+    "fulfillment:warehouse-pack-close": lambda o: {"reference": o["picked_shipment"].reference},
+    "fulfillment:warehouse-pack-label": lambda o: {"reference": o["shipment"].reference},
 }
 
 
@@ -70,6 +74,7 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     from orders.services.cases import open_case
     from orders.services.intake import place_order
     from tests.fulfillment.shipping import shipped_shipment
+    from tests.fulfillment.warehouse_data import box, pick_all
     from tests.reliability import ordering
 
     channel = ordering.make_channel("web")
@@ -103,10 +108,16 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     pick_product = ordering.make_product(f"{product.sku}-PICK", units=5)
     pick_order = place_order(channel=channel, draft=ordering.order_draft({pick_product.sku: 1})).order
     pick_list = build_pick_list_for_order(order=pick_order, warehouse=warehouse, user=user)
+    # And one picked to the end, waiting at the packing table (a box to pack it into).
+    pack_product = ordering.make_product(f"{product.sku}-PACK", units=5)
+    pack_order = place_order(channel=channel, draft=ordering.order_draft({pack_product.sku: 1})).order
+    pick_all(build_pick_list_for_order(order=pack_order, warehouse=warehouse, user=user), user=user)
+    box()
     saved_view = SavedView.objects.create(user=user, list_name="orders", name="Gehaltene", query="state=on_hold")
     return {
         "saved_view": saved_view,
         "pick_list": pick_list,
+        "picked_shipment": pack_order.shipments.get(),
         "shipment": shipment,
         "manifest": manifest,
         "order": order,
