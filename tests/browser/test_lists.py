@@ -20,6 +20,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
+def settle(page) -> None:
+    """Wait until no htmx request is in flight, so a late answer cannot replace what comes next."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+
 def test_agent_sorts_filters_exports_holds_in_bulk_and_saves_a_view(
     browser_page, live_url, support_user, catalogue, webshop
 ):
@@ -46,6 +51,7 @@ def test_agent_sorts_filters_exports_holds_in_bulk_and_saves_a_view(
     expect(table).not_to_contain_text(early.number)
     expect(table).to_contain_text(late.number)
     expect(table).to_contain_text("1 match")
+    settle(page)
 
     # The export is what is filtered.
     with page.expect_download() as download:
