@@ -123,6 +123,10 @@ TEMPLATES = [
     },
 ]
 
+# Django's template renderer, with the everyday widgets written out in Python (oms.form_rendering).
+# https://docs.djangoproject.com/en/5.2/ref/settings/#form-renderer
+FORM_RENDERER = "oms.form_rendering.FormRenderer"
+
 # --- Database -----------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/ref/settings/#databases
 # Persistent connections with health checks: a one-query view serves ~7x more requests than with
