@@ -27,6 +27,21 @@ class SuggestionFilterForm(forms.Form):
         self.fields["warehouse"].empty_label = _("All warehouses")
 
 
+class ShareField(forms.DecimalField):
+    """A share such as a service level, shown and typed in the page's language (``0,95`` in
+    German, ``0.95`` in English), without the trailing zeros the database keeps (``0.950``). A
+    text input with a decimal keypad: ``type=number`` refuses the German comma in some browsers."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(localize=True, **kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal) and value.is_finite():
+            value = value.normalize()
+        return super().prepare_value(value)
+
+
 class ReplenishmentRuleForm(forms.Form):
     """Min/max by hand: target level >= reorder point >= 0, service level 0.5-0.999."""
 
@@ -39,7 +54,7 @@ class ReplenishmentRuleForm(forms.Form):
     target_level = QuantityField(
         label=_("Target level"), min_value=0, max_value=10_000_000, help_text=_("Order up to this many units.")
     )
-    service_level = forms.DecimalField(
+    service_level = ShareField(
         label=_("Service level"),
         min_value=Decimal("0.5"),
         max_value=Decimal("0.999"),

@@ -1,6 +1,11 @@
 """ISO 3166-1 alpha-2 country codes (officially assigned), for validating addresses on intake."""
 
 import re
+import unicodedata
+
+from django.utils.translation import get_language
+
+from oms.country_names import country_name_in
 
 ISO_COUNTRIES = frozenset(
     [
@@ -259,6 +264,23 @@ ISO_COUNTRIES = frozenset(
 
 def is_country_code(value: str) -> bool:
     return value in ISO_COUNTRIES
+
+
+# Where most orders go: first in the country list of address forms, before the rest by name.
+FIRST_COUNTRIES = ("DE", "AT", "CH", "NL", "BE", "FR", "IT", "PL", "DK")
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """(code, name in the active language) of every country, the usual destinations first."""
+    language = get_language()
+    named = {code: country_name_in(code, language) for code in ISO_COUNTRIES}
+    rest = sorted((code for code in named if code not in FIRST_COUNTRIES), key=lambda code: strxfrm_key(named[code]))
+    return [(code, named[code]) for code in (*FIRST_COUNTRIES, *rest)]
+
+
+def strxfrm_key(name: str) -> str:
+    """Sort key that puts Ö with O and É with E (no system locale needed)."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
 
 
 # Postcodes as the national post (and so every carrier's label API) expects them, for the

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from oms.money import CURRENCY_CHOICES
 from oms.parsing import IDENTIFIER, MAX_QUANTITY, MULTILINE
 from oms.parsing_fields import AmountField, EmailField, QuantityField, TextField
+from orders.countries import country_choices
 from orders.services.editing import CATALOGUE_CURRENCY
 from orders.services.phone_entry import MAX_SHIPPING
 
@@ -143,6 +144,17 @@ class EditLinesForm(forms.Form):
         return [(line, self[f"qty_{line.pk}"]) for line in self.lines]
 
 
+class CountryField(forms.ChoiceField):
+    """A country chosen by its name in the reader's language; the value is the ISO code (``DE``).
+    A code typed or posted in lower case (``de``) is the same country."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(choices=country_choices, **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return super().to_python(value).strip().upper()
+
+
 class AddressForm(forms.Form):
     """A postal address as the order keeps it."""
 
@@ -152,14 +164,8 @@ class AddressForm(forms.Form):
     line2 = TextField(label=_("Address line 2"), max_length=200, required=False)
     postcode = TextField(label=_("Postcode"), max_length=20)
     city = TextField(label=_("City"), max_length=100)
-    country = TextField(label=_("Country (ISO code)"), kind=IDENTIFIER, max_length=2, min_length=2)
+    country = CountryField(label=_("Country"))
     phone = TextField(label=_("Phone"), max_length=50, required=False)
-
-    def clean_country(self) -> str:
-        value = self.cleaned_data["country"].upper()
-        if not value.isalpha():
-            raise forms.ValidationError(_("Enter a two-letter country code such as DE."))
-        return value
 
 
 # --- support cases ---------------------------------------------------------------------------------

@@ -101,6 +101,17 @@ class ReplenishmentRule(models.Model):
         return f"{self.product_id}@{self.warehouse_id}: {self.reorder_point}/{self.target_level}"
 
 
+# The names ``inventory.forecasting.Method`` stores, as planners read them.
+FORECAST_METHOD_LABELS = {
+    "holt_winters_yearly": _("Seasonal, with a yearly pattern"),
+    "holt_winters_weekly": _("Seasonal, with a short repeating pattern"),
+    "holt_damped": _("Trend that flattens out"),
+    "mean": _("Average of past weeks"),
+    "zero": _("No demand"),
+    "none": _("No forecast"),
+}
+
+
 class DemandForecast(models.Model):
     """The latest forecast and replenishment suggestion for a product in a warehouse (one row per pair,
     replaced by every ``recompute_forecasts``). ``weekly_forecast`` holds 12 weekly unit totals."""
@@ -143,6 +154,11 @@ class DemandForecast(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}@{self.warehouse_id} ({self.method})"
+
+    @property
+    def method_label(self) -> str:
+        """The forecast method as a planner reads it (``holt_winters_yearly`` is a stored name)."""
+        return str(FORECAST_METHOD_LABELS.get(self.method, _("Other method")))
 
     @property
     def model_beats_naive(self) -> bool:

@@ -15,6 +15,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 
 from oms import badges
+from oms.country_names import country_name_in
 
 register = template.Library()
 
@@ -26,6 +27,12 @@ def badge(kind: str, state: str, label: Any = "") -> SafeString:
     """``{% badge "shipment" s.state s.get_state_display %}``: the badge of a state, coloured by
     its group (``oms.badges``)."""
     return badges.state_badge(kind, state, label)
+
+
+@register.filter
+def country_name(code: str) -> str:
+    """The country of an ISO 3166-1 alpha-2 code, in the active language (Babel's CLDR names)."""
+    return country_name_in(code, get_language())
 
 
 @register.filter

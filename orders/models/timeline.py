@@ -66,6 +66,21 @@ class OrderEvent(models.Model):
         return choice_label(EventKind, self.kind)
 
     @property
+    def actor_display(self) -> str:
+        """Who acted, as a reader names them: the person's name for staff, else what kind of
+        source it was (``api:webshop`` → "API (webshop)", ``system:seed`` → "automatic"), never
+        the stored ``role:username`` label. Reads ``actor``: select it with the events."""
+        if self.actor_id and self.actor is not None:
+            return self.actor.get_full_name() or self.actor.get_username()
+        kind, _sep, who = self.actor_label.partition(":")
+        source = ACTOR_SOURCES.get(kind)
+        if source is None:
+            return self.actor_label  # free text, e.g. "CSV import"
+        if kind in ("system", "fulfillment") or not who:
+            return str(source)
+        return f"{source} ({who})"
+
+    @property
     def from_state_label(self) -> str:
         """The state before, as the UI names it (the stored code when it is not an order state)."""
         return _state_label(self.from_state)
@@ -73,6 +88,17 @@ class OrderEvent(models.Model):
     @property
     def to_state_label(self) -> str:
         return _state_label(self.to_state)
+
+
+# The kinds of ``actor_label`` ("<kind>:<who>") the services write, as the timeline names them.
+ACTOR_SOURCES = {
+    "system": _("automatic"),
+    "fulfillment": _("automatic"),
+    "api": _("API"),
+    "webhook": _("shop"),
+    "tracking": _("carrier tracking"),
+    "support": _("support"),
+}
 
 
 def _state_label(code: str) -> str:

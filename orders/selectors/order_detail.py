@@ -140,7 +140,7 @@ def order_detail_for_support_or_404(*, number: str) -> OrderDetail:
     notes or payments."""
     order = order_for_support_or_404(number=number)
     lines = list(order.lines.select_related(None))
-    timeline = list(order.events.order_by("-created_at", "-pk"))
+    timeline = list(order.events.select_related("actor").order_by("-created_at", "-pk"))
     for event in timeline:
         # Routing decisions keep their reason code: say it again in the reader's language.
         if event.kind in (EventKind.ROUTING, EventKind.BACKORDER) and (event.data or {}).get("code"):

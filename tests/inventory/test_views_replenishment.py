@@ -111,13 +111,13 @@ def test_list_paginates_and_bad_page_numbers_do_not_fail(manager_client, forecas
 
 
 def test_detail_page_draws_the_chart_and_the_backtest(manager_client, forecasts):
-    response = manager_client.get(detail_url(forecasts["LOW-1@BER"]))
+    response = manager_client.get(detail_url(forecasts["LOW-1@BER"]), HTTP_ACCEPT_LANGUAGE="en")
 
     html = response.content.decode()
     assert response.status_code == 200
     assert '<svg id="forecast-chart"' in html
     assert 'class="history"' in html and 'class="forecast"' in html and 'class="backtest"' in html
-    assert "holt_winters_yearly" in html
+    assert "holt_winters_yearly" not in html and "Seasonal, with a yearly pattern" in html
     assert 'id="rule-panel"' in html
 
 
@@ -238,3 +238,31 @@ def test_detail_of_a_pair_without_any_demand_renders_an_empty_chart(manager_clie
     assert response.status_code == 200
     assert '<svg id="forecast-chart"' in html and 'class="history"' not in html
     assert "<strong>9</strong>" in html  # nothing available: fill up to the rule's target
+
+
+def test_german_page_shows_and_takes_the_service_level_with_a_decimal_comma(manager_client, forecasts):
+    forecast = forecasts["FULL-1@BER"]
+
+    html = manager_client.get(detail_url(forecast), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert re.search(r'<input type="text" name="service_level" value="0,95" inputmode="decimal"', html), html
+    assert "0.950" not in html and "0,950" not in html
+
+    response = manager_client.post(
+        detail_url(forecast),
+        {"action": "save", "reorder_point": "1", "target_level": "2", "service_level": "0,9"},
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    assert response.status_code == 302
+    assert str(ReplenishmentRule.objects.get().service_level) == "0.900"
+
+
+def test_the_forecast_page_names_its_method_and_explains_wape_in_words(manager_client, forecasts):
+    forecast = forecasts["LOW-1@BER"]
+
+    html = manager_client.get(detail_url(forecast), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert forecast.method not in html  # holt_winters_yearly and friends are stored names
+    assert forecast.method_label in html
+    assert "weighted absolute percentage error" in html
+    listing = manager_client.get(LIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<abbr title="Weighted absolute percentage error' in listing

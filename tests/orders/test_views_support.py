@@ -654,3 +654,26 @@ def test_adding_a_product_that_is_already_on_the_order_raises_its_line(support_c
 
     assert list(order.lines.values_list("sku", "quantity", "quantity_allocated")) == [("SHIRT-BLK-M", 5, 5)]
     assert _reserved(catalogue["SHIRT-BLK-M"]) == 5
+
+
+def test_addresses_and_the_address_form_name_countries_in_the_readers_language(support_client, orders):
+    order = orders["anna"]
+    german = support_client.get(_detail(order), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    english = support_client.get(_detail(order), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    shipping = german[german.index('id="shipping-address"') :]
+    assert "<br>Deutschland" in shipping[: shipping.index("</address>")]
+    assert '<option value="DE" selected>Deutschland</option>' in german
+    assert '<option value="AT">Österreich</option>' in german
+    assert '<option value="DE" selected>Germany</option>' in english
+
+
+def test_the_timeline_names_the_agent_not_the_internal_actor_label(support_client, support_user, orders):
+    order = orders["anna"]
+    support_client.post(_action(order, "hold"), {"hold-reason": "Address check"})
+
+    html = support_client.get(_detail(order), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    timeline = html[html.index('id="order-timeline"') :]
+    name = support_user.get_full_name() or support_user.get_username()
+    assert f"· {name}</span>" in timeline
+    assert f">· support:{support_user.get_username()}" not in timeline
