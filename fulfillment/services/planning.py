@@ -7,7 +7,8 @@ a cut-off, single-item orders only, at most ``max_orders``), oldest promise firs
 that came back into the queue (a released hold). ``build_pick_list_for_order`` does the same for
 one order. Both:
 
-1. lock the orders (pk order) and release each through ``orders.services.lifecycle``;
+1. lock the orders (pk order) and release them through ``orders.services.lifecycle`` (one
+   ``release_orders_to_fulfillment`` for the whole wave);
 2. write one shipment per order and warehouse its allocations are in (a split order gets
    several; the other warehouses pick theirs with their next wave), with a line per order line
    and bin: units are placed in the bins in pick order, skipping units other open shipments will
@@ -42,7 +43,7 @@ from fulfillment.models import (
 from fulfillment.services import timeline
 from inventory.models import BinStock, Warehouse
 from orders.models import Allocation, Order, OrderState
-from orders.services.lifecycle import release_to_fulfillment
+from orders.services.lifecycle import release_orders_to_fulfillment
 
 # Units without a bin are walked last.
 NO_BIN_SEQUENCE = 2**31 - 1
@@ -192,8 +193,8 @@ def _build(
         picker=picker,
         created_by=user if getattr(user, "pk", None) else None,
     )
-    for order in orders:
-        release_to_fulfillment(order=order, user=user)
+    # One release for the whole wave: a fixed number of statements, not a few per order.
+    release_orders_to_fulfillment(orders=orders, user=user)
     shipments = _plan_shipments(orders=orders, service=service)
     for shipment in shipments:
         if shipment.warehouse_id == warehouse.pk:
@@ -339,8 +340,8 @@ def _write_pick_lines(pick_list: PickList, lines: list[ShipmentLine]) -> list[Pi
         PickLine(
             pick_list=pick_list,
             shipment_line=line,
-            bin=line.bin,
-            product=line.product,
+            bin_id=line.bin_id,
+            product_id=line.product_id,
             sku=line.order_line.sku,
             sequence=line.bin.pick_sequence if line.bin else NO_BIN_SEQUENCE,
             quantity=line.quantity - line.quantity_picked,

@@ -7,6 +7,7 @@ timeline and publishes ``order.<verb>`` after commit. Cancellation lives in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from inventory.services.reservations import StockRequest, consume_stock
+from oms.events import publish
 from oms.exceptions import DomainError, IllegalTransitionError
 from oms.texts import Spec, text
 from orders import locks
@@ -103,6 +105,51 @@ def release_to_fulfillment(*, order: Order, actor_label: str = "system", user: A
     )
     timeline.order_released(order, from_state=from_state, actor=Actor(actor_label, user))
     return order
+
+
+@transaction.atomic
+def release_orders_to_fulfillment(
+    *, orders: Sequence[Order], actor_label: str = "system", user: Any = None
+) -> list[Order]:
+    """``release_to_fulfillment`` for many orders at once (a wave of a thousand), in a fixed
+    number of statements: the orders locked in pk order, each checked and moved by its
+    transition, saved together, their timeline entries in one insert, ``order.released``
+    published for each. Raises ``IllegalTransitionError`` for an order that is not allocated;
+    nothing is released then."""
+    ids = sorted({order.pk for order in orders})
+    locked = list(
+        Order.objects.select_for_update(of=("self",)).select_related("channel").filter(pk__in=ids).order_by("pk")
+    )
+    now = timezone.now()
+    released: list[tuple[Order, str]] = []
+    for order in locked:
+        ensure_can(order, "release")
+        from_state = order.state
+        order.release()
+        order.released_at = order.updated_at = now
+        released.append((order, from_state))
+    # Every order took the same transition to the same state at the same moment: one UPDATE
+    # writes what the machine decided above (guarded by the state it checked, under the locks),
+    # instead of Django's bulk_update, whose CASE per row costs seconds for a thousand orders.
+    moved = Order.objects.filter(pk__in=[order.pk for order in locked], state=OrderState.ALLOCATED).update(
+        state=OrderState.IN_FULFILLMENT, released_at=now, updated_at=now
+    )
+    if moved != len(locked):  # cannot happen under the row locks; never release half a wave
+        raise IllegalTransitionError(obj=locked[0], action=_("release to the warehouse"), state="?")
+    timeline.orders_released(released, actor=Actor(actor_label, user))
+    for order, from_state in released:
+        publish(
+            "order.released",
+            {
+                "order_id": order.pk,
+                "number": order.number,
+                "channel_id": order.channel_id,
+                "from_state": from_state,
+                "state": order.state,
+                "warehouse_ids": (order.routing or {}).get("warehouse_ids", []),
+            },
+        )
+    return locked
 
 
 @transaction.atomic

@@ -195,6 +195,24 @@ def order_released(order: Order, *, from_state: str, actor: Actor) -> OrderEvent
     )
 
 
+def orders_released(released: Sequence[tuple[Order, str]], *, actor: Actor) -> list[OrderEvent]:
+    """``order_released`` for each (order, state it left) of a wave, in one insert."""
+    message = text(gettext_lazy("Released to the warehouse."))
+    events = [
+        new_event(
+            order,
+            EventKind.TRANSITION,
+            message,
+            actor_label=actor.label,
+            user=actor.user,
+            from_state=from_state,
+            to_state=order.state,
+        )
+        for order, from_state in released
+    ]
+    return OrderEvent.objects.bulk_create(events)
+
+
 def short_units_released(
     order: Order, *, items: str, units: int, reason: str, quantities: dict[int, int], actor: Actor
 ) -> OrderEvent:

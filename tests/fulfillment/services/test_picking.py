@@ -142,3 +142,27 @@ def test_a_short_pick_releases_the_reservation_of_its_own_warehouse_only():
     assert order.state == OrderState.IN_FULFILLMENT
     states = dict(Shipment.objects.filter(order=order).values_list("warehouse__code", "state"))
     assert states == {"BER": ShipmentState.CANCELLED, "MUC": ShipmentState.PLANNED}
+
+
+def test_building_a_wave_costs_the_same_statements_for_three_orders_as_for_twelve():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orders.models import OrderEvent
+
+    berlin = make_warehouse()
+    stock_in_bins("MUG-1", {make_bin(berlin, "A-01-01", 10): 50})
+    stock_in_bins("TEE-1", {make_bin(berlin, "B-01-01", 20): 50})
+    shop = channel()
+    counts = []
+    for size in (3, 12):
+        orders = [allocated_order(shop, {"MUG-1": 1, "TEE-1": 1}) for _ in range(size)]
+        with CaptureQueriesContext(connection) as queries:
+            wave = build_wave(warehouse=berlin, rule=WaveRule(max_orders=50))
+        counts.append(len(queries.captured_queries))
+        assert wave.shipments.count() == size
+        for order in orders:
+            order.refresh_from_db()
+            assert order.state == OrderState.IN_FULFILLMENT and order.released_at is not None
+            assert OrderEvent.objects.filter(order=order, to_state=OrderState.IN_FULFILLMENT).count() == 1
+    assert counts[0] == counts[1], counts
