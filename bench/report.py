@@ -123,7 +123,42 @@ def summary_rows(results: dict[str, Any]) -> list[list[str]]:
         )
     else:
         rows.append(["CSV import", f"not available: {imp.get('reason', 'not run')}", "-", "-", "-", "-"])
+    rows += _fulfillment_rows(results.get("fulfillment", {}))
     return rows
+
+
+WAVE_AIM_S = 2.0
+
+
+def _fulfillment_rows(ful: dict[str, Any]) -> list[list[str]]:
+    if not ful.get("available"):
+        return [["Fulfillment (waves, labels)", f"not available: {ful.get('reason', 'not run')}", "-", "-", "-", "-"]]
+    waves, labels = ful["waves"], ful["labels"]
+    return [
+        [
+            f"Wave building, {waves['orders']:,} allocated orders",
+            f"{_fmt(waves['median_s'], 2)} s ({_fmt(median_of(waves['pick_lines']), 0)} pick lines)",
+            "-",
+            "-",
+            f"≤ {WAVE_AIM_S:g} s",
+            _met(waves["median_s"] <= WAVE_AIM_S),
+        ],
+        [
+            f"Label PDFs, {labels['workers']} Celery workers, {labels['labels']} labels",
+            f"{_fmt(labels['labels_per_s'], 2)} labels/s ({_fmt(labels['pdfs_per_s'], 2)} PDFs/s: label and "
+            "delivery note, booking included)",
+            f"bare WeasyPrint, same label, {labels['workers']} processes: {_fmt(labels['bare_per_s'], 2)} PDFs/s",
+            _fmt(labels.get("ratio"), 2),
+            "-",
+            "-",
+        ],
+    ]
+
+
+def median_of(values: list[float]) -> float | None:
+    import statistics
+
+    return statistics.median(values) if values else None
 
 
 # Parts of ``_CPU_PARTS`` (bench/parts.py) that do not contain each other, for naming the largest.

@@ -1,4 +1,5 @@
-"""``make bench``: load data, intake through HTTP vs raw SQL, oversell, pages, CSV import.
+"""``make bench``: load data, intake through HTTP vs raw SQL, oversell, pages, CSV import, and
+fulfillment (wave building for 1,000 orders, label PDFs with two workers vs bare WeasyPrint).
 
 Needs ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL``. Works in its own database
 (``oms_benchdata`` beside the one ``DATABASE_URL`` names, or ``BENCH_DB_NAME``), which it creates,
@@ -7,7 +8,8 @@ built yet is reported as "not available yet" instead of failing the run.
 
 Knobs (environment): BENCH_ORDERS (1,000,000), BENCH_SECONDS per load run (3), BENCH_REPEATS (3),
 BENCH_LEVELS ("1,4,16"), BENCH_IMPORT_ROWS (100,000 CSV rows in all), BENCH_IMPORT_WORKERS (3),
-BENCH_GUNICORN_WORKERS (2 x cores), BENCH_GUNICORN_THREADS (1), BENCH_SKIP ("pages,import"),
+BENCH_GUNICORN_WORKERS (2 x cores), BENCH_GUNICORN_THREADS (1), BENCH_LABELS (40), BENCH_SKIP
+("pages,import,fulfillment": run a subset),
 BENCH_DB_NAME (oms_benchdata).
 """
 
@@ -109,6 +111,7 @@ def main() -> int:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 
+    from bench import fulfillment as fulfillment_bench
     from bench import parts
 
     repeats = env_int("BENCH_REPEATS", 3)
@@ -128,6 +131,7 @@ def main() -> int:
         ("oversell", parts.oversell),
         ("pages", parts.pages),
         ("import", parts.csv_import),
+        ("fulfillment", fulfillment_bench.fulfillment),
     ):
         if name in skip:
             results[name] = {"available": False, "reason": "skipped (BENCH_SKIP)"}
