@@ -68,7 +68,14 @@ def purchase_order_mail(subject_id: str, language: str) -> MailContent:
 
 
 def _sample() -> str | None:
-    pk = PurchaseOrder.objects.order_by("-pk").values_list("pk", flat=True).first()
+    """The newest purchase order sent to its supplier: a preview then shows a PDF that exists
+    (previewing an unsent one would store a PDF the supplier never got)."""
+    pk = (
+        PurchaseOrder.objects.filter(sent_at__isnull=False)
+        .order_by("-sent_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     return str(pk) if pk else None
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from inventory.models import DemandForecast, PurchaseOrder, PurchaseOrderState, StockLevel, Supplier
 from inventory.services.purchasing import send_purchase_order
 from inventory.services.receiving import OrderLineInput, ReceiptLine, create_purchase_order, receive_purchase_order
-from oms.models import CustomerMail
+from oms.models import CustomerMail, Document
 from tests.inventory.screens import make_bin, make_po, make_product, make_warehouse
 
 pytestmark = pytest.mark.django_db
@@ -382,3 +382,19 @@ def test_a_suggestion_without_supplier_is_named(manager_client, ber):
     html = response.content.decode()
     assert response.status_code == 422
     assert "No purchase order was created" in html and "ORPHAN-1: no default supplier" in html
+
+
+def test_the_mail_preview_shows_a_sent_order_and_stores_no_pdf_for_an_unsent_one(
+    support_client, acme, ber, mug, django_capture_on_commit_callbacks
+):
+    unsent = draft(acme, ber, mug)
+    preview = reverse("support-mail-preview")
+    assert support_client.get(preview, {"kind": "purchase_order", "language": "en"}).status_code == 200
+    assert not Document.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_purchase_order(purchase_order=unsent)
+    html = support_client.get(preview, {"kind": "purchase_order", "language": "en"}).content.decode()
+
+    assert f"Purchase order {unsent.number}" in html
+    assert Document.objects.count() == 1
