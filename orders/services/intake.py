@@ -17,7 +17,11 @@ deliveries race (the unique constraint decides, the loser reads the winner's ord
 caller's transaction the caller runs again, as ``orders.api.idempotency.run_once`` does).
 
 Hot path (benchmarked at hundreds of orders/s): a fixed number of statements whatever the number
-of lines, no savepoint; lines, allocations and events are inserted in bulk
+of lines, no savepoint: the order, its lines and their allocations in one statement (``_insert``,
+over ``oms.inserts``), the reservation with the day's demand in one, the timeline in one, the
+confirmation mail with its outbox message in one; the order number from the process's block
+(``orders.services.numbering``); with ``check_existing=False`` (the API with an Idempotency-Key)
+no question about the external id before the insert
 (``tests/orders/test_api_statements.py`` pins the count of an API order).
 """
 
