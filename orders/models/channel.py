@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +58,15 @@ class Channel(models.Model):
         blank=True,
         help_text=_(
             "Kinds of customer mail (e.g. order_confirmation) this channel's shop already sends; we send none of them."
+        ),
+    )
+    return_window_days = models.PositiveSmallIntegerField(
+        _("return window (days)"),
+        default=14,
+        validators=[MinValueValidator(14)],
+        help_text=_(
+            "Days from the delivery of the order's last shipment in which customers may withdraw or return; "
+            "at least the statutory 14 days (§ 356 BGB)."
         ),
     )
     active = models.BooleanField(_("active"), default=True)
