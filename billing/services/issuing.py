@@ -257,7 +257,9 @@ def _issue(
     tip = order.tip_total if first else ZERO
     gift = order.gift_card_total if first else ZERO
     subtotal = quantize(sum((d.amount for d in drafts), ZERO))
+    totals: Totals | None = None
     if final:
+        # The rest of the order per VAT rate: the rounding remainder lands here.
         target = order_target(order, lines, decision)
         rows: dict[Decimal, list[Decimal]] = {}
         for rate, row in target.vat_breakdown.items():
@@ -268,20 +270,25 @@ def _issue(
                 rows[rate] = [-v for v in done]
         shipping = order.shipping_total - billed.shipping
         discount = target.discount_total - billed.discount
-        totals = Totals(
-            subtotal=subtotal,
-            shipping_total=shipping,
-            discount_total=discount,
-            vat_total=quantize(sum((r[1] for r in rows.values()), ZERO)),
-            total=target.total - billed.total,
-            vat_breakdown=_totals_from_rows({r: v for r, v in rows.items() if any(v)}),
-            tip_total=tip,
-            gift_card_total=gift,
-        )
+        # Earlier invoices shared shipping and discount over their own rates; when that leaves a
+        # rate of this invoice below zero, it is computed from its own lines (the totals still
+        # add up: gross amounts carry no rounding of their own).
+        if all(v >= 0 for r in rows.values() for v in r):
+            totals = Totals(
+                subtotal=subtotal,
+                shipping_total=shipping,
+                discount_total=discount,
+                vat_total=quantize(sum((r[1] for r in rows.values()), ZERO)),
+                total=target.total - billed.total,
+                vat_breakdown=_totals_from_rows({r: v for r, v in rows.items() if any(v)}),
+                tip_total=tip,
+                gift_card_total=gift,
+            )
     else:
         shipping = order.shipping_total if first else ZERO
         share = quantize(order.discount_total * subtotal / order.subtotal) if order.subtotal else ZERO
         discount = min(share, subtotal + shipping, order.discount_total - billed.discount)
+    if totals is None:
         totals = compute_totals(
             lines=[PricedLine(d.amount, d.vat_rate) for d in drafts],
             price_mode=order.price_mode,
