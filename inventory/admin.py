@@ -58,7 +58,7 @@ class CategoryAdmin(admin.ModelAdmin):
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     list_display = ["sku", "name", "gtin", "category", "gross_price", "vat_rate", "active", "is_preorder"]
-    list_filter = ["active", "is_preorder", "category", "vat_rate"]
+    list_filter = ["active", "is_preorder", "withdrawal_exclusion", "category", "vat_rate"]
     search_fields = ["sku", "name", "gtin"]
     autocomplete_fields = ["category", "default_supplier"]
     list_select_related = ["category"]
@@ -68,6 +68,7 @@ class ProductAdmin(admin.ModelAdmin):
         (_("Prices"), {"fields": ["net_price", "gross_price", "vat_rate"]}),
         (_("Size and weight"), {"fields": ["weight_grams", "length_mm", "width_mm", "height_mm"]}),
         (_("Pre-order"), {"fields": ["is_preorder", "release_date"]}),
+        (_("Right of withdrawal"), {"fields": ["withdrawal_exclusion"]}),
         (_("History"), {"fields": ["created_at", "updated_at"]}),
     ]
 

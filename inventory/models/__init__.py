@@ -1,7 +1,7 @@
 """Inventory models, one module per concept. ``replenishment.py`` (reorder points, forecasts) is added
 by the replenishment work; import it here next to the others."""
 
-from inventory.models.catalog import BinLocation, Category, Product, VatRate, Warehouse
+from inventory.models.catalog import BinLocation, Category, Product, VatRate, Warehouse, WithdrawalExclusion
 from inventory.models.purchasing import (
     EDITABLE_PO_STATES,
     OPEN_PO_STATES,
@@ -30,4 +30,5 @@ __all__ = [
     "Supplier",
     "VatRate",
     "Warehouse",
+    "WithdrawalExclusion",
 ]

@@ -70,6 +70,25 @@ class Category(models.Model):
         return self.name
 
 
+class WithdrawalExclusion(models.TextChoices):
+    """Why a product is excluded from the consumer's right of withdrawal (§ 312g Abs. 2 BGB).
+    Empty: not excluded. ``CONDITIONAL`` reasons apply only once the seal is broken, which only an
+    inspection can tell."""
+
+    NONE = "", _("Not excluded")
+    MADE_TO_ORDER = "made_to_order", _("Made to the customer's specification (§ 312g Abs. 2 Nr. 1 BGB)")
+    PERISHABLE = "perishable", _("Perishable goods (§ 312g Abs. 2 Nr. 2 BGB)")
+    SEALED_HYGIENE = "sealed_hygiene", _("Sealed for health or hygiene, once unsealed (§ 312g Abs. 2 Nr. 3 BGB)")
+    MIXED = "mixed", _("Inseparably mixed with other goods after delivery (§ 312g Abs. 2 Nr. 4 BGB)")
+    ALCOHOL = "alcohol", _("Alcoholic beverages at market-dependent prices (§ 312g Abs. 2 Nr. 5 BGB)")
+    SEALED_MEDIA = "sealed_media", _("Sealed audio, video or software, once unsealed (§ 312g Abs. 2 Nr. 6 BGB)")
+    PRESS = "press", _("Newspapers and magazines (§ 312g Abs. 2 Nr. 7 BGB)")
+
+    @classmethod
+    def conditional(cls) -> frozenset[str]:
+        return frozenset({cls.SEALED_HYGIENE, cls.SEALED_MEDIA})
+
+
 class Product(models.Model):
     """A stock keeping unit. Prices are EUR; ``gross_price`` includes VAT at ``vat_rate``."""
 
@@ -105,6 +124,14 @@ class Product(models.Model):
     active = models.BooleanField(_("active"), default=True)
     is_preorder = models.BooleanField(_("pre-order"), default=False)
     release_date = models.DateField(_("release date"), null=True, blank=True)
+    withdrawal_exclusion = models.CharField(
+        _("excluded from withdrawal"),
+        max_length=20,
+        choices=WithdrawalExclusion.choices,
+        blank=True,
+        default=WithdrawalExclusion.NONE,
+        help_text=_("The reason of § 312g Abs. 2 BGB that excludes this product from the right of withdrawal."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
