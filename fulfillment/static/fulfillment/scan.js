@@ -36,12 +36,10 @@
     focusScanField();
     if (document.querySelector("[data-scan-refused]")) refuse();
 
+    // After a round trip the new scan field takes the focus. Its value is never touched here: a
+    // scanner may already be typing the next code into it.
     document.body.addEventListener("htmx:afterSettle", () => {
-      const input = field();
-      if (input) {
-        input.value = "";
-        input.focus({ preventScroll: true });
-      }
+      focusScanField();
       if (document.querySelector("[data-scan-refused]")) refuse();
     });
 
