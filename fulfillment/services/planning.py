@@ -42,6 +42,7 @@ from fulfillment.models import (
 )
 from fulfillment.services import timeline
 from inventory.models import BinStock, Warehouse
+from oms.inserts import insert_rows
 from orders.models import Allocation, Order, OrderState
 from orders.services.lifecycle import release_orders_to_fulfillment
 
@@ -199,7 +200,7 @@ def _build(
     for shipment in shipments:
         if shipment.warehouse_id == warehouse.pk:
             shipment.pick_list = pick_list
-    Shipment.objects.bulk_create(shipments)
+    insert_rows(shipments)
     lines = _plan_lines(shipments)
     queued = list(
         Shipment.objects.select_for_update(of=("self",))
@@ -313,7 +314,7 @@ def _plan_lines(shipments: list[Shipment]) -> list[ShipmentLine]:
                     quantity=rest,
                 )
             )
-    return ShipmentLine.objects.bulk_create(lines)
+    return insert_rows(lines)  # type: ignore[return-value]
 
 
 def _free_in_bins(bins: dict[int, list[BinStock]]) -> dict[int, int]:
@@ -349,4 +350,4 @@ def _write_pick_lines(pick_list: PickList, lines: list[ShipmentLine]) -> list[Pi
         for line in lines
         if line.quantity > line.quantity_picked
     ]
-    return PickLine.objects.bulk_create(sorted(pick_lines, key=lambda p: (p.sequence, p.sku)))
+    return insert_rows(sorted(pick_lines, key=lambda p: (p.sequence, p.sku)))  # type: ignore[return-value]

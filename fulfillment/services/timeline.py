@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from fulfillment.models import PickList, Shipment
+from oms.inserts import insert_rows
 from oms.texts import text
 from orders.models import EventKind, Order, OrderEvent
 from orders.services.timeline import new_event, record_event
@@ -55,7 +56,7 @@ def shipments_planned(entries: list[tuple[Order, Shipment, PickList | None]], *,
                 data={"shipment_id": shipment.pk, "reference": shipment.reference, "to": shipment.state},
             )
         )
-    OrderEvent.objects.bulk_create(events)
+    insert_rows(events)  # one statement for a wave's thousand entries
 
 
 def picking_finished(shipment: Shipment, *, user: Any = None) -> OrderEvent:

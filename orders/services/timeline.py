@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from oms.inserts import insert_rows
 from oms.texts import Spec, render, text
 from orders import locks
 from orders.models import EventKind, Order, OrderEvent, OrderLine, OrderState, PaymentTransaction, TransactionKind
@@ -210,7 +211,7 @@ def orders_released(released: Sequence[tuple[Order, str]], *, actor: Actor) -> l
         )
         for order, from_state in released
     ]
-    return OrderEvent.objects.bulk_create(events)
+    return insert_rows(events)  # type: ignore[return-value]
 
 
 def short_units_released(
