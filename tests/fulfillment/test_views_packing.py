@@ -26,6 +26,7 @@ from tests.fulfillment.warehouse_data import (
     pick_all,
     stock_in_bins,
 )
+from tests.oms.test_translations import compiled_locale  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_monday")]
 
@@ -241,3 +242,15 @@ def test_a_labelled_parcel_ships_by_its_tracking_number(warehouse_client, picked
     shipped = Shipment.objects.select_related("order").get(pk=picked.pk)
     assert shipped.state == ShipmentState.SHIPPED and shipped.order.state == OrderState.SHIPPED
     assert f"Shipment {shipped.reference} handed to" in warehouse_client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.usefixtures("compiled_locale")
+def test_the_pack_screen_and_the_dock_speak_german_to_a_german_tablet(warehouse_client, picked):
+    page = warehouse_client.get(_url("shipment", picked), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    refused = warehouse_client.post(
+        reverse("fulfillment:warehouse-ship-confirm"), {"code": "ZZ-1"}, HTTP_ACCEPT_LANGUAGE="de", **HTMX
+    ).content.decode()
+
+    assert "Jeden Artikel scannen" in page and "Sendung abschließen" in page and "Paket hinzufügen" in page
+    assert "Close shipment" not in page
+    assert "Keine Sendung hat die Referenz oder Sendungsnummer „ZZ-1“." in refused
