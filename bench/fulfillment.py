@@ -194,7 +194,7 @@ def _render_bare(html: str, base_url: str, count: int) -> int:
 def label_pdfs(*, bench_url: str, redis_url: str, log: Any) -> dict[str, Any]:
     from django.conf import settings
     from django.template.loader import render_to_string
-    from django.utils import translation
+    from django.utils import timezone, translation
 
     from fulfillment.models import Shipment
     from fulfillment.services.labels import LABEL_DOCUMENT
@@ -215,6 +215,7 @@ def label_pdfs(*, bench_url: str, redis_url: str, log: Any) -> dict[str, Any]:
         workers = _start_workers(queue, bench_url, redis_url, Path(tmp))
         try:
             started = time.perf_counter()
+            wall = timezone.now()
             for pk in messages:
                 outbox.send_delivery_task_rollback_unsafe(pk, "label")
             deadline = time.monotonic() + 900
@@ -228,6 +229,17 @@ def label_pdfs(*, bench_url: str, redis_url: str, log: Any) -> dict[str, Any]:
                 ).count()
                 if done == len(ids) and notes == len(ids):
                     break
+                # A rebuilt data set numbers its shipments from 1 again, and documents are not
+                # part of it: a label whose subject an earlier run rendered is found ready, which
+                # would count a render that never happened.
+                stale = Document.objects.filter(
+                    pk__in=shipments.values("label_document_id"), rendered_at__lt=wall
+                ).exists()
+                if stale:
+                    raise RuntimeError(
+                        "labels of an earlier run have the same subject (the data set was rebuilt): "
+                        "empty oms_document in the benchmark database and run again"
+                    )
                 time.sleep(0.1)
             elapsed = time.perf_counter() - started
         finally:
