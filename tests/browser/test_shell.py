@@ -38,3 +38,16 @@ def test_staff_pages_fit_a_warehouse_tablet(tablet_page, live_url, warehouse_use
     assert width <= 800, "no horizontal scrolling on an 800 px tablet"
     height = page.get_by_role("button", name="Abmelden").bounding_box()["height"]
     assert height >= 44, "tap targets are at least 44 px high"
+
+
+def test_the_first_page_load_asks_for_nothing_that_is_missing_not_even_a_favicon(browser_page, live_url):
+    failed: list[str] = []
+    browser_page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+
+    browser_page.goto(f"{live_url}/accounts/login/")
+    browser_page.wait_for_load_state("networkidle")
+
+    icon = browser_page.locator('link[rel="icon"]').get_attribute("href")
+    assert icon and icon.endswith(".svg")
+    assert browser_page.request.get(f"{live_url}{icon}").status == 200
+    assert failed == []
