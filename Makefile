@@ -20,8 +20,11 @@ install: $(VENV)/.installed
 
 # Compiles the committed .po catalogues with Babel, so no system gettext is needed to run or test.
 # (Extracting new strings, `make translations`, uses Django's makemessages and needs gettext.)
+# Only the German figure is worth reading: the English catalogue is the source language and stays
+# empty on purpose, so its "0% translated" (and Babel's "compiling ..." lines) are not shown.
 messages: install
-	$(VENV)/bin/pybabel compile --domain=django --directory=locale --use-fuzzy --statistics 2>&1 | grep -v '^$$' || true
+	@$(VENV)/bin/pybabel compile --domain=django --directory=locale --use-fuzzy --statistics 2>&1 \
+	  | grep -v -e '^$$' -e '^compiling catalog' -e 'locale/en/' || true
 	@test -f locale/de/LC_MESSAGES/django.mo
 
 translations: install
