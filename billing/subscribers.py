@@ -13,8 +13,11 @@ from orders.models import Order
 
 
 def invoice_shipment(payload: dict[str, Any]) -> None:
-    """``shipment.shipped``: invoice what the shipment carried."""
-    issue_invoice_for_shipment(shipment_id=payload["shipment_id"])
+    """``shipment.shipped``: invoice what the shipment carried; if units cancelled earlier left more
+    discount than the last invoice could take, credit the earlier invoices for it."""
+    invoice = issue_invoice_for_shipment(shipment_id=payload["shipment_id"])
+    if invoice is not None and invoice.is_final:
+        credit_cancelled_units(order_id=invoice.order_id)
 
 
 def invoice_confirmed_order(payload: dict[str, Any]) -> None:

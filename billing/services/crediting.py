@@ -555,7 +555,9 @@ def _credit_billed_beyond_target(order: Order, *, actor_label: str, user: Any) -
     target = order_target(order, lines, decision)
     if billed.total <= target.total:
         return []
-    invoice = order.invoices.filter(state__in=ISSUED_STATES).order_by("-issued_at", "-pk").first()
+    # The invoice with the most left to credit (the last one may have nothing left).
+    candidates = list(order.invoices.filter(state__in=ISSUED_STATES).order_by("-issued_at", "-pk"))
+    invoice = max(candidates, key=lambda inv: inv.total - inv.amount_credited)
     invoice = billing_locks.invoice_for_update(invoice_id=invoice.pk)
     key = "gross" if order.price_mode == "gross" else "net"
     index = 2 if key == "gross" else 0

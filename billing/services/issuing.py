@@ -269,11 +269,14 @@ def _issue(
             if rate not in rows and any(done):
                 rows[rate] = [-v for v in done]
         shipping = order.shipping_total - billed.shipping
-        discount = target.discount_total - billed.discount
+        # Never more discount than this invoice's goods and shipping: when units cancelled after
+        # an earlier invoice leave more discount than goods, the earlier invoice is credited
+        # instead (``crediting.credit_cancelled_units``, run after issuing by the subscriber).
+        discount = min(target.discount_total - billed.discount, subtotal + shipping)
         # Earlier invoices shared shipping and discount over their own rates; when that leaves a
         # rate of this invoice below zero, it is computed from its own lines (the totals still
         # add up: gross amounts carry no rounding of their own).
-        if all(v >= 0 for r in rows.values() for v in r):
+        if discount == target.discount_total - billed.discount and all(v >= 0 for r in rows.values() for v in r):
             totals = Totals(
                 subtotal=subtotal,
                 shipping_total=shipping,
