@@ -13,7 +13,8 @@ class BillingConfig(AppConfig):
         from billing import panels as billing_panels
         from billing import subscribers
         from billing.services import cash_on_delivery
-        from oms import events, panels
+        from oms import events, navigation, panels
+        from oms.roles import Role
 
         # The payment state beside the order's state, and the payment forms on the order page.
         panels.register(
@@ -42,6 +43,8 @@ class BillingConfig(AppConfig):
         from orders.selectors.money import register_money_source
 
         register_money_source(invoiced_and_credited)
+        # Support's bank screen: statement imports and the credits that matched no order.
+        navigation.register("support", _("Bank"), "billing:support-bank", roles={Role.SUPPORT, Role.MANAGER}, order=60)
         # Cash on delivery is paid when the parcel is handed over (a sweep books any delivery missed).
         events.subscribe("shipment.delivered", cash_on_delivery.on_shipment_delivered)
 

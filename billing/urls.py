@@ -3,6 +3,7 @@
 from django.urls import path
 
 from billing import webhooks
+from billing.views import bank as bank_views
 from billing.views import payments as payment_views
 
 app_name = "billing"
@@ -17,4 +18,9 @@ urlpatterns = [
         name="support-order-payment-record",
     ),
     path("support/orders/<str:number>/payments/refund/", payment_views.order_refund, name="support-order-refund"),
+    # Support: bank statements and the credits that matched no order.
+    path("support/bank/", bank_views.bank_screen, name="support-bank"),
+    path("support/bank/import/", bank_views.bank_statement_import, name="support-bank-import"),
+    path("support/bank/lines/<int:pk>/assign/", bank_views.bank_line_assign, name="support-bank-line-assign"),
+    path("support/bank/lines/<int:pk>/ignore/", bank_views.bank_line_ignore, name="support-bank-line-ignore"),
 ]

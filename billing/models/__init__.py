@@ -1,6 +1,7 @@
 """Billing models, one module per concept: number counters, seller and channel settings,
 invoices (lines, VAT rows, payments applied) and credit notes."""
 
+from billing.models.bank import BankLineState, BankStatement, BankStatementLine, StatementFormat
 from billing.models.base import LineKind, TaxTreatment
 from billing.models.credit_note import (
     CREDIT_NOTE_MUTABLE_FIELDS,
@@ -30,6 +31,9 @@ __all__ = [
     "INVOICE_MUTABLE_FIELDS",
     "ISSUED_STATES",
     "OPEN_STATES",
+    "BankLineState",
+    "BankStatement",
+    "BankStatementLine",
     "ChannelBilling",
     "CreditNote",
     "CreditNoteLine",
@@ -48,6 +52,7 @@ __all__ = [
     "ProviderEvent",
     "ProviderEventOutcome",
     "SellerProfile",
+    "StatementFormat",
     "TaxTreatment",
     "payment_state_for",
 ]

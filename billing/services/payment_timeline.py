@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
-from oms.texts import text
+from oms.texts import Spec, text
 from orders.models import EventKind, Order, OrderEvent
 from orders.services.timeline import record_event
 
@@ -85,4 +85,36 @@ def cash_on_delivery_collected(
         ),
         actor_label="system",
         data={"transaction_id": transaction_id, "source": "cash_on_delivery"},
+    )
+
+
+def bank_transfer_received(
+    order: Order,
+    *,
+    amount: Decimal,
+    booking_date: datetime.date,
+    counterparty: str,
+    remittance: str,
+    outcome: Spec | str,
+    line_id: int,
+    actor_label: str,
+    user: Any,
+) -> OrderEvent:
+    return record_event(
+        order,
+        EventKind.PAYMENT,
+        text(
+            gettext_lazy(
+                "Bank transfer of %(amount)s %(currency)s from %(payer)s (%(date)s): “%(remittance)s”. %(outcome)s"
+            ),
+            amount=amount,
+            currency=order.currency,
+            payer=counterparty or "?",
+            date=booking_date.isoformat(),
+            remittance=remittance,
+            outcome=outcome,
+        ),
+        actor_label=actor_label,
+        user=user,
+        data={"bank_line_id": line_id, "source": "bank"},
     )

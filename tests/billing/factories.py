@@ -4,10 +4,12 @@ write path (``record_payment``), as a PSP's webhook would book them."""
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import itertools
 from decimal import Decimal
 from typing import Any
 
+from billing.models import Invoice, InvoiceTrigger
 from orders.models import Order, TransactionKind
 from orders.services.intake import place_order
 from orders.services.payments import record_payment
@@ -36,3 +38,28 @@ def capture(order: Order, amount: str | Decimal, *, provider: str = "stripe", re
         provider=provider,
         provider_reference=reference,
     )
+
+
+def issued_invoice(order: Order, total: str, *, number: str) -> Invoice:
+    """An issued invoice of ``total`` for ``order``, built on the model (the issuing service is
+    another part of billing): issued through its transition, with its number."""
+    invoice = Invoice.objects.create(
+        order=order,
+        customer=order.customer,
+        trigger=InvoiceTrigger.CONFIRMATION,
+        invoice_date=datetime.date(2026, 12, 1),
+        delivery_date=datetime.date(2026, 12, 1),
+        due_date=datetime.date(2026, 12, 15),
+        buyer_name=order.billing_name,
+        buyer_street=order.billing_street,
+        buyer_postcode=order.billing_postcode,
+        buyer_city=order.billing_city,
+        buyer_country=order.billing_country,
+        vat_country="DE",
+        currency=order.currency,
+        price_mode="gross",
+        total=Decimal(total),
+    )
+    invoice.issue(number=number)
+    invoice.save()
+    return invoice

@@ -94,6 +94,9 @@ POST_ROUTES: dict[str, str] = {
     "fulfillment:warehouse-pack-scan": "fulfillment:warehouse-pack-shipment",
     "fulfillment:warehouse-pack-close": "fulfillment:warehouse-pack-shipment",
     "fulfillment:warehouse-ship-confirm": "fulfillment:warehouse-ship",
+    "billing:support-bank-import": "billing:support-bank",
+    "billing:support-bank-line-assign": "billing:support-bank",
+    "billing:support-bank-line-ignore": "billing:support-bank",
 }
 # Forms that are one button and nothing else (a transition verb in the URL, sending a mail again).
 # Deleting a saved view is one button too, shown only to the view's owner (not the fuzzing user).

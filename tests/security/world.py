@@ -1,6 +1,7 @@
 """One real object behind every staff URL that takes parameters (an order, its case, a product,
 an import, a purchase order, a forecast, a saved view of the order list, a shipment and its handover
-manifest, an open pick list, a picked shipment to pack), for the tests that request those URLs as each role."""
+manifest, an open pick list, a picked shipment to pack, an unmatched bank statement line), for the tests that
+request those URLs as each role."""
 
 from __future__ import annotations
 
@@ -55,6 +56,8 @@ REAL_PARAMS = {
     "fulfillment:warehouse-pack-scan": lambda o: {"reference": o["picked_shipment"].reference},
     "fulfillment:warehouse-pack-close": lambda o: {"reference": o["picked_shipment"].reference},
     "fulfillment:warehouse-pack-label": lambda o: {"reference": o["shipment"].reference},
+    "billing:support-bank-line-assign": lambda o: {"pk": o["bank_line"].pk},
+    "billing:support-bank-line-ignore": lambda o: {"pk": o["bank_line"].pk},
 }
 
 
@@ -63,6 +66,7 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     The first SKU carries the case's order line, the replenishment rule and the PO line."""
     from django.utils import timezone
 
+    from billing.services.bank_statements import import_bank_statement
     from fulfillment.services.manifests import close_manifest
     from fulfillment.services.planning import build_pick_list_for_order
     from inventory.models import BinLocation, DemandForecast, Supplier
@@ -113,8 +117,12 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     pack_order = place_order(channel=channel, draft=ordering.order_draft({pack_product.sku: 1})).order
     pick_all(build_pick_list_for_order(order=pack_order, warehouse=warehouse, user=user), user=user)
     box()
+    # A credit on the bank statement that no order matches (support resolves it on the bank screen).
+    statement = import_bank_statement(data=b"Buchungstag;Betrag;Verwendungszweck\n07.12.2026;13,37;Spende\n")
+    bank_line = statement.statement.lines.get()
     saved_view = SavedView.objects.create(user=user, list_name="orders", name="Gehaltene", query="state=on_hold")
     return {
+        "bank_line": bank_line,
         "saved_view": saved_view,
         "pick_list": pick_list,
         "picked_shipment": pack_order.shipments.get(),
