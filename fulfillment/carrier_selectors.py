@@ -2,7 +2,7 @@
 the carrier services stored as rows, the shipment's route (warehouse to the order's address), its
 packed weight and its ship date.
 
-Read only: packing asks here and stores the answer (``fulfillment.services.packing``).
+Read only: packing asks here and stores the answer (``fulfillment.services.packing``, which also decides the ship date).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 from fulfillment.carriers.choice import ANY_COUNTRY, ServiceChoice, ServiceOption, choose_service
 from fulfillment.models import CarrierService
 from fulfillment.regions import region_of
-from orders.services import promising
 
 
 def active_services() -> list[CarrierService]:
@@ -48,24 +47,15 @@ def service_option(service: CarrierService) -> ServiceOption:
     )
 
 
-def ship_date_for(shipment: Any, *, now: datetime.datetime) -> datetime.date:
-    """The day ``shipment`` (still in the warehouse) leaves: its promised ship date, or the next
-    day the warehouse ships when that has passed or none was promised."""
-    warehouse = shipment.warehouse
-    earliest = promising.ship_date(cutoff=warehouse.shipping_cutoff, country=warehouse.country, at=now)
-    promised = shipment.promised_ship_date or shipment.order.promised_ship_date
-    return max(promised, earliest) if promised else earliest
-
-
 def choose_for_shipment(
     shipment: Any,
     *,
     weight_grams: int,
-    now: datetime.datetime,
+    ship_date: datetime.date,
     services: Iterable[CarrierService] | None = None,
 ) -> ServiceChoice:
-    """The carrier service for ``shipment`` weighing ``weight_grams`` (all active services, or
-    only ``services``), with its expected delivery date and the reason."""
+    """The carrier service for ``shipment`` weighing ``weight_grams`` leaving on ``ship_date`` (all
+    active services, or only ``services``), with its expected delivery date and the reason."""
     order, warehouse = shipment.order, shipment.warehouse
     rows = list(services) if services is not None else active_services()
     return choose_service(
@@ -73,6 +63,6 @@ def choose_for_shipment(
         destination=region_of(country=order.shipping_country, postcode=order.shipping_postcode),
         origin=region_of(country=warehouse.country, postcode=warehouse.postal_code),
         weight_grams=weight_grams,
-        ship_date=ship_date_for(shipment, now=now),
+        ship_date=ship_date,
         deliver_by=shipment.promised_delivery_date,
     )

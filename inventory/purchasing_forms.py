@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from inventory.error_codes import InventoryErrorCode
 from inventory.forms import WarehouseFormMixin, _bin_field, _resolve_bin, _warehouse_field
 from inventory.models import Product, PurchaseOrderState, Supplier, Warehouse
 from inventory.services.receiving import OrderLineInput
@@ -111,7 +112,9 @@ class BaseLineFormSet(forms.BaseFormSet):
             return
         rows = [form for form in self.forms if not form.is_blank]
         if not rows:
-            raise ValidationError(_("Lines: enter at least one product and quantity."), code="empty")
+            raise ValidationError(
+                _("Lines: enter at least one product and quantity."), code=InventoryErrorCode.EMPTY_PURCHASE_ORDER
+            )
         skus = [form.cleaned_data["sku"] for form in rows]
         match = Q(gtin__in=[s for s in skus if s.isdigit()])
         for sku in skus:
@@ -187,7 +190,9 @@ class ReceiveLinesForm(forms.Form):
         data["warehouse"] = self.warehouse
         data["bin_location"] = _resolve_bin(self, warehouse_field="warehouse", bin_field="bin")
         if not self.errors and not any(data.get(f"line_{line.pk}") for line in self.lines):
-            raise ValidationError(_("Enter the units that arrived on at least one line."), code="empty")
+            raise ValidationError(
+                _("Enter the units that arrived on at least one line."), code=InventoryErrorCode.EMPTY_RECEIPT
+            )
         return data
 
     def receipts(self) -> list[tuple[int, int]]:

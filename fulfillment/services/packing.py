@@ -14,6 +14,7 @@ with its label requested, or nothing happened.
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,7 @@ from fulfillment.services.transitions import apply_shipment_transition
 from oms.exceptions import IllegalTransitionError
 from oms.texts import render
 from orders import locks as order_locks
+from orders.services import promising
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,9 @@ def _choose_service(shipment: Shipment, service: CarrierService | None, *, weigh
                 _("%(service)s is not an active carrier service.") % {"service": service},
                 data={"field": "carrier_service"},
             )
-    choice = choose_for_shipment(shipment, weight_grams=weight_grams, now=now, services=services)
+    choice = choose_for_shipment(
+        shipment, weight_grams=weight_grams, ship_date=ship_date_for(shipment, now=now), services=services
+    )
     if not choice.chosen:
         reason = render(choice.rejected[0][1]) if services and choice.rejected else render(choice.reason)
         raise PackageError(
@@ -237,3 +241,12 @@ def _contents(lines: list[ShipmentLine], packages: list[PackageSpec]) -> list[di
     if dict(placed) != picked:
         raise PackageError(_("The packages must hold every packed unit exactly once."), data={"field": "items"})
     return [dict(spec.items) for spec in packages]
+
+
+def ship_date_for(shipment: Shipment, *, now: datetime.datetime) -> datetime.date:
+    """The day ``shipment`` (still in the warehouse) leaves: its promised ship date, or the next
+    day the warehouse ships when that has passed or none was promised."""
+    warehouse = shipment.warehouse
+    earliest = promising.ship_date(cutoff=warehouse.shipping_cutoff, country=warehouse.country, at=now)
+    promised = shipment.promised_ship_date or shipment.order.promised_ship_date
+    return max(promised, earliest) if promised else earliest
