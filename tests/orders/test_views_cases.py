@@ -147,3 +147,14 @@ def test_the_queue_sorts_by_subject_and_exports_what_is_filtered(support_client,
     export = support_client.get(reverse("orders:support-case-export"), {"q": "second"})
     text = b"".join(export.streaming_content).decode()
     assert "B second" in text and "A first" not in text
+
+
+def test_the_queue_offers_a_new_case_button_that_leads_to_the_order_search(support_client, order):
+    page = support_client.get(reverse("orders:support-case-list")).content.decode()
+    search_url = reverse("orders:support-order-list") + "?new_case=1"
+    assert f'href="{search_url}">New case</a>' in page
+
+    search = support_client.get(search_url).content.decode()
+    assert "find the order, open it and use “Open a support case”" in search
+    # Without the hint parameter the order search stays as it was.
+    assert "Open a support case" not in support_client.get(reverse("orders:support-order-list")).content.decode()
