@@ -309,6 +309,9 @@ CELERY_BEAT_SCHEDULE = {
 # A delivered order is completed this many days after delivery: the 14-day right of withdrawal
 # plus the time a parcel sent back on its last day needs to arrive (fulfillment.services.completion).
 ORDER_COMPLETION_DAYS = env.int("ORDER_COMPLETION_DAYS", default=30)
+# Return requests within the window, without excluded products and worth at most this much
+# (order currency) are approved at once (returns.services.requests); the rest wait for support.
+RETURNS_AUTO_APPROVE_MAX_VALUE = env.str("RETURNS_AUTO_APPROVE_MAX_VALUE", default="150.00")
 # The warehouse board (fulfillment.board) reloads its counts and cut-off times this often.
 WAREHOUSE_BOARD_REFRESH_SECONDS = env.int("WAREHOUSE_BOARD_REFRESH_SECONDS", default=30)
 

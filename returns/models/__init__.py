@@ -1,0 +1,21 @@
+from returns.models.numbering import RmaCounter
+from returns.models.request import (
+    CLOSED_STATES,
+    OPEN_STATES,
+    ReturnEvent,
+    ReturnLine,
+    ReturnReason,
+    ReturnRequest,
+    ReturnState,
+)
+
+__all__ = [
+    "CLOSED_STATES",
+    "OPEN_STATES",
+    "ReturnEvent",
+    "ReturnLine",
+    "ReturnReason",
+    "ReturnRequest",
+    "ReturnState",
+    "RmaCounter",
+]
