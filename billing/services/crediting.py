@@ -161,6 +161,22 @@ def _correction_drafts(invoice: Invoice, amount: Decimal, label: str) -> list[_D
     ]
 
 
+class NothingToCreditError(CreditNoteError):
+    """The units asked for are worth nothing (a one-cent line whose last unit rounds to zero)."""
+
+
+def _cancellation_corrections(invoice: Invoice) -> Decimal:
+    """What cancellation credits of ``invoice`` credited as corrections (no units)."""
+    return (
+        CreditNoteLine.objects.filter(
+            credit_note__invoice=invoice,
+            credit_note__reason=CreditNoteReason.CANCELLATION,
+            kind=LineKind.CORRECTION,
+        ).aggregate(s=Sum("line_total"))["s"]
+        or ZERO
+    )
+
+
 def _issue_credit(
     order: Order,
     invoice: Invoice,
@@ -209,12 +225,13 @@ def _issue_credit(
     products_complete = all_lines or not any(
         line.kind == LineKind.PRODUCT for line in invoice.lines.all() if line.pk not in quantities
     )
+    # The discount the invoice grants in the end: its own plus what cancellation credits gave
+    # back as the order's discount moved onto the units it kept.
+    granted = invoice.discount_total + _cancellation_corrections(invoice)
     if products and all_lines:
-        discount = invoice.discount_total - credited
+        discount = granted - credited
     elif products and invoice.subtotal:
-        discount = min(
-            quantize(invoice.discount_total * product_sum / invoice.subtotal), invoice.discount_total - credited
-        )
+        discount = min(quantize(granted * product_sum / invoice.subtotal), granted - credited)
     else:
         discount = ZERO
     everything = all_lines and shipping == left["shipping"] and not amount and products_complete
@@ -249,6 +266,8 @@ def _issue_credit(
             for r, v in totals.vat_breakdown.items()
         }
         total = totals.total
+    if total <= 0 and not shipping and not amount and all(d.amount <= 0 for d in drafts):
+        raise NothingToCreditError(_("Nothing is left to credit."), field="amount")
     if total <= 0:
         raise CreditNoteError(_("Nothing is left to credit."), field="amount")
     if total > invoice.total - invoice.amount_credited:
@@ -486,8 +505,8 @@ def credit_returned_units(
     for n, invoice_id in enumerate(targets, start=1):
         invoice = billing_locks.invoice_for_update(invoice_id=invoice_id)
         ship_left = credit_left(invoice)["shipping"] if shipping else ZERO
-        notes.append(
-            _issue_credit(
+        try:
+            note = _issue_credit(
                 order,
                 invoice,
                 reason=CreditNoteReason.RETURN,
@@ -500,7 +519,9 @@ def credit_returned_units(
                 actor_label=actor_label,
                 user=user,
             )
-        )
+        except NothingToCreditError:
+            continue  # units worth nothing on this invoice: there is no money to give back
+        notes.append(note)
     return notes
 
 

@@ -137,3 +137,73 @@ def test_a_discount_shared_with_units_cancelled_later_is_credited_back():
     notes = credit_cancelled_units(order_id=order.pk)
     order.refresh_from_db()
     assert first.total - sum(n.total for n in notes) == order.total == D("6.00")
+
+
+def _owed_after(order, invoices) -> tuple[Decimal, Decimal]:
+    invoiced = sum((inv.total for inv in invoices), D(0))
+    credited = sum((n.total for inv in invoices for n in inv.credit_notes.all()), D(0))
+    return invoiced, credited
+
+
+def test_returning_units_after_a_cancellation_credit_credits_what_the_customer_kept():
+    order = place(
+        {"MUG-1": (3, "9.99", "1.00"), "BOOK-1": (2, "14.95")},
+        shipping="4.90",
+        discount="3.33",
+        vat_rates={"BOOK-1": "7.00"},
+    )
+    first = issue_invoice_for_shipment(shipment_id=ship(order, {"MUG-1": 3}).pk)
+    book = order.lines.get(sku="BOOK-1")
+    cancel_order_lines(order=order, quantities={book.pk: 2}, reason="nicht lieferbar")
+    assert credit_cancelled_units(order_id=order.pk)  # the book's share of the discount goes back
+    mug = order.lines.get(sku="MUG-1")
+    notes = credit_returned_units(order_id=order.pk, units={mug.pk: 2}, source="return:7")
+    first.refresh_from_db()
+    order.refresh_from_db()
+    assert len(notes) == 1 and notes[0].total > 0
+    # One mug and the shipping kept: what the order charges for them, to the cent.
+    kept = D("9.66") - D("1.11") + D("4.90")  # a third of the line and of the whole order discount
+    assert first.total - first.amount_credited == kept
+    rest = credit_returned_units(order_id=order.pk, units={mug.pk: 1}, source="return:8", shipping=True)
+    first.refresh_from_db()
+    assert rest[0].total > 0 and first.amount_credited == first.total and first.amount_due == D("0.00")
+
+
+def test_a_full_withdrawal_with_shipping_after_a_cancellation_credit_credits_the_rest_of_every_invoice():
+    order = place({"MUG-1": (2, "10.00"), "TEE-1": (1, "30.00")}, shipping="4.90", discount="4.00")
+    first = issue_invoice_for_shipment(shipment_id=ship(order, {"MUG-1": 1}).pk)
+    second = issue_invoice_for_shipment(shipment_id=ship(order, {"MUG-1": 1}).pk)
+    tee = order.lines.get(sku="TEE-1")
+    cancel_order_lines(order=order, quantities={tee.pk: 1}, reason="nicht lieferbar")
+    assert credit_cancelled_units(order_id=order.pk)
+    mug = order.lines.get(sku="MUG-1")
+    notes = credit_returned_units(order_id=order.pk, units={mug.pk: 2}, source="return:9", shipping=True)
+    assert notes and all(n.total > 0 for n in notes)
+    for inv in (first, second):
+        inv.refresh_from_db()
+        assert inv.amount_credited == inv.total and inv.amount_due == D("0.00")
+
+
+def test_a_one_cent_line_whose_credit_rounds_to_nothing_does_not_fail_the_return():
+    order = place({"PIN-1": (1, "0.01"), "MUG-1": (1, "20.00")}, shipping="0.00", discount="0.01")
+    invoice = issue_invoice_for_shipment(shipment_id=ship(order, {"PIN-1": 1, "MUG-1": 1}).pk)
+    pin = order.lines.get(sku="PIN-1")
+    credit_returned_units(order_id=order.pk, units={pin.pk: 1}, source="return:10")
+    invoice.refresh_from_db()
+    assert D(0) <= invoice.amount_credited <= invoice.total
+    assert invoice.total - invoice.amount_credited == D("19.99")
+    mug = order.lines.get(sku="MUG-1")
+    credit_returned_units(order_id=order.pk, units={mug.pk: 1}, source="return:11")
+    invoice.refresh_from_db()
+    assert invoice.amount_credited == invoice.total
+
+
+def test_the_last_unit_of_a_line_worth_one_cent_in_all_is_skipped_not_refused():
+    order = place({"PIN-1": (2, "0.01", "0.01"), "MUG-1": (1, "20.00")}, shipping="0.00")
+    invoice = issue_invoice_for_shipment(shipment_id=ship(order, {"PIN-1": 2, "MUG-1": 1}).pk)
+    pin = order.lines.get(sku="PIN-1")
+    first = credit_returned_units(order_id=order.pk, units={pin.pk: 1}, source="return:12")
+    second = credit_returned_units(order_id=order.pk, units={pin.pk: 1}, source="return:13")
+    invoice.refresh_from_db()
+    assert sum(n.total for n in first + second) == D("0.01")
+    assert invoice.total - invoice.amount_credited == D("20.00")
