@@ -35,6 +35,9 @@ urlpatterns += [
     path("support/orders/new/customers/", phone_views.phone_customer_search, name="support-phone-customers"),
     path("support/orders/new/customers/<int:pk>/", phone_views.phone_customer_pick, name="support-phone-customer-pick"),
     path("support/orders/import/", import_views.order_import, name="support-order-import"),
+    path(
+        "support/orders/import/template.csv", import_views.order_import_template, name="support-order-import-template"
+    ),
     path("support/orders/import/<int:pk>/", import_views.order_import_detail, name="support-order-import-detail"),
     path("support/orders/<str:number>/", support_views.order_detail, name="support-order-detail"),
     path("support/orders/<str:number>/hold/", support_views.order_hold, name="support-order-hold"),

@@ -33,6 +33,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -50,7 +51,7 @@ from inventory.models import Product
 from oms import parsing
 from oms.money import is_supported_currency, parse_amount_text
 from oms.parsing import ParseError
-from oms.spreadsheets import NotTextError, decode_text
+from oms.spreadsheets import NotTextError, csv_lines, decimal_comma, decode_text
 from orders.exceptions import OrderValidationError
 from orders.models.imports import OrderImport, OrderImportStatus
 from orders.services import intake
@@ -536,6 +537,36 @@ def sweep_order_imports(*, task: Any) -> int:
 
 def column_help() -> str:
     return ", ".join([*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS])
+
+
+def template_csv_lines() -> Iterator[str]:
+    """A file to fill in: every column the import reads and one example order line, as German Excel
+    opens it (semicolons, BOM, decimal commas). The example names a SKU of the catalogue, so the
+    file as downloaded imports."""
+    sku = Product.objects.filter(active=True).order_by("sku").values_list("sku", flat=True).first() or "SKU-1"
+    example = {
+        "external_id": "EXAMPLE-1001",
+        "customer_email": "erika.mustermann@example.com",
+        "customer_name": "Erika Mustermann",
+        "ship_name": "Erika Mustermann",
+        "ship_street": "Musterstraße 1",
+        "ship_postcode": "10115",
+        "ship_city": "Berlin",
+        "ship_country": "DE",
+        "sku": sku,
+        "quantity": "1",
+        "unit_price": decimal_comma(Decimal("19.90")),
+        "currency": "EUR",
+        "customer_phone": "030 1234567",
+        "ship_company": "",
+        "payment_method": "invoice",
+        "shipping_amount": decimal_comma(Decimal("4.90")),
+        "discount": decimal_comma(Decimal("0.00")),
+        "order_total": decimal_comma(Decimal("24.80")),
+        "placed_at": "",
+    }
+    columns = [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS]
+    return csv_lines(columns, [[example[column] for column in columns]])
 
 
 def start_order_import(*, order_import: OrderImport, task: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -65,3 +65,12 @@ def order_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         response = render(request, f"{DETAIL_TEMPLATE}#import-status", context)
         return HttpResponseStopPolling(response.content) if order_import.is_finished else response
     return render(request, DETAIL_TEMPLATE, context)
+
+
+@role_required(Role.SUPPORT)
+@require_GET
+def order_import_template(request: HttpRequest) -> HttpResponse:
+    """The CSV template: every column the import reads and one example row, for German Excel."""
+    response = StreamingHttpResponse(import_services.template_csv_lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="order-import-template.csv"'
+    return response

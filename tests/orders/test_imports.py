@@ -161,3 +161,38 @@ def test_an_unexpected_failure_marks_the_import_failed_so_polling_stops(
     assert order_import.status == OrderImportStatus.FAILED
     assert order_import.errors[0]["field"] == "file"
     assert Order.objects.count() == 0
+
+
+def test_the_csv_template_downloads_for_german_excel_and_imports_as_it_is(support_client, catalogue, webshop):
+    page = support_client.get(reverse("orders:support-order-import")).content.decode()
+    assert reverse("orders:support-order-import-template") in page
+
+    response = support_client.get(reverse("orders:support-order-import-template"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="order-import-template.csv"'
+    content = b"".join(response.streaming_content)
+    header, example, *rest = content.decode("utf-8").splitlines()
+    assert rest == []
+    assert header.startswith("\ufeffexternal_id;customer_email;")
+    assert "19,90" in example.split(";")  # decimal comma, as German Excel writes it
+    sku = example.split(";")[header.lstrip("\ufeff").split(";").index("sku")]
+    assert sku in catalogue
+
+    upload = SimpleUploadedFile("order-import-template.csv", content, content_type="text/csv")
+    with _run_on_commit():
+        support_client.post(reverse("orders:support-order-import"), {"file": upload, "channel": "webshop"})
+
+    order_import = OrderImport.objects.get()
+    assert order_import.status == OrderImportStatus.DONE, order_import.errors
+    assert order_import.created == 1
+    order = Order.objects.get(channel=webshop, external_id="EXAMPLE-1001")
+    assert (order.lines.get().product.sku, order.shipping_city) == (sku, "Berlin")
+
+
+def test_the_csv_template_is_for_support_only(client, warehouse_client):
+    url = reverse("orders:support-order-import-template")
+    assert warehouse_client.get(url).status_code == 403
+    client.logout()
+    assert client.get(url).status_code == 302
