@@ -1,6 +1,7 @@
 """Property: for random orders (line and order discounts, two VAT rates, shipping) shipped in
-parts with units cancelled in between, the invoices minus the credit notes are what the customer
-owes for what they kept, to the cent, and no invoice, VAT row or credit note is negative."""
+parts with units cancelled in between and returns afterwards, the invoices minus the credit notes
+are what the customer owes for what they kept, to the cent (nothing after a full withdrawal), and
+no invoice, VAT row or credit note is negative."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from billing.models import CreditNote, Invoice, InvoiceVatRow
-from billing.services.crediting import credit_cancelled_units
+from billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, InvoiceVatRow
+from billing.services.crediting import credit_cancelled_units, credit_returned_units
 from billing.services.issuing import issue_invoice_for_shipment
 from oms.money import ZERO
 from orders.models import OrderState
@@ -60,8 +61,11 @@ def _nothing_negative(order) -> None:
     lines=st.lists(_line, min_size=1, max_size=3),
     shipping_cents=st.integers(0, 990),
     discount_third=st.integers(0, 33),
+    returned_pct=st.sampled_from([0, 50, 100]),
 )
-def test_invoiced_minus_credited_is_what_the_customer_owes_for_what_they_kept(lines, shipping_cents, discount_third):
+def test_invoiced_minus_credited_is_what_the_customer_owes_for_what_they_kept(
+    lines, shipping_cents, discount_third, returned_pct
+):
     tag = next(_tags)
     spec, vat_rates, plan = {}, {}, {}
     subtotal = ZERO
@@ -100,3 +104,27 @@ def test_invoiced_minus_credited_is_what_the_customer_owes_for_what_they_kept(li
         kept_owes = ZERO if order.state == OrderState.CANCELLED else order.total
         assert _owed_by_invoices(order) == kept_owes
         _nothing_negative(order)
+
+        # Returns: part of what was kept comes back, then the rest as a full withdrawal.
+        kept = _kept_units(order)
+        if returned_pct and any(kept.values()):
+            part = {pk: units * returned_pct // 100 for pk, units in kept.items() if units * returned_pct // 100}
+            if part:
+                credit_returned_units(order_id=order.pk, units=part, source=f"return:{tag}:1")
+                owed = _owed_by_invoices(order)
+                assert ZERO <= owed <= kept_owes
+                _nothing_negative(order)
+            rest = {pk: units for pk, units in _kept_units(order).items() if units}
+            credit_returned_units(order_id=order.pk, units=rest, source=f"return:{tag}:2", shipping=True)
+            assert _owed_by_invoices(order) == ZERO
+            _nothing_negative(order)
+
+
+def _kept_units(order) -> dict[int, int]:
+    """{order line id: units invoiced and not credited}."""
+    kept: dict[int, int] = {}
+    for line in InvoiceLine.objects.filter(invoice__order=order, order_line__isnull=False):
+        kept[line.order_line_id] = kept.get(line.order_line_id, 0) + line.quantity
+    for line in CreditNoteLine.objects.filter(credit_note__order=order, invoice_line__order_line__isnull=False):
+        kept[line.invoice_line.order_line_id] -= line.quantity
+    return kept
