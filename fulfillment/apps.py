@@ -10,7 +10,7 @@ class FulfillmentConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: services need the app registry.
-        from fulfillment import documents, load, states
+        from fulfillment import customer_panels, documents, load, states
         from fulfillment.api.serializers import ShipmentOutputSerializer
         from fulfillment.api.serializers import order_shipments as order_shipments_json
         from fulfillment.carriers.catalogue import seed_carriers
@@ -69,3 +69,4 @@ class FulfillmentConfig(AppConfig):
         events.subscribe("order.unheld", subscribers.requeue_shipments_on_unhold)
         # Customer mail (oms.mail): the shipping confirmation.
         mails.register()
+        customer_panels.register()  # the portal's shipments panel (oms.panels customer slot)

@@ -11,6 +11,7 @@ from fulfillment.models import Shipment
 from oms import mail
 from oms.mail import MailContent, MailKind, SubjectType
 from oms.models import CustomerMail
+from orders.portal_links import portal_url
 from orders.services import timeline
 
 SHIPPING_CONFIRMATION = "shipping_confirmation"
@@ -58,6 +59,7 @@ def shipping_confirmation(subject_id: str, language: str) -> MailContent:
             "carrier": carrier,
             "tracking_url": carrier.tracking_url(shipment.tracking_number) if carrier else "",
             "expected_delivery_date": shipment.expected_delivery_date,
+            "portal_url": portal_url(order.pk),
         }
     )
 

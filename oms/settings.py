@@ -340,6 +340,27 @@ OUTBOX_RESEND_SECONDS = env.int("OUTBOX_RESEND_SECONDS", default=120)
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
 
+# --- Customer portal (/track/) -----------------------------------------------------------------
+# Where customers reach the portal: the links in customer mails start with it.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://localhost:8000")
+# A link in a mail opens the order this long; one handed out by a lookup (number + e-mail) less.
+PORTAL_MAIL_LINK_DAYS = env.int("PORTAL_MAIL_LINK_DAYS", default=120)
+PORTAL_LOOKUP_LINK_HOURS = env.int("PORTAL_LOOKUP_LINK_HOURS", default=24)
+# Find an order by number + postcode as well as by number + e-mail.
+PORTAL_LOOKUP_BY_POSTCODE = env.bool("PORTAL_LOOKUP_BY_POSTCODE", default=True)
+# Lookups per client address and per order number within the window, then 429 (oms.ratelimit,
+# counted in Redis when REDIS_URL is set). Messages, cases and ratings per order and hour.
+PORTAL_LOOKUPS_PER_ADDRESS = env.int("PORTAL_LOOKUPS_PER_ADDRESS", default=10)
+PORTAL_LOOKUPS_PER_ORDER_NUMBER = env.int("PORTAL_LOOKUPS_PER_ORDER_NUMBER", default=10)
+PORTAL_LOOKUP_WINDOW_SECONDS = env.int("PORTAL_LOOKUP_WINDOW_SECONDS", default=60)
+PORTAL_ACTIONS_PER_ORDER_HOUR = env.int("PORTAL_ACTIONS_PER_ORDER_HOUR", default=10)
+# The longest message a customer may send from the portal, in characters.
+PORTAL_MESSAGE_MAX_LENGTH = env.int("PORTAL_MESSAGE_MAX_LENGTH", default=5000)
+# Trusted proxies in front of the web processes: the client address is the one the outermost saw.
+RATELIMIT_PROXY_COUNT = env.int("RATELIMIT_PROXY_COUNT", default=AXES_IPWARE_PROXY_COUNT)
+# Prefix of the rate limit counters in the cache (the test suite gives each test its own).
+RATELIMIT_KEY_PREFIX = env.str("RATELIMIT_KEY_PREFIX", default="")
+
 # --- API ----------------------------------------------------------------------------------------
 # API keys and sales channels are kept per process this long (oms.lookups): a key revoked or a
 # channel changed in another process is seen within it; in the process that changed it, at once.

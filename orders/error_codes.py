@@ -17,6 +17,8 @@ class OrderErrorCode(StrEnum):
     INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
     INVALID_PAYLOAD = "invalid_payload"
     INVALID_SIGNATURE = "invalid_signature"
+    ALREADY_RATED = "already_rated"
+    NOT_DELIVERED = "not_delivered"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOTE_EMPTY = "note_empty"
     ORDER_EDIT_INVALID = "order_edit_invalid"

@@ -16,11 +16,13 @@ from oms.documents import DocumentContent, DocumentKind
 from oms.mail import Attachment, MailContent, MailKind, SubjectType
 from oms.models import CustomerMail
 from oms.roles import Role
-from orders.models import CONFIRMATION_ATTACHMENTS, LegalText, Order, PaymentMethod
+from orders.models import CONFIRMATION_ATTACHMENTS, CaseMessage, LegalText, Order, PaymentMethod
+from orders.portal_links import portal_url
 from orders.services import timeline
 
 ORDER_CONFIRMATION = "order_confirmation"
 LEGAL_TEXT = "legal_text"
+CASE_REPLY = "case_reply"
 
 
 # -- the subject type "order" ------------------------------------------------------------------------
@@ -65,6 +67,7 @@ def order_confirmation(subject_id: str, language: str) -> MailContent:
             if order.payment_method in PaymentMethod.values
             else order.payment_method,
             "awaiting_payment": order.confirmed_at is None,
+            "portal_url": portal_url(order.pk),
         },
         attachments=legal_attachments(order.channel_id, language),
     )
@@ -92,6 +95,57 @@ def legal_text_attachment(legal_text: LegalText) -> Attachment:
             return Attachment(legal_text.filename, uploaded.read())
     document = documents.render_document_now(LEGAL_TEXT, subject=str(legal_text.pk), version=legal_text.version)
     return Attachment(legal_text.filename, documents.read_document(document))
+
+
+# -- a support agent's reply to a case the customer opened in the portal -----------------------------
+
+
+def _reply(subject_id: str) -> CaseMessage:
+    return CaseMessage.objects.select_related("case__order__channel", "case__order__customer").get(pk=int(subject_id))
+
+
+def _record_reply_on_timeline(sent: CustomerMail) -> None:
+    order = _reply(sent.subject_id).case.order
+    if order is not None:
+        timeline.mail_sent(
+            order, kind_label=mail.kind_label(sent.kind), to=sent.to, mail_id=sent.pk, resend=bool(sent.resend_of_id)
+        )
+
+
+def _sample_reply() -> str | None:
+    pk = (
+        CaseMessage.objects.filter(case__opened_by_customer=True, case__order__isnull=False, from_customer=False)
+        .exclude(internal=True)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return str(pk) if pk else None
+
+
+def _reply_url(subject_id: str) -> str | None:
+    case_id = CaseMessage.objects.filter(pk=int(subject_id)).values_list("case_id", flat=True).first()
+    return reverse("orders:support-case-detail", args=[case_id]) if case_id else None
+
+
+def _reply_customer(subject_id: str) -> int | None:
+    return CaseMessage.objects.filter(pk=int(subject_id)).values_list("case__customer_id", flat=True).first()
+
+
+def case_reply(subject_id: str, language: str) -> MailContent:
+    """The agent's answer, in full, and the link to the order's page where the thread goes on."""
+    message = _reply(subject_id)
+    order = message.case.order
+    return MailContent(
+        context={
+            "message": message,
+            "case": message.case,
+            "order": order,
+            "customer_name": order.billing_name or order.customer.name,
+            "channel": order.channel,
+            "portal_url": portal_url(order.pk),
+        }
+    )
 
 
 # -- legal texts as documents ----------------------------------------------------------------------
@@ -124,6 +178,24 @@ def register() -> None:
             subject_type="order",
             template="orders/mail/order_confirmation",
             build=order_confirmation,
+        )
+    )
+    mail.register_subject_type(
+        SubjectType(
+            "case_message",
+            on_sent=_record_reply_on_timeline,
+            sample=_sample_reply,
+            staff_url=_reply_url,
+            customer_of=_reply_customer,
+        )
+    )
+    mail.register_kind(
+        MailKind(
+            CASE_REPLY,
+            _("Reply to a support request"),
+            subject_type="case_message",
+            template="orders/mail/case_reply",
+            build=case_reply,
         )
     )
     documents.register_kind(

@@ -5,6 +5,7 @@ from orders.views import cases as case_views
 from orders.views import imports as import_views
 from orders.views import order_list as order_list_views
 from orders.views import phone as phone_views
+from orders.views import portal as portal_views
 from orders.views import support as support_views
 from orders.webhooks import views as webhook_views
 
@@ -59,4 +60,14 @@ urlpatterns += [
     path("support/cases/<int:pk>/", case_views.case_detail, name="support-case-detail"),
     path("support/cases/<int:pk>/reply/", case_views.case_reply, name="support-case-reply"),
     path("support/cases/<int:pk>/<slug:verb>/", case_views.case_transition, name="support-case-transition"),
+]
+
+# --- customer portal (/track/...): public; a signed link (orders.portal_links) opens one order ---
+
+urlpatterns += [
+    path("track/", portal_views.portal_lookup, name="portal-lookup"),
+    path("track/<str:token>/", portal_views.portal_order, name="portal-order"),
+    path("track/<str:token>/cases/", portal_views.portal_case_create, name="portal-case-create"),
+    path("track/<str:token>/cases/<int:pk>/", portal_views.portal_case_reply, name="portal-case-reply"),
+    path("track/<str:token>/rating/", portal_views.portal_rate, name="portal-rate"),
 ]

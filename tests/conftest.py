@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 
 import pytest
 from django.conf import settings
@@ -58,6 +59,12 @@ def _fast_password_hashing(settings) -> None:
 def _fresh_lookups() -> None:
     """API keys and channels cached by an earlier test's process-local lookups are not this test's rows."""
     lookups.clear_all()
+
+
+@pytest.fixture(autouse=True)
+def _own_rate_limits(settings) -> None:
+    """Rate limit counters (oms.ratelimit, in Redis in CI) of an earlier test are not this test's."""
+    settings.RATELIMIT_KEY_PREFIX = f"{uuid.uuid4().hex}:"
 
 
 @pytest.fixture(autouse=True)

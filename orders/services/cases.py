@@ -12,6 +12,7 @@ from django_fsm import can_proceed
 from oms.exceptions import DomainError, IllegalTransitionError
 from orders.error_codes import OrderErrorCode
 from orders.models import CaseMessage, CaseState, Order, SupportCase
+from orders.services import notifications
 
 # The transitions an agent may trigger from the case page, by URL verb.
 CASE_ACTIONS = ("wait_for_customer", "resolve", "reopen")
@@ -31,11 +32,13 @@ def open_case(*, order: Order, subject: str, message: str, user: Any) -> Support
 
 @transaction.atomic
 def add_case_message(*, case: SupportCase, body: str, user: Any) -> CaseMessage:
-    """An agent's reply; a reply to a resolved case reopens it, so it is never lost."""
+    """An agent's reply; a reply to a resolved case reopens it, so it is never lost. A reply to a
+    case the customer opened in the portal is mailed to them (in this transaction, via the outbox)."""
     case = SupportCase.objects.select_for_update().get(pk=case.pk)
     if not body.strip():
         raise DomainError(_("A message cannot be empty."), code=OrderErrorCode.EMPTY_MESSAGE)
     message = CaseMessage.objects.create(case=case, body=body.strip(), author=user, author_label=_actor(user))
+    notifications.send_case_reply(message)
     if case.state == CaseState.RESOLVED:
         case.reopen()
     case.updated_at = timezone.now()  # the queue sorts by last activity

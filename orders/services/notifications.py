@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from oms import mail
 from oms.models import CustomerMail
-from orders.mails import ORDER_CONFIRMATION
-from orders.models import Order
+from orders.mails import CASE_REPLY, ORDER_CONFIRMATION
+from orders.models import CaseMessage, Order
 
 
 def send_order_confirmation(order: Order) -> CustomerMail | None:
@@ -22,3 +22,14 @@ def send_order_confirmation(order: Order) -> CustomerMail | None:
     return mail.enqueue_mail(
         ORDER_CONFIRMATION, subject_id=str(order.pk), to=order.email, language=order.customer.language
     )
+
+
+def send_case_reply(message: CaseMessage) -> CustomerMail | None:
+    """Enqueue an agent's reply to a case the customer opened in the portal (the customer reads
+    it there too). Other cases (opened by staff, or by the system for a review) mail nothing: their
+    threads were not written for the customer. Call inside the transaction writing the reply."""
+    case = message.case
+    order = case.order
+    if not case.opened_by_customer or order is None or message.internal or message.from_customer or not order.email:
+        return None
+    return mail.enqueue_mail(CASE_REPLY, subject_id=str(message.pk), to=order.email, language=order.customer.language)
