@@ -26,12 +26,6 @@ from oms.choices import choice_label
 EVENTS_SHOWN = 5
 # Why a shipment is at risk (``Risk.code``), as the API names it.
 RISK_CODES = ["exception", "not_shipped", "later_than_promised", "overdue"]
-STATE_BADGES = {
-    **dict.fromkeys((ShipmentState.EXCEPTION, ShipmentState.RETURNED_TO_SENDER), "badge-bad"),
-    ShipmentState.ON_HOLD: "badge-warn",
-    ShipmentState.DELIVERED: "badge-ok",
-    ShipmentState.CANCELLED: "badge-muted",
-}
 
 
 @dataclass(frozen=True)
@@ -58,11 +52,6 @@ class OrderShipment:
     estimated: bool
     risk: Risk | None
     events: list[TrackingEvent] = field(default_factory=list)
-
-    @property
-    def badge(self) -> str:
-        """The badge colour of its state: red a problem, amber waiting, blue on its way, green done."""
-        return STATE_BADGES.get(self.shipment.state, "badge-info")
 
 
 def _with_carrier(qs: QuerySet[Shipment]) -> QuerySet[Shipment]:

@@ -46,6 +46,10 @@ def test_support_enters_an_event_by_hand_from_the_order_page(support_client):
     assert refreshed(shipment).state == ShipmentState.EXCEPTION
     queue = support_client.get(reverse("fulfillment:support-tracking")).content.decode()
     assert shipment.reference in queue and shipment.order.number in queue
+    # The state badge has the colour of its group, as on every other page (oms.badges).
+    assert 'class="badge badge-bad" data-state="exception" data-group="problem"' in queue
+    order_page = support_client.get(reverse("orders:support-order-detail", args=[shipment.order.number]))
+    assert 'class="badge badge-bad" data-state="exception" data-group="problem"' in order_page.content.decode()
 
 
 def test_an_event_by_hand_without_its_reason_is_refused_and_records_nothing(support_client):
