@@ -30,10 +30,10 @@ def _catalogue(warehouse_ids: list[int]) -> None:
         cursor.execute(
             f"""
             INSERT INTO inventory_product (sku, name, gtin, weight_grams, length_mm, width_mm, height_mm,
-                net_price, gross_price, vat_rate, active, is_preorder, created_at, updated_at)
+                net_price, gross_price, vat_rate, active, is_preorder, withdrawal_exclusion, created_at, updated_at)
             SELECT 'SKU-' || lpad(i::text, 6, '0'),
                    ('{WORDS}'::text[])[1 + i %% 14] || ' ' || ('{WORDS}'::text[])[1 + (i / 14) %% 14] || ' ' || i,
-                   '', 100, 1, 1, 1, 8.40, 9.99, 19.00, true, false, now(), now()
+                   '', 100, 1, 1, 1, 8.40, 9.99, 19.00, true, false, '', now(), now()
             FROM generate_series(0, %s) AS i
             """,
             [SKUS - 1],
