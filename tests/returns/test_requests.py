@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import translation
 from django_fsm import TransitionNotAllowed
 
 from fulfillment.models import ShipmentState
@@ -23,6 +24,13 @@ from tests.billing.flows import place, ship
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The timeline texts are checked in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 def _delivered_order(*, at: datetime.datetime, lines=None):
@@ -51,7 +59,8 @@ def test_within_fourteen_days_of_delivery_a_small_return_is_approved_at_once_and
     assert request.state == ReturnState.APPROVED and request.auto_approved
     assert request.window_ends_on == datetime.date(2026, 3, 16)
     assert request.value == Decimal("29.90")
-    texts = list(order.events.filter(kind=EventKind.RETURN).values_list("message", flat=True))
+    with translation.override("en"):
+        texts = [str(t) for t in order.events.filter(kind=EventKind.RETURN).values_list("message", flat=True)]
     assert any("RMA-2026-000001" in t and "requested" in t for t in texts)
     assert any("approved automatically" in t for t in texts)
 
