@@ -38,6 +38,8 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("fulfillment.urls")),
     path("", include("billing.urls")),
+    path("", include("returns.urls")),
+    path("", include("reporting.urls")),
     path("api/v1/", include("inventory.api.urls")),
     path("api/v1/", include("orders.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,0 +1,3 @@
+"""Reporting pages. The root URLconf includes this module; the reporting features add their patterns here."""
+
+urlpatterns: list = []
