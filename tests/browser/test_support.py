@@ -79,7 +79,7 @@ def test_phone_order_entered_by_hand_ends_allocated(browser_page, live_url, supp
     page.get_by_label("Street and number").fill("Am Markt 1")
     page.get_by_label("Postcode").fill("04109")
     page.get_by_label("City").fill("Leipzig")
-    page.get_by_label("Country", exact=True).select_option("DE")
+    page.get_by_label("Country:", exact=True).select_option("DE")
 
     page.get_by_role("searchbox", name="Find a product").fill("SHIRT")
     page.get_by_role("button", name="Add SHIRT-BLK-M").click()
