@@ -10,9 +10,10 @@ holds the lock on the document's outbox message, which it holds for the whole re
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 
 from fulfillment.models import Package, Shipment, ShipmentState
 from fulfillment.services.labels import LABEL_DOCUMENT
@@ -43,6 +44,25 @@ def _rendering() -> bool:
     return False
 
 
+def _diagnosis(log: Path) -> str:
+    """What the worker printed and what every connection to the test database is doing, read at the
+    moment a wait gave up (a hang shows as a session waiting on a lock or a client)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, state, wait_event_type, wait_event, left(query, 200) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        sessions = "\n".join(repr(row) for row in cursor.fetchall())
+    return f"\n--- worker log (tail) ---\n{log.read_text()[-3000:]}\n--- database sessions ---\n{sessions}"
+
+
+def _wait_or_explain(condition, *, log: Path, **kwargs) -> None:
+    try:
+        _wait_for(condition, **kwargs)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}{_diagnosis(log)}") from None
+
+
 def test_a_worker_killed_mid_render_leaves_one_tracking_number_and_the_next_worker_renders_the_label(
     workers,  # noqa: F811  (the fixtures imported above)
     celery_broker,  # noqa: F811
@@ -60,7 +80,7 @@ def test_a_worker_killed_mid_render_leaves_one_tracking_number_and_the_next_work
     picked.pack()  # the label is requested in the packing transaction
 
     # The worker books the label (committed), then starts rendering: kill it in the middle.
-    _wait_for(_rendering, timeout=120, interval=0.01, what=f"the render to start ({first_log.read_text()[-1500:]})")
+    _wait_or_explain(_rendering, log=first_log, timeout=120, interval=0.01, what="the render to start")
     group = workers.kill(first)
     _wait_for(lambda: not any(_alive(pid) for pid in group), timeout=5, what="every process of the worker to die")
 
@@ -76,11 +96,12 @@ def test_a_worker_killed_mid_render_leaves_one_tracking_number_and_the_next_work
     _second, second_log = workers.start("second")
     _wait_for(lambda: "ready." in second_log.read_text(), timeout=90, what="the second worker")
     outbox.sweep()
-    _wait_for(
+    _wait_or_explain(
         lambda: Document.objects.get(pk=label.pk).status == DocumentStatus.READY,
+        log=second_log,
         timeout=90,
         interval=0.2,
-        what=f"the second worker to render the label ({second_log.read_text()[-1500:]})",
+        what="the second worker to render the label",
     )
 
     after = Shipment.objects.get(pk=shipment.pk)
