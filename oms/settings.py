@@ -281,6 +281,13 @@ ORDER_IMPORT_MAX_ATTEMPTS = env.int("ORDER_IMPORT_MAX_ATTEMPTS", default=3)
 # A long import is placed in slices of this many seconds, each in a task of its own, so no run
 # reaches the task time limit (the soft limit is a second line: it hands over too).
 ORDER_IMPORT_SLICE_SECONDS = env.float("ORDER_IMPORT_SLICE_SECONDS", default=180)
+# Reports (reporting.services.rollups): the rollups are refreshed this often, re-reading this much
+# before the watermark (transactions that commit late), and at most this many hours per run.
+REPORTING_REFRESH_SECONDS = env.int("REPORTING_REFRESH_SECONDS", default=30)
+REPORTING_WATERMARK_OVERLAP_SECONDS = env.int("REPORTING_WATERMARK_OVERLAP_SECONDS", default=300)
+REPORTING_REFRESH_MAX_WINDOW_HOURS = env.int("REPORTING_REFRESH_MAX_WINDOW_HOURS", default=24)
+# The dashboard reloads itself this often while open.
+REPORTING_DASHBOARD_REFRESH_SECONDS = env.int("REPORTING_DASHBOARD_REFRESH_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "oms.outbox.sweep_outbox_task", "schedule": timedelta(minutes=1)},
     "backorder-sweep": {"task": "orders.tasks.sweep_backorders_task", "schedule": timedelta(minutes=5)},
@@ -301,6 +308,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=10),
     },
     "billing-uninvoiced-sweep": {"task": "billing.tasks.sweep_uninvoiced_task", "schedule": timedelta(minutes=5)},
+    "reporting-refresh-rollups": {
+        "task": "reporting.tasks.refresh_rollups_task",
+        "schedule": timedelta(seconds=REPORTING_REFRESH_SECONDS),
+    },
     "billing-overdue-nightly": {
         "task": "billing.tasks.mark_overdue_invoices_task",
         "schedule": crontab(hour=1, minute=5),

@@ -1,0 +1,164 @@
+"""Rollups the reports read: one fact row per order, its state spans, and daily sums.
+
+They are derived data, rebuilt from the stored rows (orders, their timeline events, shipments,
+pick lines) by ``reporting.services.rollups``: incrementally past a watermark every minute, or
+from scratch by ``manage.py rebuild_rollups``. Nothing else writes them. Days are calendar days
+in the business time zone (``TIME_ZONE``), cut at local midnight.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0.00")}
+
+
+class Watermark(models.Model):
+    """How far the incremental refresh has read the stored rows. Advanced in the same transaction
+    as the rollups it produced, so a refresh that dies leaves it where it was."""
+
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    position = models.DateTimeField(_("read up to"))
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rollup watermark")
+        verbose_name_plural = _("rollup watermarks")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.position:%Y-%m-%d %H:%M:%S}"
+
+
+class OrderFact(models.Model):
+    """One order as the reports count it. ``gross`` is the order total without gift cards sold
+    (they are no sales), ``net`` the gross without VAT; both zero for a cancelled order. Stage
+    durations are whole seconds between the order's recorded timestamps (None: not reached)."""
+
+    order = models.OneToOneField(
+        "orders.Order", verbose_name=_("order"), on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    day = models.DateField(_("day placed"))
+    channel = models.ForeignKey("orders.Channel", verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+")
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse",
+        verbose_name=_("warehouse"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    country = models.CharField(_("country"), max_length=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    state = models.CharField(_("state"), max_length=20)
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+    units = models.PositiveIntegerField(_("units"), default=0)
+    gross = models.DecimalField(_("revenue gross"), **MONEY)
+    net = models.DecimalField(_("revenue net"), **MONEY)
+    placed_at = models.DateTimeField(_("placed at"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    allocated_at = models.DateTimeField(_("allocated at"), null=True, blank=True)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    picked_at = models.DateTimeField(_("picked at"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    promised_ship_date = models.DateField(_("promised ship date"), null=True, blank=True)
+    shipped_on_time = models.BooleanField(_("shipped on the promised day"), null=True, blank=True)
+    shipped_before_cutoff = models.BooleanField(_("shipped before the cut-off"), null=True, blank=True)
+    short_units = models.PositiveIntegerField(_("units picked short"), default=0)
+    # Stage durations in seconds.
+    to_confirm = models.BigIntegerField(_("placed → confirmed"), null=True, blank=True)
+    to_allocate = models.BigIntegerField(_("confirmed → allocated"), null=True, blank=True)
+    to_release = models.BigIntegerField(_("allocated → released"), null=True, blank=True)
+    to_pick = models.BigIntegerField(_("released → picked"), null=True, blank=True)
+    to_ship = models.BigIntegerField(_("picked → shipped"), null=True, blank=True)
+    to_deliver = models.BigIntegerField(_("shipped → delivered"), null=True, blank=True)
+    placed_to_shipped = models.BigIntegerField(_("placed → shipped"), null=True, blank=True)
+    placed_to_delivered = models.BigIntegerField(_("placed → delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order fact")
+        verbose_name_plural = _("order facts")
+        indexes = [
+            models.Index(fields=["day", "channel"], name="reporting_fact_day_idx"),
+            models.Index(fields=["shipped_at"], name="reporting_fact_shipped_idx"),
+            models.Index(fields=["state", "promised_ship_date"], name="reporting_fact_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"order {self.order_id} ({self.day})"
+
+
+class StateSpan(models.Model):
+    """A stretch of time an order spent in one state, from its timeline's transition events.
+    ``left_at`` is None while the order is still in it. ``day`` is the local day it entered."""
+
+    order = models.ForeignKey("orders.Order", verbose_name=_("order"), on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(_("state"), max_length=20)
+    entered_at = models.DateTimeField(_("entered at"))
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    seconds = models.BigIntegerField(_("seconds"), null=True, blank=True)
+    day = models.DateField(_("day entered"))
+    channel = models.ForeignKey("orders.Channel", verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+")
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse",
+        verbose_name=_("warehouse"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    country = models.CharField(_("country"), max_length=2)
+
+    class Meta:
+        verbose_name = _("state span")
+        verbose_name_plural = _("state spans")
+        indexes = [
+            models.Index(fields=["day", "state"], name="reporting_span_day_idx"),
+            models.Index(fields=["order"], name="reporting_span_order_idx"),
+            models.Index(
+                fields=["state", "entered_at"], name="reporting_span_open_idx", condition=models.Q(left_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"order {self.order_id}: {self.state}"
+
+
+class DailySales(models.Model):
+    """Sums of the order facts placed on one local day, per channel, warehouse, country and
+    currency. Cancelled orders count in ``cancelled_orders`` only."""
+
+    day = models.DateField(_("day"))
+    channel = models.ForeignKey("orders.Channel", verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+")
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse",
+        verbose_name=_("warehouse"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    country = models.CharField(_("country"), max_length=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    cancelled_orders = models.PositiveIntegerField(_("cancelled orders"), default=0)
+    units = models.PositiveIntegerField(_("units"), default=0)
+    gross = models.DecimalField(_("revenue gross"), **MONEY)
+    net = models.DecimalField(_("revenue net"), **MONEY)
+    shipped_orders = models.PositiveIntegerField(_("shipped orders"), default=0)
+    shipped_on_time = models.PositiveIntegerField(_("shipped on the promised day"), default=0)
+    shipped_before_cutoff = models.PositiveIntegerField(_("shipped before the cut-off"), default=0)
+    short_units = models.PositiveIntegerField(_("units picked short"), default=0)
+
+    class Meta:
+        verbose_name = _("daily sales")
+        verbose_name_plural = _("daily sales")
+        ordering = ["day"]
+        indexes = [models.Index(fields=["day", "channel", "country"], name="reporting_daily_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel_id} {self.country}"
