@@ -45,6 +45,13 @@ class BillingConfig(AppConfig):
         register_money_source(invoiced_and_credited)
         # Support's bank screen: statement imports and the credits that matched no order.
         navigation.register("support", _("Bank"), "billing:support-bank", roles={Role.SUPPORT, Role.MANAGER}, order=60)
+        # Open items with their age past the due date.
+        navigation.register(
+            "support", _("Receivables"), "billing:support-receivables", roles={Role.SUPPORT, Role.MANAGER}, order=61
+        )
+        from billing import states
+
+        states.register()
         # Cash on delivery is paid when the parcel is handed over (a sweep books any delivery missed).
         events.subscribe("shipment.delivered", cash_on_delivery.on_shipment_delivered)
 

@@ -5,6 +5,8 @@ from django.urls import path
 from billing import webhooks
 from billing.views import bank as bank_views
 from billing.views import payments as payment_views
+from billing.views import receivables as receivables_views
+from oms.lists import list_urls
 
 app_name = "billing"
 
@@ -23,4 +25,7 @@ urlpatterns = [
     path("support/bank/import/", bank_views.bank_statement_import, name="support-bank-import"),
     path("support/bank/lines/<int:pk>/assign/", bank_views.bank_line_assign, name="support-bank-line-assign"),
     path("support/bank/lines/<int:pk>/ignore/", bank_views.bank_line_ignore, name="support-bank-line-ignore"),
+    # Support and managers: open items and their age (oms.lists: export and saved views).
+    path("support/receivables/", receivables_views.receivables_list, name="support-receivables"),
+    *list_urls(receivables_views.RECEIVABLES_LIST, "support/receivables/"),
 ]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from oms.money import format_rate
 
@@ -15,3 +17,9 @@ register = template.Library()
 def rate(value: Decimal | None) -> str:
     """A VAT rate as people write it: ``19``, ``7``, ``5,5``."""
     return "" if value is None else format_rate(value)
+
+
+@register.filter
+def days_past_due(invoice: Any) -> int:
+    """Days since the invoice's due date (0 while it is not due yet)."""
+    return max((timezone.localdate() - invoice.due_date).days, 0)

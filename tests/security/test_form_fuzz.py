@@ -97,6 +97,8 @@ POST_ROUTES: dict[str, str] = {
     "billing:support-bank-import": "billing:support-bank",
     "billing:support-bank-line-assign": "billing:support-bank",
     "billing:support-bank-line-ignore": "billing:support-bank",
+    "billing:support-receivables-view-save": "billing:support-receivables",
+    "billing:support-receivables-view-delete": "billing:support-receivables",
 }
 # Forms that are one button and nothing else (a transition verb in the URL, sending a mail again).
 # Deleting a saved view is one button too, shown only to the view's owner (not the fuzzing user).
@@ -107,6 +109,7 @@ FIELDLESS_FORMS = {
     "inventory:stock-view-delete",
     "orders:support-case-view-delete",
     "inventory:purchase-order-view-delete",
+    "billing:support-receivables-view-delete",
     # Sending and cancelling a purchase order are one button each.
     "inventory:purchase-order-send",
     "inventory:purchase-order-cancel",
@@ -180,6 +183,7 @@ HX_TARGETS = [
     "pick-work",
     "pack-work",
     "ship-work",
+    "receivables-table",
 ]
 
 HOSTILE: dict[str, str | list[str]] = {

@@ -58,6 +58,7 @@ REAL_PARAMS = {
     "fulfillment:warehouse-pack-label": lambda o: {"reference": o["shipment"].reference},
     "billing:support-bank-line-assign": lambda o: {"pk": o["bank_line"].pk},
     "billing:support-bank-line-ignore": lambda o: {"pk": o["bank_line"].pk},
+    "billing:support-receivables-view-delete": lambda o: {"pk": o["saved_view"].pk},
 }
 
 
