@@ -82,14 +82,6 @@ LAST_NAMES = [
     "Peters",
     "Lang",
 ]
-CITIES = [
-    ("10115", "Berlin", "DE"), ("20095", "Hamburg", "DE"), ("80331", "München", "DE"), ("50667", "Köln", "DE"),
-    ("60311", "Frankfurt am Main", "DE"), ("70173", "Stuttgart", "DE"), ("40213", "Düsseldorf", "DE"),
-    ("04109", "Leipzig", "DE"), ("44135", "Dortmund", "DE"), ("45127", "Essen", "DE"), ("28195", "Bremen", "DE"),
-    ("01067", "Dresden", "DE"), ("30159", "Hannover", "DE"), ("90402", "Nürnberg", "DE"),
-    ("1010", "Wien", "AT"), ("8010", "Graz", "AT"), ("8001", "Zürich", "CH"), ("3011", "Bern", "CH"),
-    ("1012", "Amsterdam", "NL"), ("00-001", "Warszawa", "PL"), ("75001", "Paris", "FR"),
-]  # fmt: skip
 STREETS = [
     "Hauptstraße",
     "Bahnhofstraße",

@@ -17,7 +17,8 @@ from django.db import models
 
 from loadgen import domain
 from loadgen.copyload import TableCopy, create_indexes, drop_indexes, next_id, secondary_indexes
-from loadgen.names import CITIES, FIRST_NAMES, LAST_NAMES, STREETS
+from loadgen.names import FIRST_NAMES, LAST_NAMES, STREETS
+from oms.places import draw_place
 
 # --- field mapping ------------------------------------------------------------------------------
 
@@ -279,7 +280,7 @@ class OrdersLoader:
             for i in range(self.plan.customers):
                 fn, ln = rnd.choice(FIRST_NAMES), rnd.choice(LAST_NAMES)
                 email = f"{_ascii(fn)}.{_ascii(ln)}.{i + 1}@example.de"
-                city = rnd.choice(CITIES)
+                city = tuple(draw_place(rnd))
                 street = f"{rnd.choice(STREETS)} {rnd.randrange(1, 180)}"
                 customers.append((first + i, email, f"{fn} {ln}", city, street))
                 created = since + datetime.timedelta(seconds=rnd.randrange(self.plan.history_days * 86400))

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from inventory.models import Product
+from oms.places import draw_place
 from orders.models import (
     Channel,
     ChannelKind,
@@ -93,22 +94,6 @@ LAST = [
     "Braun",
     "Zimmermann",
     "Hofer",
-]
-CITIES = [
-    ("10115", "Berlin", "DE"),
-    ("20095", "Hamburg", "DE"),
-    ("80331", "München", "DE"),
-    ("50667", "Köln", "DE"),
-    ("60311", "Frankfurt am Main", "DE"),
-    ("70173", "Stuttgart", "DE"),
-    ("04109", "Leipzig", "DE"),
-    ("01067", "Dresden", "DE"),
-    ("28195", "Bremen", "DE"),
-    ("90402", "Nürnberg", "DE"),
-    ("1010", "Wien", "AT"),
-    ("8010", "Graz", "AT"),
-    ("5020", "Salzburg", "AT"),
-    ("5911", "Venlo", "NL"),
 ]
 STREETS = ["Hauptstraße", "Bahnhofstraße", "Gartenweg", "Lindenallee", "Schulstraße", "Am Markt", "Bergstraße"]
 SHIPPING = Decimal("4.90")
@@ -181,7 +166,7 @@ def _seasonality(day: datetime.date) -> float:
 
 
 def _address(prefix: str, customer: Customer, rng: random.Random) -> dict[str, str]:
-    postcode, city, country = rng.choice(CITIES)
+    postcode, city, country = draw_place(rng)
     return {
         f"{prefix}_name": customer.name,
         f"{prefix}_company": customer.company,
@@ -367,7 +352,7 @@ def _open_orders(
     placed = 0
     for i in range(count):
         customer = rng.choice(customers)
-        postcode, city, country = rng.choice(CITIES)
+        postcode, city, country = draw_place(rng)
         address = AddressDraft(
             name=customer.name,
             street=f"{rng.choice(STREETS)} {rng.randint(1, 90)}",
