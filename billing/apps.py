@@ -70,3 +70,6 @@ class BillingConfig(AppConfig):
         # Payments recorded anywhere (intake, shop and PSP webhooks) settle the invoices.
         events.subscribe("order.payment_recorded", subscribers.settle_payments)
         events.subscribe("order.payment_refunded", subscribers.settle_payments)
+        # What the warehouse accepted back from a return is credited and refunded (returns'
+        # sweep resolves any return whose event was lost).
+        events.subscribe("return.inspected", subscribers.credit_return)

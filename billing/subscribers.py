@@ -8,6 +8,7 @@ from typing import Any
 from billing.models import Invoice, IssueOn
 from billing.services.crediting import credit_cancelled_units
 from billing.services.issuing import cached_issue_on, issue_invoice_for_order, issue_invoice_for_shipment, issue_on
+from billing.services.return_refunds import credit_and_refund_return
 from billing.services.settlement import settle_order
 from orders.models import Order
 
@@ -43,3 +44,17 @@ def credit_cancellation(payload: dict[str, Any]) -> None:
     (one cheap query for the usual order that has no invoice yet)."""
     if Invoice.objects.filter(order_id=payload["order_id"]).exists():
         credit_cancelled_units(order_id=payload["order_id"])
+
+
+def credit_return(payload: dict[str, Any]) -> None:
+    """``return.inspected``: credit and refund what the warehouse accepted (nothing accepted, or
+    an exchange: nothing to pay back). A lost event is caught by returns' sweep."""
+    if payload.get("resolution", "refund") != "refund" or not payload.get("units"):
+        return
+    credit_and_refund_return(
+        order_id=payload["order_id"],
+        return_id=payload["return_id"],
+        number=payload["number"],
+        units={int(k): int(v) for k, v in payload["units"].items()},
+        full_withdrawal=bool(payload.get("full_withdrawal")),
+    )

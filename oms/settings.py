@@ -312,6 +312,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.refresh_rollups_task",
         "schedule": timedelta(seconds=REPORTING_REFRESH_SECONDS),
     },
+    "returns-unresolved-sweep": {
+        "task": "returns.tasks.sweep_unresolved_returns_task",
+        "schedule": timedelta(minutes=5),
+    },
     "billing-overdue-nightly": {
         "task": "billing.tasks.mark_overdue_invoices_task",
         "schedule": crontab(hour=1, minute=5),

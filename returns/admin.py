@@ -9,7 +9,15 @@ class ReturnLineInline(admin.TabularInline):
     model = ReturnLine
     extra = 0
     can_delete = False
-    readonly_fields = ["order_line", "quantity", "quantity_received", "quantity_restocked", "quantity_damaged"]
+    readonly_fields = [
+        "order_line",
+        "quantity",
+        "quantity_received",
+        "quantity_restocked",
+        "quantity_damaged",
+        "quantity_missing",
+        "quantity_scrapped",
+    ]
 
     def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False

@@ -7,3 +7,12 @@ class ReturnsConfig(AppConfig):
 
     name = "returns"
     verbose_name = _("Returns")
+
+    def ready(self) -> None:
+        # Imported here: services need the app registry.
+        from oms import events
+        from returns.services.resolution import on_return_credited
+
+        # Billing credited and refunded what the warehouse accepted: the return is refunded
+        # (the sweep in returns.tasks resolves any return whose event was lost).
+        events.subscribe("return.credited", on_return_credited)

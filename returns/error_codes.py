@@ -6,10 +6,17 @@ from enum import StrEnum
 
 
 class ReturnErrorCode(StrEnum):
+    ALREADY_RECEIVED = "already_received"
+    BIN_REQUIRED = "bin_required"
     EXCLUDED_PRODUCT = "excluded_product"
+    ITEM_NOT_ON_RETURN = "item_not_on_return"
     NO_LINES = "no_lines"
+    NOT_RECEIVABLE = "not_receivable"
+    NOTHING_TO_SCRAP = "nothing_to_scrap"
     QUANTITY_EXCEEDS_RETURNABLE = "quantity_exceeds_returnable"
     REASON_TEXT_REQUIRED = "reason_text_required"
+    UNKNOWN_CODE = "unknown_code"
+    UNKNOWN_CONDITION = "unknown_condition"
     UNKNOWN_LINE = "unknown_line"
     UNKNOWN_REASON = "unknown_reason"
     WINDOW_CLOSED = "window_closed"

@@ -1,4 +1,4 @@
-"""Stock movements: receive, adjust, count, transfer, return, scrap, block and unblock. Every
+"""Stock movements: receive, adjust, count, transfer, return (sellable or blocked), scrap, block and unblock. Every
 change of ``on_hand`` or ``blocked`` writes a ``StockMovement`` row in the same transaction, so
 ``on_hand`` equals the sum of the ledger's ``quantity`` and ``blocked`` the sum of its
 ``blocked_change``.
@@ -203,6 +203,34 @@ def return_stock(
         reference=reference,
         user=user,
         kind=MovementKind.RETURN,
+    )
+
+
+@transaction.atomic
+def return_blocked_stock(
+    *,
+    product: Product,
+    warehouse: Warehouse,
+    quantity: int,
+    reason: str,
+    reference: str,
+    user: User = None,
+) -> StockMovement:
+    """A customer return comes back damaged: its units are booked in as blocked in one ``return``
+    movement (``on_hand`` and ``blocked`` rise together), so availability never counts them and
+    no waiting order is offered them. They leave with ``scrap_blocked_stock`` or become sellable
+    with ``unblock_stock``. Publishes ``stock.changed``."""
+    require_positive(quantity)
+    reason = _reason(reason)
+    level = _level(product, warehouse)
+    return _blocked_movement(
+        level,
+        kind=MovementKind.RETURN,
+        quantity=quantity,
+        blocked_change=quantity,
+        reason=reason,
+        reference=reference,
+        user=user,
     )
 
 

@@ -1,4 +1,5 @@
 from returns.models.numbering import RmaCounter
+from returns.models.receiving import Condition, ReturnUnit
 from returns.models.request import (
     CLOSED_STATES,
     OPEN_STATES,
@@ -12,10 +13,12 @@ from returns.models.request import (
 __all__ = [
     "CLOSED_STATES",
     "OPEN_STATES",
+    "Condition",
     "ReturnEvent",
     "ReturnLine",
     "ReturnReason",
     "ReturnRequest",
     "ReturnState",
+    "ReturnUnit",
     "RmaCounter",
 ]

@@ -5,6 +5,7 @@ Lifecycle (``ReturnState``)::
     requested ─approve─> approved ─receive─> received ─inspect─> inspected ─refund─> refunded
         │                   │                                        └─exchange─> exchanged
         └─reject─> rejected └─cancel─> cancelled   (requested ─cancel─> cancelled too)
+                                                         inspected ─decline─> rejected (nothing accepted)
 
 Transitions only set fields of this row; ``returns.services`` lock it, check ``can_proceed``, call
 the transition, save, write the order's timeline and a ``ReturnEvent``, and publish events after
@@ -79,6 +80,21 @@ class ReturnRequest(ConcurrentTransitionMixin, models.Model):
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     inspected_at = models.DateTimeField(_("inspected at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    tracking_number = models.CharField(
+        _("return tracking number"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("The tracking number of the return label."),
+    )
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse",
+        verbose_name=_("receiving warehouse"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("return request")
@@ -134,6 +150,12 @@ class ReturnRequest(ConcurrentTransitionMixin, models.Model):
     def exchange(self) -> None:
         self.closed_at = timezone.now()
 
+    @transition(field=state, source=S.INSPECTED, target=S.REJECTED)
+    def decline(self, *, reason: str) -> None:
+        """Inspection accepted nothing (every unit damaged or missing): nothing to refund."""
+        self.decision_reason = reason
+        self.closed_at = timezone.now()
+
     approve.alters_data = True  # type: ignore[attr-defined]
     reject.alters_data = True  # type: ignore[attr-defined]
     cancel.alters_data = True  # type: ignore[attr-defined]
@@ -141,11 +163,14 @@ class ReturnRequest(ConcurrentTransitionMixin, models.Model):
     inspect.alters_data = True  # type: ignore[attr-defined]
     refund.alters_data = True  # type: ignore[attr-defined]
     exchange.alters_data = True  # type: ignore[attr-defined]
+    decline.alters_data = True  # type: ignore[attr-defined]
 
 
 class ReturnLine(models.Model):
     """Units of one order line on a return request. ``quantity`` is what was requested (and, once
-    approved, what may come back); ``quantity_received`` never exceeds it."""
+    approved, what may come back); ``quantity_received`` never exceeds it. Each received unit is
+    restocked (resellable) or damaged (booked in as blocked, later perhaps scrapped); units that
+    never came are ``quantity_missing``: received + missing <= quantity."""
 
     request = models.ForeignKey(
         ReturnRequest, verbose_name=_("return request"), on_delete=models.CASCADE, related_name="lines"
@@ -157,6 +182,8 @@ class ReturnLine(models.Model):
     quantity_received = models.PositiveIntegerField(_("received"), default=0)
     quantity_restocked = models.PositiveIntegerField(_("restocked"), default=0)
     quantity_damaged = models.PositiveIntegerField(_("damaged"), default=0)
+    quantity_missing = models.PositiveIntegerField(_("missing"), default=0)
+    quantity_scrapped = models.PositiveIntegerField(_("scrapped"), default=0)
 
     class Meta:
         verbose_name = _("return line")
@@ -172,10 +199,22 @@ class ReturnLine(models.Model):
                 condition=Q(quantity_received__gte=F("quantity_restocked") + F("quantity_damaged")),
                 name="returns_line_inspected_lte_received",
             ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=F("quantity_received") + F("quantity_missing")),
+                name="returns_line_received_missing_lte_quantity",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_damaged__gte=F("quantity_scrapped")), name="returns_line_scrapped_lte_damaged"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.order_line_id}"
+
+    @property
+    def quantity_open(self) -> int:
+        """Units still expected in the parcel (neither received nor recorded missing)."""
+        return self.quantity - self.quantity_received - self.quantity_missing
 
 
 class ReturnEvent(models.Model):
