@@ -377,13 +377,15 @@ class Generator:
     def load_orders(self) -> None:
         order_models = _order_models()
         if order_models is None:
-            self.result.missing.append("orders models (Customer, Channel, Order, OrderLine, OrderEvent, Allocation)")
+            self.result.missing.append(
+                "orders models (Customer, Channel, Order, OrderLine, OrderEvent, Allocation, PaymentTransaction)"
+            )
             return
         OrdersLoader(self, order_models).run()
 
 
 def _order_models() -> dict[str, type] | None:
-    names = ["Customer", "Channel", "Order", "OrderLine", "OrderEvent", "Allocation"]
+    names = ["Customer", "Channel", "Order", "OrderLine", "OrderEvent", "Allocation", "PaymentTransaction"]
     found = {n: model_or_none(f"orders.{n}") for n in names}
     if any(v is None for v in found.values()):
         return None

@@ -19,6 +19,7 @@ from loadgen import domain
 from loadgen.copyload import TableCopy, create_indexes, drop_indexes, next_id, secondary_indexes
 from loadgen.names import FIRST_NAMES, LAST_NAMES, STREETS
 from oms.places import draw_place
+from orders.services import promising as promised
 
 # --- field mapping ------------------------------------------------------------------------------
 
@@ -136,6 +137,7 @@ ORDER = {
     "total": ("total", "grand_total", "total_amount"),
     "payment_method": ("payment_method",),
     "payment_state": ("payment_state", "payment_status"),
+    "promised_ship_date": ("promised_ship_date",),
     "placed_at": ("placed_at", "ordered_at"),
     "created_at": ("created_at",),
     "updated_at": ("updated_at",),
@@ -180,6 +182,16 @@ EVENT = {
     "data": ("data", "payload", "details"),
     "created_at": ("created_at", "at", "timestamp"),
 }
+PAYMENT = {
+    "order_id": ("order_id",),
+    "kind": ("kind",),
+    "amount": ("amount",),
+    "currency": ("currency",),
+    "provider": ("provider",),
+    "provider_reference": ("provider_reference",),
+    "data": ("data",),
+    "created_at": ("created_at",),
+}
 ALLOCATION = {
     "line_id": ("line_id", "order_line_id"),
     "stock_level_id": ("stock_level_id",),
@@ -215,6 +227,20 @@ PATHS = {
     "completed": ["confirmed", "allocated", "in_fulfillment", "shipped", "delivered", "completed"],
     "cancelled": ["confirmed", "cancelled"],
 }
+# Seconds from the previous step to this one (uniform between the two): payment is confirmed in
+# minutes, stock is allocated in seconds, the warehouse releases within the working day, ships within
+# hours of picking, the carrier delivers in one to three days, and an order is complete once its
+# return window has closed.
+STEP_SECONDS = {
+    "confirmed": (5, 600), "allocated": (1, 60), "backordered": (1, 60), "on_hold": (60, 7200),
+    "in_fulfillment": (600, 8 * 3600), "partially_shipped": (1800, 6 * 3600), "shipped": (1800, 6 * 3600),
+    "delivered": (16 * 3600, 3 * 86400), "completed": (14 * 86400, 15 * 86400), "cancelled": (600, 2 * 86400),
+}  # fmt: skip
+# States an order reaches only once stock is allocated: they have a promised ship date.
+PROMISED_STATES = {"allocated", "on_hold", "in_fulfillment", "partially_shipped", "shipped", "delivered", "completed"}
+# Who is paid through whom: prepaid methods capture when the order is confirmed; invoices are paid
+# by bank transfer days after delivery.
+PROVIDERS = {"card": "stripe", "paypal": "paypal", "marketplace": "marketplace", "invoice": "bank"}
 # States whose lines hold reservations (allocation rows, counted in StockLevel.reserved).
 RESERVING = {"allocated", "on_hold", "in_fulfillment", "partially_shipped"}
 SHIPPED_STATES = {"shipped", "delivered", "completed"}
@@ -309,6 +335,8 @@ class OrdersLoader:
             self.m["Allocation"],
         )
         om, lm, em, am = Mapper(Order, ORDER), Mapper(Line, LINE), Mapper(Event, EVENT), Mapper(Allocation, ALLOCATION)
+        Payment = self.m["PaymentTransaction"]
+        pm = Mapper(Payment, PAYMENT)
         rnd = self.rnd
         gen = self.gen
         n = self.plan.orders
@@ -329,11 +357,12 @@ class OrdersLoader:
         levels = gen.stock_level_id
         state_value = {s: s for s in self.state_values}
         samples: dict[str, Any] = {}
-        counts = {"lines": 0, "events": 0, "allocations": 0}
+        counts = {"lines": 0, "events": 0, "allocations": 0, "payments": 0}
 
         lines_out: list[list[Any]] = []
         events_out: list[list[Any]] = []
         alloc_out: list[list[Any]] = []
+        payments_out: list[list[Any]] = []
 
         def state_for(age: int) -> str:
             for max_age, mix in STATE_MIX:
@@ -420,7 +449,6 @@ class OrdersLoader:
                     "tax_total": cents(tax + vat_in_gross_cents(shipping, 19)),
                     "total": cents(subtotal + shipping - discount),
                     "payment_method": method,
-                    "payment_state": "paid" if method != "invoice" or state in ("completed",) else "unpaid",
                     "placed_at": placed,
                     "created_at": placed,
                     "updated_at": placed,
@@ -430,6 +458,15 @@ class OrdersLoader:
                     "cancel_reason": "Kunde hat storniert" if state == "cancelled" else "",
                 }
                 values.update(self._timestamps(state, placed))
+                values["payment_state"] = self._payments(
+                    pm, payments_out, oid, method, state, subtotal + shipping - discount, values
+                )
+                allocated_at = values.get("allocated_at")
+                values["promised_ship_date"] = (
+                    promised.ship_date(cutoff=None, country="DE", at=allocated_at)
+                    if state in PROMISED_STATES and allocated_at is not None
+                    else None
+                )
                 for prefix in ("billing", "shipping"):
                     values[f"{prefix}_name"] = cname
                     values[f"{prefix}_street"] = street
@@ -448,7 +485,10 @@ class OrdersLoader:
 
         def flush_children() -> None:
             # After their orders, one COPY at a time (a connection runs one COPY at once).
-            for key, rows in (("lines", lines_out), ("events", events_out), ("allocations", alloc_out)):
+            children = (
+                ("lines", lines_out), ("events", events_out), ("allocations", alloc_out), ("payments", payments_out),
+            )  # fmt: skip
+            for key, rows in children:
                 if rows:
                     with copies[key] as copy:
                         copy.add_many(rows)
@@ -456,7 +496,10 @@ class OrdersLoader:
                     rows.clear()
 
         # Orders and their children stream in one pass: four COPYs open at once.
-        tables = [(Order, om, "orders"), (Line, lm, "lines"), (Event, em, "events"), (Allocation, am, "allocations")]
+        tables = [
+            (Order, om, "orders"), (Line, lm, "lines"), (Event, em, "events"), (Allocation, am, "allocations"),
+            (Payment, pm, "payments"),
+        ]  # fmt: skip
         dropped = []
         for model, _mapper, _label in tables:
             idx = secondary_indexes(model._meta.db_table)
@@ -467,6 +510,7 @@ class OrdersLoader:
         copies["lines"] = TableCopy(Line, lm.fields, now=self.now)
         copies["events"] = TableCopy(Event, em.fields, now=self.now)
         copies["allocations"] = TableCopy(Allocation, am.fields, now=self.now)
+        copies["payments"] = TableCopy(Payment, pm.fields, now=self.now)
         # One connection, one COPY at a time: orders are buffered in chunks, children follow.
         written = 0
         chunk: list[list[Any]] = []
@@ -490,6 +534,7 @@ class OrdersLoader:
         gen.result.counts["order lines"] = counts["lines"]
         gen.result.counts["order events"] = counts["events"]
         gen.result.counts["allocations"] = counts["allocations"]
+        gen.result.counts["payment transactions"] = counts["payments"]
         gen.result.info["samples"] = samples
         gen.result.info["order_fields_not_set"] = sorted(
             f.name for f in Order._meta.concrete_fields if f.attname not in om.fields
@@ -504,10 +549,17 @@ class OrdersLoader:
 
     def _steps(self, state: str, placed: datetime.datetime) -> list[tuple[str, datetime.datetime]]:
         """The transitions that led to ``state`` with their times (cached per order for events)."""
-        at, steps = placed, []
         rnd = self.rnd
-        for step in PATHS.get(state, []):
-            at = min(at + datetime.timedelta(minutes=rnd.randrange(1, 60 * 30)), self.now)
+        path = PATHS.get(state, [])
+        delays = [rnd.uniform(*STEP_SECONDS.get(step, (60, 3600))) for step in path]
+        # A recent order's history fits between its placement and now: the steps keep their order
+        # and proportions, only closer together.
+        room = (self.now - placed).total_seconds() - 60
+        total = sum(delays)
+        scale = min(1.0, max(room, 0) / total) if total else 1.0
+        at, steps = placed, []
+        for step, delay in zip(path, delays, strict=True):
+            at += datetime.timedelta(seconds=delay * scale)
             steps.append((step, at))
         return steps
 
@@ -523,12 +575,53 @@ class OrdersLoader:
                 stamp[f"{names[step]}_at"] = at
         return stamp
 
+    def _payments(
+        self, pm: Mapper, out: list, oid: int, method: str, state: str, total: int, values: dict[str, Any]
+    ) -> str:
+        """The order's payment rows (appended to ``out``) and the payment state they mean."""
+        self._last_payments: list[tuple[str, int, str, datetime.datetime]] = []
+        provider = PROVIDERS[method]
+        currency = values["currency"]
+        at: datetime.datetime | None
+        if method == "invoice":
+            # Paid by transfer 3 to 20 days after delivery, if that day has come.
+            delivered = values.get("delivered_at")
+            at = delivered + datetime.timedelta(days=self.rnd.uniform(3, 20)) if delivered else None
+            if at is not None and at > self.now:
+                at = None
+        else:
+            at = values.get("confirmed_at")
+        if at is None or total <= 0:
+            return "unpaid"
+
+        def row(kind: str, when: datetime.datetime) -> list[Any]:
+            self._last_payments.append((kind, total, currency, when))
+            return pm.row(
+                {
+                    "order_id": oid, "kind": kind, "amount": cents(total), "currency": currency,
+                    "provider": provider, "provider_reference": f"load-{oid}", "data": {}, "created_at": when,
+                }
+            )  # fmt: skip
+
+        out.append(row("capture", at))
+        cancelled = values.get("cancelled_at")
+        if state == "cancelled" and cancelled is not None:
+            out.append(row("refund", max(cancelled, at)))
+            return "refunded"
+        return "paid"
+
     def _events(self, em: Mapper, out: list, oid: int, state: str, placed: datetime.datetime) -> None:
         out.append(em.row(_event(oid, "placed", "", "pending", placed)))
         prev = "pending"
         for step, at in self._last_steps:
             out.append(em.row(_event(oid, "transition", prev, step, at)))
             prev = step
+        for kind, amount, currency, at in self._last_payments:
+            event = _event(oid, "payment", "", "", at)
+            verb = "refunded" if kind == "refund" else "captured"
+            event["message"] = f"Payment of {cents(amount)} {currency} {verb}."
+            event["data"] = {"kind": kind, "amount": cents(amount)}
+            out.append(em.row(event))
 
 
 def _event(oid: int, kind: str, from_state: str, to_state: str, at: datetime.datetime) -> dict[str, Any]:

@@ -14,7 +14,7 @@ INVENTORY_MODELS = (
 )  # fmt: skip
 ORDER_MODELS = (
     "orders.Channel", "orders.Customer", "orders.Order", "orders.OrderLine", "orders.OrderEvent", "orders.Allocation",
-    "orders.OrderImport",
+    "orders.OrderImport", "orders.PaymentTransaction",
 )  # fmt: skip
 STOCK_MODELS = ("inventory.StockLevel", "inventory.BinStock", "inventory.StockMovement")
 
@@ -26,7 +26,7 @@ def load_catalogue(ctx: LoadContext) -> None:
 
 
 def load_orders(ctx: LoadContext) -> None:
-    """Channels, customers, two years of orders with lines, timeline, allocations."""
+    """Channels, customers, two years of orders with lines, timeline, allocations and payments."""
     ctx.load_orders()  # type: ignore[attr-defined]
 
 

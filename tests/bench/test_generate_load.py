@@ -148,3 +148,47 @@ def test_every_order_that_left_the_warehouse_has_its_shipment_with_a_tracking_nu
     assert set(shipments.exclude(order__state__in=["delivered", "completed"]).values_list("state", flat=True)) == {
         "shipped"
     }
+
+
+def test_the_history_is_what_the_states_imply_payments_promised_dates_and_step_times():
+    from orders.models import Order, OrderEvent, PaymentTransaction
+
+    generate(1500)
+
+    # Every paid order has its capture, for its total; refunded ones their refund; unpaid ones none.
+    captured = {row["order_id"]: row["amount"] for row in PaymentTransaction.objects.filter(kind="capture").values()}
+    refunded = set(PaymentTransaction.objects.filter(kind="refund").values_list("order_id", flat=True))
+    orders = list(Order.objects.values("id", "state", "payment_state", "payment_method", "total", "promised_ship_date",
+                                       "placed_at", "confirmed_at", "allocated_at", "shipped_at", "delivered_at",
+                                       "completed_at"))  # fmt: skip
+    by_state = {o["payment_state"] for o in orders}
+    assert {"paid", "unpaid", "refunded"} <= by_state
+    for order in orders:
+        if order["payment_state"] in ("paid", "refunded"):
+            assert captured[order["id"]] == order["total"], order
+        else:
+            assert order["id"] not in captured, order
+        assert (order["id"] in refunded) == (order["payment_state"] == "refunded"), order
+        if order["state"] == "pending":
+            assert order["payment_state"] == "unpaid"
+        if order["state"] in ("allocated", "in_fulfillment", "shipped", "delivered", "completed"):
+            # Promised on the day of allocation or a later working day, never on a weekend.
+            assert order["promised_ship_date"] is not None, order
+            assert order["promised_ship_date"] >= order["allocated_at"].date() - datetime.timedelta(days=1)
+            assert order["promised_ship_date"].weekday() < 5
+        # The steps follow one another; delivery comes after shipping, completion after delivery.
+        stamps = [order[k] for k in ("placed_at", "confirmed_at", "allocated_at", "shipped_at", "delivered_at",
+                                     "completed_at") if order[k] is not None]  # fmt: skip
+        assert stamps == sorted(stamps), order
+        assert stamps[-1] <= datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
+
+    # Old finished orders took plausible times: delivered a day or more after shipping, completed
+    # once the two-week return window had closed, allocated within a minute of confirmation.
+    finished = [o for o in orders if o["state"] == "completed" and o["placed_at"].year < 2026]
+    assert finished
+    for order in finished:
+        assert datetime.timedelta(hours=16) <= order["delivered_at"] - order["shipped_at"] <= datetime.timedelta(days=3)
+        assert order["completed_at"] - order["delivered_at"] >= datetime.timedelta(days=14)
+        assert order["allocated_at"] - order["confirmed_at"] <= datetime.timedelta(seconds=60)
+    # The timeline shows the payments too.
+    assert OrderEvent.objects.filter(kind="payment").count() == PaymentTransaction.objects.count()
