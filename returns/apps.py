@@ -11,8 +11,11 @@ class ReturnsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: services need the app registry.
         from oms import events
+        from returns import customer_panels, mails
         from returns.services.resolution import on_return_credited
 
         # Billing credited and refunded what the warehouse accepted: the return is refunded
         # (the sweep in returns.tasks resolves any return whose event was lost).
         events.subscribe("return.credited", on_return_credited)
+        mails.register()
+        customer_panels.register()  # the portal's withdrawal function (oms.panels customer slot)

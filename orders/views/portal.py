@@ -36,7 +36,7 @@ ORDER_TEMPLATE = "orders/portal/order.html"
 NOT_FOUND_STATUS = 404
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+def private(response: HttpResponse) -> HttpResponse:
     """A customer's page: never cached, never indexed, and its URL (the link) never sent on."""
     response["Cache-Control"] = "no-store, private"
     response["Referrer-Policy"] = "no-referrer"
@@ -44,16 +44,16 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _too_many(request: HttpRequest, *, window: int) -> HttpResponse:
+def too_many(request: HttpRequest, *, window: int) -> HttpResponse:
     response = render(request, "orders/portal/rate_limited.html", {"minutes": max(1, window // 60)}, status=429)
     response["Retry-After"] = str(ratelimit.retry_after(window))
-    return _private(response)
+    return private(response)
 
 
 def _lookup_page(
     request: HttpRequest, form: portal_forms.LookupForm, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
-    return _private(render(request, LOOKUP_TEMPLATE, {"form": form, **extra}, status=status))
+    return private(render(request, LOOKUP_TEMPLATE, {"form": form, **extra}, status=status))
 
 
 @require_http_methods(["GET", "POST"])
@@ -74,7 +74,7 @@ def portal_lookup(request: HttpRequest) -> HttpResponse:
         "portal-lookup-number", number, limit=settings.PORTAL_LOOKUPS_PER_ORDER_NUMBER, window=window
     )
     if not (by_address and by_number):
-        return _too_many(request, window=window)
+        return too_many(request, window=window)
     form = portal_forms.LookupForm(request.POST)
     if not form.is_valid():
         return _lookup_page(request, form, status=422)
@@ -83,7 +83,7 @@ def portal_lookup(request: HttpRequest) -> HttpResponse:
         return _lookup_page(
             request, portal_forms.LookupForm(initial={"number": number}), status=NOT_FOUND_STATUS, not_found=True
         )
-    return _private(redirect(portal_path(order_id), permanent=False))
+    return private(redirect(portal_path(order_id), permanent=False))
 
 
 def _refused(request: HttpRequest, refusal: LinkRefused | None) -> HttpResponse:
@@ -91,10 +91,12 @@ def _refused(request: HttpRequest, refusal: LinkRefused | None) -> HttpResponse:
     form beside it (an expired link says so: only a genuine one can have expired)."""
     expired = refusal is not None and refusal.expired
     context = {"form": portal_forms.LookupForm(), "expired": expired}
-    return _private(render(request, "orders/portal/link_refused.html", context, status=410 if expired else 404))
+    return private(render(request, "orders/portal/link_refused.html", context, status=410 if expired else 404))
 
 
-def _order_for(request: HttpRequest, token: str) -> tuple[Order | None, HttpResponse | None]:
+def order_for_token(request: HttpRequest, token: str) -> tuple[Order | None, HttpResponse | None]:
+    """The order ``token`` opens, or the refusal page to answer with (other apps' portal pages
+    under ``/track/<token>/`` use this, ``private`` and ``too_many`` too)."""
     try:
         link = read_token(token)
     except LinkRefused as refusal:
@@ -130,12 +132,12 @@ def _order_page(request: HttpRequest, order: Order, token: str, *, status: int =
         "rating_form": forms.get("rating_form") or portal_forms.RatingForm(prefix="rating"),
         "open_form": forms.get("open_form", ""),
     }
-    return _private(render(request, ORDER_TEMPLATE, context, status=status))
+    return private(render(request, ORDER_TEMPLATE, context, status=status))
 
 
 @require_http_methods(["GET"])
 def portal_order(request: HttpRequest, token: str) -> HttpResponse:
-    order, refused = _order_for(request, token)
+    order, refused = order_for_token(request, token)
     if refused is not None:
         return refused
     return _order_page(request, order, token)
@@ -147,7 +149,7 @@ def _action_allowed(order: Order) -> bool:
 
 def _done(request: HttpRequest, token: str, message: str) -> HttpResponse:
     messages.success(request, message)
-    return _private(redirect("orders:portal-order", token=token))
+    return private(redirect("orders:portal-order", token=token))
 
 
 def _run(
@@ -168,11 +170,11 @@ def _run(
 @require_POST
 def portal_case_create(request: HttpRequest, token: str) -> HttpResponse:
     """Open a support case about the order with the customer's message."""
-    order, refused = _order_for(request, token)
+    order, refused = order_for_token(request, token)
     if refused is not None:
         return refused
     if not _action_allowed(order):
-        return _too_many(request, window=3600)
+        return too_many(request, window=3600)
     form = portal_forms.CaseForm(request.POST, prefix="case")
     return _run(
         request,
@@ -190,14 +192,14 @@ def portal_case_create(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def portal_case_reply(request: HttpRequest, token: str, pk: int) -> HttpResponse:
     """The customer answers in one of their cases about this order."""
-    order, refused = _order_for(request, token)
+    order, refused = order_for_token(request, token)
     if refused is not None:
         return refused
     case = SupportCase.objects.filter(pk=pk, order=order, opened_by_customer=True).first()
     if case is None:
         return _refused(request, None)
     if not _action_allowed(order):
-        return _too_many(request, window=3600)
+        return too_many(request, window=3600)
     form = portal_forms.CaseMessageForm(request.POST, prefix="reply")
     if form.is_valid():
         try:
@@ -212,11 +214,11 @@ def portal_case_reply(request: HttpRequest, token: str, pk: int) -> HttpResponse
 @require_POST
 def portal_rate(request: HttpRequest, token: str) -> HttpResponse:
     """The customer's rating of the delivered order."""
-    order, refused = _order_for(request, token)
+    order, refused = order_for_token(request, token)
     if refused is not None:
         return refused
     if not _action_allowed(order):
-        return _too_many(request, window=3600)
+        return too_many(request, window=3600)
     form = portal_forms.RatingForm(request.POST, prefix="rating")
     return _run(
         request,

@@ -9,11 +9,13 @@ from returns.models.request import (
     ReturnRequest,
     ReturnState,
 )
+from returns.models.withdrawal import ImmutableRowError, Withdrawal
 
 __all__ = [
     "CLOSED_STATES",
     "OPEN_STATES",
     "Condition",
+    "ImmutableRowError",
     "ReturnEvent",
     "ReturnLine",
     "ReturnReason",
@@ -21,4 +23,5 @@ __all__ = [
     "ReturnState",
     "ReturnUnit",
     "RmaCounter",
+    "Withdrawal",
 ]

@@ -46,6 +46,7 @@ class ReturnReason(models.TextChoices):
     CHANGED_MIND = "changed_mind", _("Changed my mind")
     ARRIVED_TOO_LATE = "arrived_too_late", _("Arrived too late")
     OTHER = "other", _("Other")
+    WITHDRAWAL = "withdrawal", _("Withdrawal from the contract")
 
 
 class ReturnRequest(ConcurrentTransitionMixin, models.Model):

@@ -26,6 +26,8 @@ PORTAL_ROUTES = {
     "orders:portal-case-create",
     "orders:portal-case-reply",
     "orders:portal-rate",
+    "returns:portal-withdraw",
+    "returns:portal-withdraw-confirm",
 }
 NO_LIMITS = override_settings(
     PORTAL_LOOKUPS_PER_ADDRESS=100_000, PORTAL_LOOKUPS_PER_ORDER_NUMBER=100_000, PORTAL_ACTIONS_PER_ORDER_HOUR=100_000
@@ -50,6 +52,8 @@ def _portal_paths(world: dict[str, Any]) -> dict[str, str]:
         "orders:portal-case-create": order_page + "cases/",
         "orders:portal-case-reply": order_page + f"cases/{world['case'].pk}/",
         "orders:portal-rate": order_page + "rating/",
+        "returns:portal-withdraw": order_page + "withdraw/",
+        "returns:portal-withdraw-confirm": order_page + "withdraw/confirm/",
     }
 
 
@@ -84,9 +88,10 @@ def test_hostile_portal_input_is_answered_cleanly(name, world):
         elif INJECTED in response.content:
             failures.append(f"{where} -> the page shows the posted <script> unescaped")
 
-    # The fields of the order page's and the lookup page's forms, tried on every portal URL.
-    fields = sorted(set(_fields(client, "/track/")) | set(_fields(client, _portal_paths(world)["orders:portal-order"])))
-    assert {"number", "secret", "case-message"} <= set(fields), f"the portal forms changed: {fields}"
+    # The fields of the lookup page's, the order page's and the withdrawal page's forms, tried on every portal URL.
+    pages = ("orders:portal-order", "returns:portal-withdraw")
+    fields = sorted(set(_fields(client, "/track/")).union(*(_fields(client, _portal_paths(world)[p]) for p in pages)))
+    assert {"number", "secret", "case-message", "name", "items"} <= set(fields), f"the portal forms changed: {fields}"
     for payload, value in HOSTILE.items():
         check(client.get(path, {field: value for field in fields}), f"GET {path} all fields={payload}")
         check(client.post(path, {field: value for field in fields}), f"POST {path} all fields={payload}")
