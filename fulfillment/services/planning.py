@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import F, Q, Sum
@@ -178,12 +178,9 @@ def _build(
     picker: Any,
     user: Any,
 ) -> PickList:
-    # Orders locked in pk order (the same order as every orders service), then released.
-    orders = list(
-        Order.objects.select_for_update(of=("self",))
-        .filter(pk__in=order_ids, state=OrderState.ALLOCATED)
-        .order_by("pk")
-    )
+    # The release locks the orders in pk order (the same order as every orders service) and
+    # reads them once; an order held or cancelled since it was chosen stays out of the wave.
+    orders = release_orders_to_fulfillment(order_ids=order_ids, skip_unreleasable=True, user=user)
     if not orders and not queued_ids:
         raise NothingToPickError(_("No order is waiting for this warehouse by that rule."))
     pick_list = PickList.objects.create(
@@ -194,28 +191,30 @@ def _build(
         picker=picker,
         created_by=user if getattr(user, "pk", None) else None,
     )
-    # One release for the whole wave: a fixed number of statements, not a few per order.
-    release_orders_to_fulfillment(orders=orders, user=user)
-    shipments = _plan_shipments(orders=orders, service=service)
+    allocations = _allocations(orders)
+    shipments = _plan_shipments(orders=orders, allocations=allocations, service=service)
     for shipment in shipments:
         if shipment.warehouse_id == warehouse.pk:
             shipment.pick_list = pick_list
     insert_rows(shipments)
-    lines = _plan_lines(shipments)
+    lines = _plan_lines(shipments, allocations)
     queued = list(
         Shipment.objects.select_for_update(of=("self",))
         .filter(pk__in=queued_ids, state=ShipmentState.PLANNED, pick_list__isnull=True)
         .order_by("pk")
     )
+    now = timezone.now()
     for shipment in queued:
         shipment.pick_list = pick_list
-        shipment.updated_at = timezone.now()
+        shipment.updated_at = now
     Shipment.objects.bulk_update(queued, ["pick_list", "updated_at"])
-    picked_lines = [line for line in lines if line.shipment.warehouse_id == warehouse.pk]
-    picked_lines += list(
-        ShipmentLine.objects.filter(shipment__in=queued).select_related("bin", "product", "shipment", "order_line")
-    )
-    _write_pick_lines(pick_list, picked_lines)
+    to_pick = [planned for planned in lines if planned.line.shipment.warehouse_id == warehouse.pk]
+    if queued:
+        to_pick += [
+            _PlannedLine(line, line.order_line.sku, line.bin.pick_sequence if line.bin else NO_BIN_SEQUENCE)
+            for line in ShipmentLine.objects.filter(shipment__in=queued).select_related("bin", "order_line")
+        ]
+    _write_pick_lines(pick_list, to_pick)
     by_order = {order.pk: order for order in orders}
     timeline.shipments_planned(
         [(by_order[s.order_id], s, pick_list if s.warehouse_id == warehouse.pk else None) for s in shipments],
@@ -224,24 +223,64 @@ def _build(
     return pick_list
 
 
+@dataclass(frozen=True, slots=True)
+class _PlannedLine:
+    """A shipment line with what its pick line copies: the SKU and the bin's pick sequence."""
+
+    line: ShipmentLine
+    sku: str
+    sequence: int
+
+
 def _pick_list_number(warehouse: Warehouse) -> str:
     today = timezone.localdate()
     count = PickList.objects.filter(warehouse=warehouse, number__startswith=f"{warehouse.code}-{today:%Y%m%d}-").count()
     return f"{warehouse.code}-{today:%Y%m%d}-{count + 1:04d}"
 
 
-def _plan_shipments(*, orders: list[Order], service: CarrierService | None) -> list[Shipment]:
+class _Allocation(NamedTuple):
+    order_id: int
+    warehouse_id: int
+    stock_level_id: int
+    order_line_id: int
+    product_id: int
+    sku: str
+    quantity: int
+
+
+def _allocations(orders: list[Order]) -> list[_Allocation]:
+    """The orders' allocations in line order, as plain values: a wave has a few thousand, and
+    model rows for them would cost more than the rest of the plan."""
+    if not orders:
+        return []
+    rows = (
+        Allocation.objects.filter(order_line__order_id__in=[order.pk for order in orders])
+        .order_by("order_line__order_id", "order_line__position", "order_line_id", "pk")
+        .values_list(
+            "order_line__order_id",
+            "warehouse_id",
+            "stock_level_id",
+            "order_line_id",
+            "order_line__product_id",
+            "order_line__sku",
+            "quantity",
+        )
+    )
+    return [_Allocation(*row) for row in rows]
+
+
+def _plan_shipments(
+    *, orders: list[Order], allocations: list[_Allocation], service: CarrierService | None
+) -> list[Shipment]:
     """One unsaved shipment per order and warehouse holding its allocations, numbered on from
     the order's earlier shipments."""
     if not orders:
         return []
-    pairs = sorted(
-        set(Allocation.objects.filter(order_line__order__in=orders).values_list("order_line__order_id", "warehouse_id"))
-    )
-    taken = defaultdict(int)
-    for order_id in Shipment.objects.filter(order__in=orders).values_list("order_id", flat=True):
-        taken[order_id] += 1
     by_id = {order.pk: order for order in orders}
+    pairs = sorted({(a.order_id, a.warehouse_id) for a in allocations})
+    taken: dict[int, int] = defaultdict(int)
+    for order_id in Shipment.objects.filter(order_id__in=by_id).values_list("order_id", flat=True):
+        taken[order_id] += 1
     warehouses = {w.pk: w for w in Warehouse.objects.filter(pk__in={w for _o, w in pairs})}
     now = timezone.now()
     shipments = []
@@ -262,18 +301,13 @@ def _plan_shipments(*, orders: list[Order], service: CarrierService | None) -> l
     return shipments
 
 
-def _plan_lines(shipments: list[Shipment]) -> list[ShipmentLine]:
+def _plan_lines(shipments: list[Shipment], allocations: list[_Allocation]) -> list[_PlannedLine]:
     """Shipment lines per allocation and bin: units placed into the level's bins in pick order,
     minus what open shipments already take from each bin. Units no bin can hold are planned
     without a bin (they wait at the dock, say)."""
     if not shipments:
         return []
     by_key = {(s.order_id, s.warehouse_id): s for s in shipments}
-    allocations = list(
-        Allocation.objects.filter(order_line__order_id__in={s.order_id for s in shipments})
-        .select_related("order_line")
-        .order_by("order_line__order_id", "order_line__position", "order_line_id", "pk")
-    )
     level_ids = {a.stock_level_id for a in allocations}
     bins: dict[int, list[BinStock]] = defaultdict(list)
     for row in (
@@ -283,38 +317,29 @@ def _plan_lines(shipments: list[Shipment]) -> list[ShipmentLine]:
     ):
         bins[row.stock_level_id].append(row)
     free = _free_in_bins(bins)
-    lines = []
-    for a in allocations:
-        shipment = by_key[(a.order_line.order_id, a.warehouse_id)]
-        rest = a.quantity
-        for row in bins.get(a.stock_level_id, []):
+    planned = []
+    for order_id, warehouse_id, level_id, order_line_id, product_id, sku, quantity in allocations:
+        shipment = by_key[(order_id, warehouse_id)]
+        rest = quantity
+        for row in bins.get(level_id, []):
             take = min(rest, free[row.pk])
             if take <= 0:
                 continue
             free[row.pk] -= take
             rest -= take
-            lines.append(
-                ShipmentLine(
-                    shipment=shipment,
-                    order_line=a.order_line,
-                    product_id=a.order_line.product_id,
-                    bin=row.bin,
-                    quantity=take,
-                )
+            line = ShipmentLine(
+                shipment=shipment, order_line_id=order_line_id, product_id=product_id, bin_id=row.bin_id, quantity=take
             )
+            planned.append(_PlannedLine(line, sku, row.bin.pick_sequence))
             if rest == 0:
                 break
         if rest > 0:
-            lines.append(
-                ShipmentLine(
-                    shipment=shipment,
-                    order_line=a.order_line,
-                    product_id=a.order_line.product_id,
-                    bin=None,
-                    quantity=rest,
-                )
+            line = ShipmentLine(
+                shipment=shipment, order_line_id=order_line_id, product_id=product_id, bin_id=None, quantity=rest
             )
-    return insert_rows(lines)  # type: ignore[return-value]
+            planned.append(_PlannedLine(line, sku, NO_BIN_SEQUENCE))
+    insert_rows([p.line for p in planned])
+    return planned
 
 
 def _free_in_bins(bins: dict[int, list[BinStock]]) -> dict[int, int]:
@@ -336,18 +361,18 @@ def _free_in_bins(bins: dict[int, list[BinStock]]) -> dict[int, int]:
     return {row.pk: max(row.quantity - claimed[(row.bin_id, row.stock_level.product_id)], 0) for row in rows}
 
 
-def _write_pick_lines(pick_list: PickList, lines: list[ShipmentLine]) -> list[PickLine]:
+def _write_pick_lines(pick_list: PickList, planned: list[_PlannedLine]) -> list[PickLine]:
     pick_lines = [
         PickLine(
             pick_list=pick_list,
-            shipment_line=line,
-            bin_id=line.bin_id,
-            product_id=line.product_id,
-            sku=line.order_line.sku,
-            sequence=line.bin.pick_sequence if line.bin else NO_BIN_SEQUENCE,
-            quantity=line.quantity - line.quantity_picked,
+            shipment_line_id=p.line.pk,
+            bin_id=p.line.bin_id,
+            product_id=p.line.product_id,
+            sku=p.sku,
+            sequence=p.sequence,
+            quantity=p.line.quantity - p.line.quantity_picked,
         )
-        for line in lines
-        if line.quantity > line.quantity_picked
+        for p in planned
+        if p.line.quantity > p.line.quantity_picked
     ]
     return insert_rows(sorted(pick_lines, key=lambda p: (p.sequence, p.sku)))  # type: ignore[return-value]

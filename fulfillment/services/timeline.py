@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from fulfillment.models import PickList, Shipment
@@ -32,21 +33,18 @@ def _entry(shipment: Shipment, message: Any, *, user: Any = None, from_state: st
 
 def shipments_planned(entries: list[tuple[Order, Shipment, PickList | None]], *, user: Any = None) -> None:
     """One entry per shipment built for a pick list (or waiting for its warehouse's next one)."""
+    # The two sources once, untranslated (``text`` would look each up again for every entry).
+    with translation.override(None):
+        on_list = str(_("Shipment %(reference)s planned from %(warehouse)s, pick list %(pick_list)s."))
+        waiting = str(_("Shipment %(reference)s planned from %(warehouse)s."))
     events = []
     for order, shipment, pick_list in entries:
         if pick_list is not None:
             message = text(
-                _("Shipment %(reference)s planned from %(warehouse)s, pick list %(pick_list)s."),
-                reference=shipment.reference,
-                warehouse=shipment.warehouse.code,
-                pick_list=pick_list.number,
+                on_list, reference=shipment.reference, warehouse=shipment.warehouse.code, pick_list=pick_list.number
             )
         else:
-            message = text(
-                _("Shipment %(reference)s planned from %(warehouse)s."),
-                reference=shipment.reference,
-                warehouse=shipment.warehouse.code,
-            )
+            message = text(waiting, reference=shipment.reference, warehouse=shipment.warehouse.code)
         events.append(
             new_event(
                 order,

@@ -15,6 +15,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_fsm import can_proceed
 
 from inventory.services.reservations import StockRequest, consume_stock
 from oms.events import publish
@@ -109,17 +110,28 @@ def release_to_fulfillment(*, order: Order, actor_label: str = "system", user: A
 
 @transaction.atomic
 def release_orders_to_fulfillment(
-    *, orders: Sequence[Order], actor_label: str = "system", user: Any = None
+    *,
+    orders: Sequence[Order] = (),
+    order_ids: Sequence[int] = (),
+    skip_unreleasable: bool = False,
+    actor_label: str = "system",
+    user: Any = None,
 ) -> list[Order]:
-    """``release_to_fulfillment`` for many orders at once (a wave of a thousand), in a fixed
-    number of statements: the orders locked in pk order, each checked and moved by its
-    transition, saved together, their timeline entries in one insert, ``order.released``
-    published for each. Raises ``IllegalTransitionError`` for an order that is not allocated;
-    nothing is released then."""
-    ids = sorted({order.pk for order in orders})
-    locked = list(
-        Order.objects.select_for_update(of=("self",)).select_related("channel").filter(pk__in=ids).order_by("pk")
-    )
+    """``release_to_fulfillment`` for many orders at once (a wave of a thousand), given as rows
+    or ids, in a fixed number of statements: the orders locked and read once in pk order, each
+    checked and moved by its transition, saved together, their timeline entries in one insert,
+    ``order.released`` published for each; returns the released orders in pk order. Raises
+    ``IllegalTransitionError`` for an order that is not allocated; nothing is released then.
+    With ``skip_unreleasable`` such orders are left out instead (a wave chose them unlocked, and
+    one may have been held or cancelled since)."""
+    ids = sorted({order.pk for order in orders} | set(order_ids))
+    if not ids:
+        return []
+    locked = list(Order.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
+    if skip_unreleasable:
+        locked = [order for order in locked if can_proceed(order.release)]
+        if not locked:
+            return []
     now = timezone.now()
     released: list[tuple[Order, str]] = []
     for order in locked:
