@@ -10,9 +10,11 @@ from django.http import HttpRequest
 
 from billing.models import (
     ChannelBilling,
+    ChannelEInvoicing,
     CreditNote,
     CreditNoteLine,
     CreditNoteVatRow,
+    CustomerEInvoicing,
     Invoice,
     InvoiceLine,
     InvoicePayment,
@@ -36,6 +38,19 @@ class SellerProfileAdmin(admin.ModelAdmin):
 @admin.register(ChannelBilling)
 class ChannelBillingAdmin(admin.ModelAdmin):
     list_display = ["channel", "issue_on", "payment_terms_days"]
+
+
+@admin.register(ChannelEInvoicing)
+class ChannelEInvoicingAdmin(admin.ModelAdmin):
+    list_display = ["channel", "b2b_format"]
+
+
+@admin.register(CustomerEInvoicing)
+class CustomerEInvoicingAdmin(admin.ModelAdmin):
+    list_display = ["customer", "format", "buyer_reference"]
+    list_select_related = ["customer"]
+    raw_id_fields = ["customer"]
+    search_fields = ["customer__email", "customer__company", "buyer_reference"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -60,6 +60,10 @@ class BillingConfig(AppConfig):
         from billing import documents
 
         documents.register()
+        # Factur-X/ZUGFeRD PDFs (PDF/A-3 with the EN 16931 XML embedded) beside them.
+        from billing.einvoice import pdf as einvoice_pdf
+
+        einvoice_pdf.register()
         # Invoices on shipment (fulfillment's event) or, per channel, at order confirmation; the
         # sweep (billing.tasks) issues what a lost event left out.
         events.subscribe("shipment.shipped", subscribers.invoice_shipment)

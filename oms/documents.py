@@ -63,6 +63,11 @@ class DocumentKind:
     # For a kind that holds a customer's personal data (invoice, label, delivery note): whose, from
     # the subject. Its downloads are then recorded in the access log (``oms.access_log``).
     customer_of: Callable[[str], int | None] | None = None
+    # A PDF/A variant to render in (WeasyPrint's ``pdf_variant``, e.g. "pdf/a-3b" for a Factur-X
+    # invoice), and a step that completes the rendered bytes (``(subject, pdf) -> pdf``, e.g.
+    # embedding the invoice's XML). Both run inside the render, so the stored file is the final one.
+    pdf_variant: str | None = None
+    finish: Callable[[str, bytes], bytes] | None = None
 
 
 _kinds: dict[str, DocumentKind] = {}
@@ -142,7 +147,9 @@ def render_document(document_id: int) -> Document:
             # A savepoint: a database error in the builder leaves the row writable for the failure.
             with transaction.atomic():
                 content = kind.build(document.subject)
-                pdf = _render_pdf(kind.template, content)
+                pdf = _render_pdf(kind.template, content, pdf_variant=kind.pdf_variant)
+                if kind.finish is not None:
+                    pdf = kind.finish(document.subject, pdf)
         except Exception as exc:
             error = exc
             document.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -165,14 +172,15 @@ def render_document(document_id: int) -> Document:
     return document
 
 
-def _render_pdf(template: str, content: DocumentContent) -> bytes:
+def _render_pdf(template: str, content: DocumentContent, *, pdf_variant: str | None = None) -> bytes:
     # Imported here, not at module level: WeasyPrint loads Pango and fonts (~1 s, ~60 MiB), which
     # only the processes that render need; web processes that only serve stored files never pay.
     from weasyprint import HTML
 
     with translation.override(content.language):
         html = render_to_string(template, {**content.context, "language": content.language})
-    return HTML(string=html, base_url=f"{settings.BASE_DIR}/", url_fetcher=_static_files_fetcher()).write_pdf()
+    page = HTML(string=html, base_url=f"{settings.BASE_DIR}/", url_fetcher=_static_files_fetcher())
+    return page.write_pdf(pdf_variant=pdf_variant) if pdf_variant else page.write_pdf()
 
 
 def _static_files_fetcher() -> Any:

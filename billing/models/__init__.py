@@ -10,6 +10,7 @@ from billing.models.credit_note import (
     CreditNoteReason,
     CreditNoteVatRow,
 )
+from billing.models.einvoice import ChannelEInvoicing, CustomerEInvoicing, EInvoiceFormat
 from billing.models.invoice import (
     INVOICE_MUTABLE_FIELDS,
     ISSUED_STATES,
@@ -35,10 +36,13 @@ __all__ = [
     "BankStatement",
     "BankStatementLine",
     "ChannelBilling",
+    "ChannelEInvoicing",
     "CreditNote",
     "CreditNoteLine",
     "CreditNoteReason",
     "CreditNoteVatRow",
+    "CustomerEInvoicing",
+    "EInvoiceFormat",
     "Invoice",
     "InvoiceLine",
     "InvoicePayment",
