@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 import random
 from collections.abc import Iterator
+from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.db import models
@@ -20,6 +22,7 @@ from loadgen.copyload import TableCopy, create_indexes, drop_indexes, next_id, s
 from loadgen.names import FIRST_NAMES, LAST_NAMES, STREETS
 from oms.places import draw_place
 from orders.services import promising as promised
+from orders.services.totals import PricedLine, compute_totals
 
 # --- field mapping ------------------------------------------------------------------------------
 
@@ -134,6 +137,7 @@ ORDER = {
     "shipping_total": ("shipping_total", "shipping_amount", "shipping"),
     "discount_total": ("discount_total", "discounts_total", "discount"),
     "tax_total": ("tax_total", "vat_total", "tax_amount"),
+    "vat_breakdown": ("vat_breakdown",),
     "total": ("total", "grand_total", "total_amount"),
     "payment_method": ("payment_method",),
     "payment_state": ("payment_state", "payment_status"),
@@ -387,7 +391,8 @@ class OrdersLoader:
                 cid, email, cname, (postcode, city, country), street = cust
                 n_lines = 50 if i in big_orders else rnd.choices(LINE_COUNTS, weights=LINE_WEIGHTS)[0]
                 chosen = _pick_distinct(rnd, products, product_cum, n_lines)
-                subtotal = tax = 0
+                subtotal = 0
+                gross_by_rate: dict[int, int] = {}
                 skus = []
                 shipped_half = n_lines // 2 if state == "partially_shipped" else 0
                 for pos, pid in enumerate(chosen):
@@ -398,7 +403,7 @@ class OrdersLoader:
                     total = unit * qty
                     vat_c = vat_in_gross_cents(total, rate)
                     subtotal += total
-                    tax += vat_c
+                    gross_by_rate[rate] = gross_by_rate.get(rate, 0) + total
                     skus.append(sku)
                     shipped = qty if state in SHIPPED_STATES or pos < shipped_half else 0
                     reserving = state in RESERVING and not shipped
@@ -432,6 +437,7 @@ class OrdersLoader:
                 method = rnd.choices(("invoice", "card", "paypal", "marketplace"), weights=(40, 30, 20, 10))[0]
                 shipping = 0 if subtotal >= 5000 else 490
                 discount = 500 if subtotal > 10000 and rnd.random() < 0.1 else 0
+                vat_total, breakdown = _totals(tuple(sorted(gross_by_rate.items())), shipping, discount)
                 values = {
                     "id": oid,
                     "number": self.order_number(i + 1, placed),
@@ -446,7 +452,8 @@ class OrdersLoader:
                     "subtotal": cents(subtotal),
                     "shipping_total": cents(shipping),
                     "discount_total": cents(discount),
-                    "tax_total": cents(tax + vat_in_gross_cents(shipping, 19)),
+                    "tax_total": cents(vat_total),
+                    "vat_breakdown": breakdown,
                     "total": cents(subtotal + shipping - discount),
                     "payment_method": method,
                     "placed_at": placed,
@@ -622,6 +629,20 @@ class OrdersLoader:
             event["message"] = f"Payment of {cents(amount)} {currency} {verb}."
             event["data"] = {"kind": kind, "amount": cents(amount)}
             out.append(em.row(event))
+
+
+@lru_cache(maxsize=1 << 18)
+def _totals(gross_by_rate: tuple[tuple[int, int], ...], shipping: int, discount: int) -> tuple[int, dict[str, Any]]:
+    """VAT total (cents) and breakdown of a gross-priced order, as intake computes them
+    (``orders.services.totals``: shipping and discount shared over the rates); amounts in cents.
+    Orders repeat the same sums per rate often, so the Decimal arithmetic runs once per shape."""
+    totals = compute_totals(
+        lines=[PricedLine(Decimal(gross) / 100, Decimal(rate)) for rate, gross in gross_by_rate],
+        price_mode="gross",
+        shipping_total=Decimal(shipping) / 100,
+        discount_total=Decimal(discount) / 100,
+    )
+    return int(totals.vat_total * 100), totals.vat_breakdown
 
 
 def _event(oid: int, kind: str, from_state: str, to_state: str, at: datetime.datetime) -> dict[str, Any]:

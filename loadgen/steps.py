@@ -37,6 +37,7 @@ def load_stock(ctx: LoadContext) -> None:
 
 def register() -> None:
     seeding.register_load("inventory", load_catalogue, order=10, models=INVENTORY_MODELS)
-    seeding.register_load("orders", load_orders, order=40, models=ORDER_MODELS)
+    # version 2: payments, promised ship dates, VAT breakdowns and plausible step times.
+    seeding.register_load("orders", load_orders, order=40, models=ORDER_MODELS, version=2)
     # After the orders: a stock level's reserved units are the allocations the orders made.
     seeding.register_load("stock", load_stock, order=45, models=STOCK_MODELS)

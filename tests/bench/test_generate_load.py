@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -190,5 +191,12 @@ def test_the_history_is_what_the_states_imply_payments_promised_dates_and_step_t
         assert datetime.timedelta(hours=16) <= order["delivered_at"] - order["shipped_at"] <= datetime.timedelta(days=3)
         assert order["completed_at"] - order["delivered_at"] >= datetime.timedelta(days=14)
         assert order["allocated_at"] - order["confirmed_at"] <= datetime.timedelta(seconds=60)
+    # Every order carries the VAT breakdown intake would have computed, adding up to its totals.
+    for order in Order.objects.values("total", "vat_total", "vat_breakdown"):
+        rows = order["vat_breakdown"].values()
+        assert rows, order
+        assert sum(Decimal(r["gross"]) for r in rows) == order["total"]
+        assert sum(Decimal(r["vat"]) for r in rows) == order["vat_total"]
+        assert all(Decimal(r["net"]) + Decimal(r["vat"]) == Decimal(r["gross"]) for r in rows)
     # The timeline shows the payments too.
     assert OrderEvent.objects.filter(kind="payment").count() == PaymentTransaction.objects.count()
