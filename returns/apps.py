@@ -10,8 +10,9 @@ class ReturnsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: services need the app registry.
-        from oms import events
-        from returns import customer_panels, mails
+        from oms import events, panels
+        from returns import customer_panels, mails, states
+        from returns.panels import order_returns
         from returns.services.resolution import on_return_credited
 
         # Billing credited and refunded what the warehouse accepted: the return is refunded
@@ -19,3 +20,14 @@ class ReturnsConfig(AppConfig):
         events.subscribe("return.credited", on_return_credited)
         mails.register()
         customer_panels.register()  # the portal's withdrawal function (oms.panels customer slot)
+        # State badges (oms.badges): the colour of each return request state.
+        states.register()
+        # The order page's RMA panel (returns, their lines and decisions, the form for a new one),
+        # after the shipments.
+        panels.register(
+            "order-detail",
+            name="returns",
+            template="returns/panels/order_returns.html",
+            context=order_returns,
+            order=40,
+        )

@@ -114,3 +114,9 @@ def withdrawal_policy(order: Order, *, today: datetime.date, returnable: dict[in
         else:
             why_not = _("You have already withdrawn from or returned everything in this order.")
     return WithdrawalPolicy(window=window, lines=lines, why_not=why_not)
+
+
+# The refund of a withdrawal is due within 14 days of the declaration (§ 357(1) BGB); the support
+# queue shows open requests this many days before that.
+REFUND_DUE_DAYS = 14
+REFUND_WARN_DAYS = 3

@@ -1,13 +1,20 @@
-"""Returns pages. The root URLconf includes this module; the returns features add their patterns here."""
+"""Returns pages (app_name "returns"). The root URLconf includes this module."""
 
 from django.urls import path
 
-from returns import views
+from returns.views import portal as portal_views
+from returns.views import support as support_views
 
 app_name = "returns"
 
 urlpatterns: list = [
     # The customer portal's withdrawal function (public; the order's signed link opens it).
-    path("track/<str:token>/withdraw/", views.withdrawal_form, name="portal-withdraw"),
-    path("track/<str:token>/withdraw/confirm/", views.withdrawal_confirm, name="portal-withdraw-confirm"),
+    path("track/<str:token>/withdraw/", portal_views.withdrawal_form, name="portal-withdraw"),
+    path("track/<str:token>/withdraw/confirm/", portal_views.withdrawal_confirm, name="portal-withdraw-confirm"),
+    # Support: a return from the order page (the RMA panel), one request and the decisions on it.
+    path("support/orders/<str:number>/returns/new/", support_views.return_create, name="support-return-create"),
+    path("support/returns/<str:number>/", support_views.return_detail, name="support-return-detail"),
+    path("support/returns/<str:number>/approve/", support_views.return_approve, name="support-return-approve"),
+    path("support/returns/<str:number>/reject/", support_views.return_reject, name="support-return-reject"),
+    path("support/returns/<str:number>/cancel/", support_views.return_cancel, name="support-return-cancel"),
 ]

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,12 +32,10 @@ from orders.models import EventKind, Order, OrderLine
 from orders.services.timeline import actor_user, add_search_terms, record_event
 from returns.error_codes import ReturnErrorCode
 from returns.exceptions import ReturnError
-from returns.models import ReturnEvent, ReturnLine, ReturnReason, ReturnRequest, ReturnState
+from returns.models import ReturnEvent, ReturnLine, ReturnReason, ReturnRequest
 from returns.policy import return_window
+from returns.selectors import HOLDING_STATES, returnable_quantities  # noqa: F401  (also imported from here)
 from returns.services.numbering import take_rma_number
-
-# Requests in these states hold their units: nobody may ask for them a second time.
-HOLDING_STATES = [s for s in ReturnState if s not in (ReturnState.REJECTED, ReturnState.CANCELLED)]
 
 
 @dataclass(frozen=True)
@@ -49,20 +46,6 @@ class Approval:
 
 def auto_approve_limit() -> Decimal:
     return Decimal(str(settings.RETURNS_AUTO_APPROVE_MAX_VALUE))
-
-
-def returnable_quantities(order: Order) -> dict[int, int]:
-    """{order line id: units shipped and not yet returned or held by another open request}."""
-    held = dict(
-        ReturnLine.objects.filter(order_line__order=order, request__state__in=HOLDING_STATES)
-        .values("order_line")
-        .annotate(n=Sum("quantity"))
-        .values_list("order_line", "n")
-    )
-    return {
-        line.pk: max(line.quantity_shipped - max(line.quantity_returned, held.get(line.pk, 0)), 0)
-        for line in order.lines.all()
-    }
 
 
 def _unit_value(line: OrderLine) -> Decimal:
@@ -295,4 +278,33 @@ def reject_return(request: ReturnRequest, *, by: Any, reason: str) -> ReturnRequ
         data={"return_id": request.pk},
     )
     publish("return.rejected", {"return_id": request.pk, "order_id": request.order_id})
+    return request
+
+
+@transaction.atomic
+def cancel_return(request: ReturnRequest, *, by: Any, reason: str = "", actor_label: str = "") -> ReturnRequest:
+    """Support (or the customer) withdraws a request that is still waiting or approved, before any
+    parcel came back; its units may be requested again. ``IllegalTransitionError`` otherwise."""
+    reason = (reason or "").strip()[:500]
+    request = _locked(request)
+    if not can_proceed(request.cancel):
+        raise IllegalTransitionError(obj=request, action=_("Cancel"), state=request.get_state_display())
+    from_state = request.state
+    request.cancel(reason=reason)
+    request.save(update_fields=["state", "decision_reason", "closed_at"])
+    _transition_event(request, from_state, reason=reason, by=by, actor_label=actor_label)
+    message = (
+        text(gettext_lazy("Return %(number)s cancelled: %(reason)s"), number=request.number, reason=reason)
+        if reason
+        else text(gettext_lazy("Return %(number)s cancelled."), number=request.number)
+    )
+    record_event(
+        request.order,
+        EventKind.RETURN,
+        message,
+        actor_label=_label(by, actor_label),
+        user=by,
+        data={"return_id": request.pk},
+    )
+    publish("return.cancelled", {"return_id": request.pk, "order_id": request.order_id})
     return request

@@ -99,6 +99,10 @@ POST_ROUTES: dict[str, str] = {
     "billing:support-bank-line-ignore": "billing:support-bank",
     "billing:support-receivables-view-save": "billing:support-receivables",
     "billing:support-receivables-view-delete": "billing:support-receivables",
+    "returns:support-return-create": "returns:support-return-create",
+    "returns:support-return-approve": "returns:support-return-detail",
+    "returns:support-return-reject": "returns:support-return-detail",
+    "returns:support-return-cancel": "returns:support-return-detail",
 }
 # Forms that are one button and nothing else (a transition verb in the URL, sending a mail again).
 # Deleting a saved view is one button too, shown only to the view's owner (not the fuzzing user).
@@ -253,6 +257,7 @@ def snapshot() -> dict[str, Any]:
     from inventory.models import PurchaseOrder, PurchaseOrderLine, ReplenishmentRule, StockLevel, StockMovement
     from oms.models import SavedView
     from orders.models import Allocation, CaseMessage, Note, Order, OrderEvent, OrderImport, OrderLine, SupportCase
+    from returns.models import ReturnLine, ReturnRequest
 
     levels = StockLevel.objects.aggregate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
     return {
@@ -277,6 +282,8 @@ def snapshot() -> dict[str, Any]:
         "shipments": list(Shipment.objects.order_by("pk").values_list("pk", "state", "manifest_id")),
         "tracking_events": TrackingEvent.objects.count(),
         "manifests": Manifest.objects.count(),
+        "returns": list(ReturnRequest.objects.order_by("pk").values_list("pk", "state", "decision_reason")),
+        "return_lines": list(ReturnLine.objects.order_by("pk").values_list("pk", "quantity")),
     }
 
 

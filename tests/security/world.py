@@ -1,6 +1,7 @@
 """One real object behind every staff URL that takes parameters (an order, its case, a product,
 an import, a purchase order, a forecast, a saved view of the order list, a shipment and its handover
-manifest, an open pick list, a picked shipment to pack, an unmatched bank statement line), for the tests that
+manifest, an open pick list, a picked shipment to pack, an unmatched bank statement line, a shipped order
+with a return request waiting for support), for the tests that
 request those URLs as each role."""
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ REAL_PARAMS = {
     "billing:support-bank-line-assign": lambda o: {"pk": o["bank_line"].pk},
     "billing:support-bank-line-ignore": lambda o: {"pk": o["bank_line"].pk},
     "billing:support-receivables-view-delete": lambda o: {"pk": o["saved_view"].pk},
+    "returns:support-return-create": lambda o: {"number": o["return_order"].number},
+    "returns:support-return-detail": lambda o: {"number": o["return_request"].number},
+    "returns:support-return-approve": lambda o: {"number": o["return_request"].number},
+    "returns:support-return-reject": lambda o: {"number": o["return_request"].number},
+    "returns:support-return-cancel": lambda o: {"number": o["return_request"].number},
 }
 
 
@@ -78,6 +84,9 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     from orders.models import OrderImport
     from orders.services.cases import open_case
     from orders.services.intake import place_order
+    from returns.models import ReturnReason
+    from returns.services.requests import create_return
+    from tests.billing.flows import place, ship
     from tests.fulfillment.shipping import shipped_shipment
     from tests.fulfillment.warehouse_data import box, pick_all
     from tests.reliability import ordering
@@ -122,7 +131,16 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     statement = import_bank_statement(data=b"Buchungstag;Betrag;Verwendungszweck\n07.12.2026;13,37;Spende\n")
     bank_line = statement.statement.lines.get()
     saved_view = SavedView.objects.create(user=user, list_name="orders", name="Gehaltene", query="state=on_hold")
+    # A shipped order with a return request waiting for support (worth more than the automatic
+    # approval allows) and one more unit that may still be returned.
+    return_order = place({f"{product.sku}-RET": (2, "200.00")})
+    ship(return_order, {f"{product.sku}-RET": 2}, user=user)
+    return_request = create_return(
+        return_order, {return_order.lines.get().pk: 1}, ReturnReason.NOT_AS_DESCRIBED, by=user
+    )
     return {
+        "return_order": return_order,
+        "return_request": return_request,
         "bank_line": bank_line,
         "saved_view": saved_view,
         "pick_list": pick_list,
