@@ -60,7 +60,13 @@ class FulfillmentConfig(AppConfig):
         navigation.register("warehouse", _("Manifests"), "fulfillment:warehouse-manifests", order=80)
 
         from fulfillment import mails, subscribers
-        from oms import events
+        from oms import events, roles
+
+        # Carriers are master data the admins keep (pickup times, tracking formats).
+        roles.grant(
+            roles.Role.ADMIN,
+            [f"fulfillment.{verb}_{model}" for verb in ("view", "change") for model in ("carrier", "carrierservice")],
+        )
 
         # Orders never calls fulfillment: a cancellation voids the open picks, a hold on an order
         # in the warehouse holds its shipments, releasing it puts them back into the queue.

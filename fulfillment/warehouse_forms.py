@@ -75,6 +75,11 @@ class WaveForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Empty: every allocated order."),
     )
+    carrier_cutoff = forms.BooleanField(
+        label=_("Before the carrier's pickup today"),
+        required=False,
+        help_text=_("Only orders allocated before the chosen service's carrier collects today."),
+    )
     single_item = forms.BooleanField(label=_("Single-item orders only"), required=False)
     max_orders = QuantityField(label=_("Up to orders"), max_value=MAX_WAVE_ORDERS, initial=50)
     picker = PickerChoiceField(label=_("Picker"), queryset=pickers(), required=False, empty_label=_("Nobody yet"))

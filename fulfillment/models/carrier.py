@@ -60,6 +60,15 @@ class Carrier(models.Model):
         validators=[_validate_regex],
         help_text=_("Regular expression a tracking number of this carrier matches in full."),
     )
+    pickup_cutoff = models.TimeField(
+        _("pickup cut-off"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When this carrier collects at the warehouses: its parcels must be ready by then. "
+            "Empty: the warehouse's shipping cut-off."
+        ),
+    )
     webhook_secret = models.CharField(_("webhook secret"), max_length=255, blank=True)
     account_number = models.CharField(_("account number"), max_length=50, blank=True)
     active = models.BooleanField(_("active"), default=True)

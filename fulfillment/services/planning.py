@@ -20,7 +20,7 @@ one order. Both:
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -29,6 +29,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fulfillment.cutoffs import cutoff_today, handover_time
 from fulfillment.exceptions import NothingToPickError
 from fulfillment.models import (
     WAREHOUSE_STATES,
@@ -55,11 +56,14 @@ MAX_WAVE_ORDERS = 1000
 class WaveRule:
     """Which orders go together. ``carrier_service_id``: only orders that service can take (its
     destination countries and weight limit); the shipments get that service. ``cutoff``: only orders
-    allocated before it. ``single_item``: only orders of exactly one unit (picked as one batch,
-    packed without sorting). ``max_orders``: at most that many orders."""
+    allocated before it. ``carrier_cutoff``: only orders allocated before the service's carrier
+    collects today (``fulfillment.cutoffs``), what can still leave with today's pickup.
+    ``single_item``: only orders of exactly one unit (picked as one batch, packed without
+    sorting). ``max_orders``: at most that many orders."""
 
     carrier_service_id: int | None = None
     cutoff: datetime | None = None
+    carrier_cutoff: bool = False
     single_item: bool = False
     max_orders: int = 50
 
@@ -78,6 +82,8 @@ def build_wave(*, warehouse: Warehouse, rule: WaveRule, picker: Any = None, user
             _("A wave takes 1 to %(max)d orders.") % {"max": MAX_WAVE_ORDERS}, data={"field": "max_orders"}
         )
     service = _service(rule.carrier_service_id)
+    if rule.carrier_cutoff:
+        rule = replace(rule, cutoff=_carrier_cutoff(warehouse=warehouse, rule=rule, service=service))
     order_ids = _candidate_orders(warehouse=warehouse, rule=rule, service=service)
     queued = _queued_shipments(warehouse=warehouse, rule=rule, limit=rule.max_orders - len(order_ids))
     return _build(
@@ -133,6 +139,25 @@ def _service(service_id: int | None) -> CarrierService | None:
     if service is None:
         raise NothingToPickError(_("There is no such active carrier service."), data={"field": "carrier_service"})
     return service
+
+
+def _carrier_cutoff(*, warehouse: Warehouse, rule: WaveRule, service: CarrierService | None) -> datetime:
+    """Today's pickup of the service's carrier at ``warehouse`` (or the rule's own cut-off, when
+    earlier). Raises ``NothingToPickError`` without a service or on a day without a pickup."""
+    if service is None:
+        raise NothingToPickError(
+            _("Choose a carrier service to build a wave by its carrier's cut-off."), data={"field": "carrier_service"}
+        )
+    today = cutoff_today(
+        warehouse, now=timezone.now(), at_time=handover_time(warehouse=warehouse, carrier=service.carrier)
+    )
+    if today.at is None:
+        raise NothingToPickError(
+            _("%(carrier)s collects nothing at %(warehouse)s today.")
+            % {"carrier": service.carrier.name, "warehouse": warehouse.code},
+            data={"field": "carrier_cutoff"},
+        )
+    return min(rule.cutoff, today.at) if rule.cutoff else today.at
 
 
 def _candidate_orders(*, warehouse: Warehouse, rule: WaveRule, service: CarrierService | None) -> list[int]:

@@ -83,6 +83,7 @@ def wave_build(request: HttpRequest) -> HttpResponse:
         rule = WaveRule(
             carrier_service_id=service.pk if service else None,
             cutoff=data.get("cutoff"),
+            carrier_cutoff=bool(data.get("carrier_cutoff")),
             single_item=bool(data.get("single_item")),
             max_orders=data["max_orders"],
         )

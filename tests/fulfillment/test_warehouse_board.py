@@ -140,3 +140,27 @@ def test_the_board_reads_in_a_fixed_number_of_queries(warehouse_client, django_a
 def test_only_the_warehouse_sees_the_board(support_client):
     response = support_client.get(reverse("fulfillment:warehouse-board"))
     assert response.status_code in (302, 403)
+
+
+def test_a_carrier_that_collects_earlier_shows_its_own_cut_off_and_comes_first(warehouse_client):
+    with time_machine.travel(MONDAY_MORNING - datetime.timedelta(hours=2), tick=False):
+        dhl = packed_shipment()
+        gls = packed_shipment(carrier="gls", service_code="business")
+    carrier = gls.carrier_service.carrier
+    carrier.pickup_cutoff = datetime.time(12, 0)
+    carrier.save(update_fields=["pickup_cutoff"])
+    code = dhl.warehouse.code
+
+    with time_machine.travel(MONDAY_MORNING, tick=False):
+        html = _board(warehouse_client)
+
+    assert _cutoff(html, code) == "14:00: 2 h 30 min left"  # the warehouse's own stays
+    due = re.findall(r'<td data-carrier-cutoff="([^"]+)">(.*?)</td>', html, re.S)
+    assert [(key, " ".join(re.sub(r"<[^>]+>", "", cell).split())) for key, cell in due] == [
+        (f"{code}/GLS", "12:00: 0 h 30 min left carrier's pickup"),
+        (f"{code}/DHL Paket", "14:00: 2 h 30 min left"),
+    ]
+    assert "<mark>12:00: 0 h 30 min left</mark>" in html  # its last hour
+    with time_machine.travel(MONDAY_MORNING.replace(hour=12, minute=30), tick=False):
+        html = _board(warehouse_client, language="de")
+    assert "um 12:00 verstrichen" in html and "Abholung des Versanddienstleisters" in html

@@ -3,16 +3,22 @@ statements whatever the number of orders (the warehouse builds waves of a thousa
 
 from __future__ import annotations
 
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from fulfillment.exceptions import NothingToPickError
 from fulfillment.models import PickLine, Shipment
 from fulfillment.services import planning
 from fulfillment.services.planning import WaveRule, build_wave
 from oms import events
 from orders.models import EventKind, Order, OrderEvent, OrderState
 from orders.services.lifecycle import hold_order
+from tests.fulfillment import shipping
 from tests.fulfillment.warehouse_data import allocated_order, channel, make_bin, make_warehouse, stock_in_bins
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +28,7 @@ pytestmark = pytest.mark.django_db
 # warehouses, shipments, bin stock, units other shipments claim, shipment lines, pick lines,
 # the planned entries, plus the savepoints of the nested atomic blocks.
 WAVE_STATEMENTS = 19
+MONDAY = datetime.datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 
 
 @pytest.fixture
@@ -93,3 +100,37 @@ def test_an_order_held_after_the_wave_chose_it_stays_out_and_the_rest_is_release
     assert list(Shipment.objects.filter(pick_list=wave).values_list("order_id", flat=True)) == [first.pk]
     assert Order.objects.get(pk=second.pk).state == OrderState.ON_HOLD
     assert not Shipment.objects.filter(order=second).exists()
+
+
+def test_a_wave_by_the_carriers_cut_off_takes_only_orders_allocated_before_its_pickup_today(berlin):
+    service = shipping.service("gls", "business")
+    service.carrier.pickup_cutoff = datetime.time(12, 0)
+    service.carrier.save(update_fields=["pickup_cutoff"])
+    shop = channel()
+    with time_machine.travel(MONDAY.replace(hour=11), tick=False):
+        in_time = allocated_order(shop, {"MUG-1": 1})
+    with time_machine.travel(MONDAY.replace(hour=12, minute=30), tick=False):
+        too_late = allocated_order(shop, {"MUG-1": 1})  # before the warehouse's 14:00, after the pickup
+
+    with time_machine.travel(MONDAY.replace(hour=13), tick=False):
+        wave = build_wave(
+            warehouse=berlin, rule=WaveRule(carrier_service_id=service.pk, carrier_cutoff=True, max_orders=10)
+        )
+
+    assert list(Shipment.objects.filter(pick_list=wave).values_list("order_id", flat=True)) == [in_time.pk]
+    assert Order.objects.get(pk=too_late.pk).state == OrderState.ALLOCATED
+    assert wave.rule["carrier_cutoff"] is True and wave.rule["cutoff"].startswith("2026-12-07T12:00")
+
+
+def test_a_wave_by_the_carriers_cut_off_needs_a_carrier_and_a_pickup_day(berlin, settings):
+    settings.LANGUAGE_CODE = "en"
+    _orders(1)
+    with pytest.raises(NothingToPickError, match="Choose a carrier service"):
+        build_wave(warehouse=berlin, rule=WaveRule(carrier_cutoff=True))
+    service = shipping.service("gls", "business")
+    with (
+        time_machine.travel(MONDAY - datetime.timedelta(days=1), tick=False),  # a Sunday
+        pytest.raises(NothingToPickError, match="GLS collects nothing at BER today"),
+    ):
+        build_wave(warehouse=berlin, rule=WaveRule(carrier_service_id=service.pk, carrier_cutoff=True))
+    assert not Shipment.objects.exists()
