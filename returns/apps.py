@@ -10,7 +10,7 @@ class ReturnsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: services need the app registry.
-        from oms import events, panels
+        from oms import events, navigation, panels
         from returns import customer_panels, mails, states
         from returns.panels import order_returns
         from returns.services.resolution import on_return_credited
@@ -31,3 +31,5 @@ class ReturnsConfig(AppConfig):
             context=order_returns,
             order=40,
         )
+        # Support's returns queue: waiting for approval, refunds about to be late.
+        navigation.register("support", _("Returns"), "returns:support-return-list", order=45)

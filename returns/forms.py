@@ -72,3 +72,18 @@ class ReasonForm(forms.Form):
     """Rejecting or cancelling a request: the reason goes on the order's timeline."""
 
     reason = TextField(label=_("Reason"), max_length=500)
+
+
+class ReturnQueueForm(forms.Form):
+    """The support returns queue's filters (the list adds the date range)."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, strip=True)
+    state = forms.ChoiceField(label=_("State"), required=False)
+    reason = forms.ChoiceField(label=_("Reason"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+
+    def __init__(self, *args: Any, states: list[tuple[str, Any]], channels: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("Needs attention")), *states, ("all", _("All"))]
+        self.fields["reason"].choices = [("", _("All reasons")), *ReturnReason.choices]
+        self.fields["channel"].choices = [("", _("All channels")), *channels]

@@ -2,7 +2,9 @@
 
 from django.urls import path
 
+from oms.lists import list_urls
 from returns.views import portal as portal_views
+from returns.views import queue as queue_views
 from returns.views import support as support_views
 
 app_name = "returns"
@@ -11,6 +13,9 @@ urlpatterns: list = [
     # The customer portal's withdrawal function (public; the order's signed link opens it).
     path("track/<str:token>/withdraw/", portal_views.withdrawal_form, name="portal-withdraw"),
     path("track/<str:token>/withdraw/confirm/", portal_views.withdrawal_confirm, name="portal-withdraw-confirm"),
+    # Support: the returns queue (list pages before support/returns/<number>/, which would take "export").
+    path("support/returns/", queue_views.return_list, name="support-return-list"),
+    *list_urls(queue_views.RETURN_LIST, "support/returns/"),
     # Support: a return from the order page (the RMA panel), one request and the decisions on it.
     path("support/orders/<str:number>/returns/new/", support_views.return_create, name="support-return-create"),
     path("support/returns/<str:number>/", support_views.return_detail, name="support-return-detail"),

@@ -103,6 +103,8 @@ POST_ROUTES: dict[str, str] = {
     "returns:support-return-approve": "returns:support-return-detail",
     "returns:support-return-reject": "returns:support-return-detail",
     "returns:support-return-cancel": "returns:support-return-detail",
+    "returns:support-return-view-save": "returns:support-return-list",
+    "returns:support-return-view-delete": "returns:support-return-list",
 }
 # Forms that are one button and nothing else (a transition verb in the URL, sending a mail again).
 # Deleting a saved view is one button too, shown only to the view's owner (not the fuzzing user).
@@ -114,6 +116,7 @@ FIELDLESS_FORMS = {
     "orders:support-case-view-delete",
     "inventory:purchase-order-view-delete",
     "billing:support-receivables-view-delete",
+    "returns:support-return-view-delete",
     # Sending and cancelling a purchase order are one button each.
     "inventory:purchase-order-send",
     "inventory:purchase-order-cancel",
@@ -173,6 +176,7 @@ QUERY_PARAMS = [
     "created_from",
     "created_to",
     "supplier",
+    "reason",
 ]
 # The partials a page renders for htmx, chosen by HX-Target.
 HX_TARGETS = [
@@ -188,6 +192,7 @@ HX_TARGETS = [
     "pack-work",
     "ship-work",
     "receivables-table",
+    "return-table",
 ]
 
 HOSTILE: dict[str, str | list[str]] = {
