@@ -73,6 +73,12 @@ class FulfillmentConfig(AppConfig):
         events.subscribe("order.cancelled", subscribers.void_picks_on_cancel)
         events.subscribe("order.held", subscribers.hold_shipments_on_hold)
         events.subscribe("order.unheld", subscribers.requeue_shipments_on_unhold)
-        # Customer mail (oms.mail): the shipping confirmation.
+        # Customer mail (oms.mail): the shipping confirmation, out for delivery, delays and problems,
+        # the news written in the transaction that records it.
         mails.register()
+        from fulfillment.services import notifications
+
+        events.subscribe_in_transaction("shipment.out_for_delivery", notifications.on_out_for_delivery)
+        events.subscribe_in_transaction("shipment.exception_reported", notifications.on_exception_reported)
+        events.subscribe_in_transaction("shipment.returned_to_sender", notifications.on_returned_to_sender)
         customer_panels.register()  # the portal's shipments panel (oms.panels customer slot)

@@ -1,3 +1,6 @@
+import secrets
+
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
@@ -6,8 +9,18 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from oms import mail, second_factor
-from oms.models import ApiKey, CustomerDataAccess, CustomerMail, Document, OutboxMessage, StaffSecondFactor
+from oms import mail, second_factor, webhooks
+from oms.models import (
+    ApiKey,
+    CustomerDataAccess,
+    CustomerMail,
+    Document,
+    OutboxMessage,
+    StaffSecondFactor,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from oms.roles import Role
 
 
@@ -183,3 +196,109 @@ class CustomerDataAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class WebhookSubscriptionForm(forms.ModelForm):
+    """The URL is checked as deliveries check it (https, no address inside our network); the
+    events are chosen from the public names."""
+
+    url = forms.URLField(
+        label=_("URL"), max_length=500, assume_scheme="https", help_text=_("Where the events are posted (https://…).")
+    )
+    events = forms.MultipleChoiceField(
+        label=_("events"), choices=webhooks.public_event_choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["name", "url", "events", "secret", "active"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.initial.setdefault("secret", secrets.token_urlsafe(32))
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        try:
+            webhooks.check_url(url, resolve=False)
+        except webhooks.TargetRefused as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return url
+
+    def clean_secret(self) -> str:
+        secret = self.cleaned_data["secret"].strip()
+        if len(secret) < 16:
+            raise forms.ValidationError(_("Use a secret of at least 16 characters."))
+        return secret
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    form = WebhookSubscriptionForm
+    list_display = ["name", "url", "active", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "url"]
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    can_delete = False
+    fields = ["at", "status_code", "duration_ms", "response_excerpt", "error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log: each event per subscription with its attempts; failed ones can be sent
+    again (same delivery id and sequence number, so a receiver that has it drops it)."""
+
+    list_display = [
+        "id",
+        "event",
+        "subscription",
+        "order_id",
+        "sequence",
+        "status",
+        "attempts",
+        "last_status_code",
+        "created_at",
+    ]
+    list_filter = ["status", "event", "subscription"]
+    search_fields = ["delivery_id", "order_id", "event"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+    inlines = [WebhookAttemptInline]
+    actions = ["replay"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.action(description=_("Send the selected deliveries again"), permissions=["change"])
+    def replay(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+        sent, refused = 0, 0
+        for delivery in queryset:
+            try:
+                webhooks.replay(delivery)
+                sent += 1
+            except webhooks.WebhookError:
+                refused += 1
+        if sent:
+            self.message_user(request, ngettext("%d delivery sent again.", "%d deliveries sent again.", sent) % sent)
+        if refused:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d delivery is still on its way and was not sent again.",
+                    "%d deliveries are still on their way and were not sent again.",
+                    refused,
+                )
+                % refused,
+                messages.WARNING,
+            )

@@ -22,6 +22,22 @@ class OmsConfig(AppConfig):
         roles.grant(roles.Role.SUPPORT, ["oms.view_customermail"])
         roles.grant(roles.Role.ADMIN, ["oms.view_staffsecondfactor", "oms.change_staffsecondfactor"])
         roles.grant(roles.Role.ADMIN, ["oms.view_customerdataaccess"])
+        roles.grant(
+            roles.Role.ADMIN,
+            [
+                "oms.view_webhooksubscription",
+                "oms.add_webhooksubscription",
+                "oms.change_webhooksubscription",
+                "oms.delete_webhooksubscription",
+                "oms.view_webhookdelivery",
+                "oms.change_webhookdelivery",
+                "oms.view_webhookattempt",
+            ],
+        )
+        # Outbound webhooks: a delivery per subscription, written in the transaction of each event.
+        from oms import webhooks
+
+        webhooks.register()
         seeding.register("users", seed_users, order=0)
         navigation.register("support", _("Customer mails"), "support-mail-list", order=50)
         from oms.badges import StateGroup, register

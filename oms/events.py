@@ -8,6 +8,13 @@ primary keys and values, so a subscriber can hand them to a Celery task unchange
 Subscribers run in-process, one after the other. A subscriber that fails is logged and does not
 stop the others: the change that published the event is already committed. Work that must not
 be lost (mail, webhooks, PDFs) goes through the outbox (``oms.outbox``), not a bare subscriber.
+
+For that work an app registers with ``subscribe_in_transaction(name, handler)`` instead: the
+handler runs inside ``publish()``, in the publisher's transaction, so the outbox rows it writes
+commit or roll back with the change they report (a crash after commit cannot lose them). Such a
+handler only records (an outbox row, a mail row); it sends nothing and must be quick. It is not
+isolated: its error is the publisher's error, and the change rolls back with it, as it would
+if the publisher had written the row itself.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ Handler = Callable[[Payload], None]
 EVENT_NAME = re.compile(r"^[a-z_]+\.[a-z_]+$")
 
 _subscribers: dict[str, list[Handler]] = defaultdict(list)
+_in_transaction: dict[str, list[Handler]] = defaultdict(list)
 
 
 def subscribe(name: str, handler: Handler) -> None:
@@ -38,9 +46,19 @@ def subscribe(name: str, handler: Handler) -> None:
         _subscribers[name].append(handler)
 
 
+def subscribe_in_transaction(name: str, handler: Handler) -> None:
+    """Register ``handler`` to run inside ``publish()``, in the publisher's transaction (see the
+    module docstring); call from ``AppConfig.ready()``. Idempotent."""
+    _check_name(name)
+    if handler not in _in_transaction[name]:
+        _in_transaction[name].append(handler)
+
+
 def unsubscribe(name: str, handler: Handler) -> None:
     if handler in _subscribers.get(name, []):
         _subscribers[name].remove(handler)
+    if handler in _in_transaction.get(name, []):
+        _in_transaction[name].remove(handler)
 
 
 def subscribers(name: str) -> list[Handler]:
@@ -48,13 +66,18 @@ def subscribers(name: str) -> list[Handler]:
 
 
 def publish(name: str, payload: Payload, *, using: str | None = None) -> None:
-    """Dispatch ``name`` to its subscribers once the current transaction commits.
+    """Dispatch ``name`` to its subscribers once the current transaction commits (its
+    in-transaction subscribers run now, before this returns).
 
     Outside a transaction (autocommit) the subscribers run at once. The payload must be
     JSON-serialisable; it is checked here so a bad payload fails in the publisher's tests.
     """
     _check_name(name)
     json.dumps(payload)
+    for handler in _in_transaction.get(name, ()):
+        # No savepoint: inside a transaction this is free; in autocommit the rows still go together.
+        with transaction.atomic(using=using, savepoint=False):
+            handler(payload)
     transaction.on_commit(lambda: dispatch_now(name, payload), using=using)
 
 

@@ -16,6 +16,15 @@ failure is kept on the row (attempts, last error) and retried by the outbox with
 ``OUTBOX_MAX_ATTEMPTS`` the mail is failed, and staff see it in the mail list (``/support/mails/``)
 and the admin, where they can send it again.
 
+A mail that must go out once per occurrence (a notification about an event that may be reported
+twice: a carrier repeating a scan, a webhook delivered again) passes ``once_key``: a second
+``enqueue_mail`` with the same key enqueues nothing and returns None. Resends have no key.
+
+Sender, reply-to and the footer (the imprint) are settings: ``DEFAULT_FROM_EMAIL``,
+``MAIL_REPLY_TO`` and ``MAIL_FOOTER`` (empty: built from ``BILLING_SELLER``), and per sales
+channel ``MAIL_SENDERS`` (``{"<channel code>": {"from": ..., "reply_to": ..., "footer": ...}}``),
+chosen by the ``sender`` a kind's builder names in its ``MailContent``.
+
 The message carries the outbox message's key (``Message-ID``, ``X-OMS-Idempotency-Key``), so a
 mail server or a test can drop a repeat.
 """
@@ -30,7 +39,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -56,6 +65,7 @@ class MailContent:
 
     context: dict[str, Any]
     attachments: Sequence[Attachment] = field(default_factory=tuple)
+    sender: str = ""  # a key of MAIL_SENDERS (a channel code); empty: the defaults
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,8 @@ class RenderedMail:
     text: str
     html: str
     attachments: Sequence[Attachment]
+    from_email: str = ""
+    reply_to: str = ""
 
 
 class MailError(DomainError):
@@ -133,6 +145,47 @@ def mail_language(language: str | None) -> str:
     return language if language in codes else settings.LANGUAGE_CODE
 
 
+@dataclass(frozen=True)
+class Sender:
+    from_email: str
+    reply_to: str
+    footer: list[str]
+
+
+def sender(key: str = "") -> Sender:
+    """Who a mail comes from, where answers go, and its footer: ``MAIL_SENDERS[key]`` over the
+    defaults."""
+    own = settings.MAIL_SENDERS.get(key, {}) if key else {}
+    footer = own.get("footer") or settings.MAIL_FOOTER
+    return Sender(
+        from_email=own.get("from") or settings.DEFAULT_FROM_EMAIL,
+        reply_to=own.get("reply_to") or settings.MAIL_REPLY_TO,
+        footer=[line.strip() for line in footer.split("|") if line.strip()] if footer else _seller_footer(),
+    )
+
+
+def _seller_footer() -> list[str]:
+    """The imprint from ``BILLING_SELLER``: who we are, where, registered where, run by whom."""
+    seller = settings.BILLING_SELLER
+    lines = [
+        " · ".join(p for p in (seller.get("company"), seller.get("street")) if p)
+        + (f", {seller.get('postcode', '')} {seller.get('city', '')}".rstrip() if seller.get("city") else ""),
+        " · ".join(
+            p
+            for p in (
+                seller.get("register"),
+                _("Managing directors: %(names)s") % {"names": seller["managing_directors"]}
+                if seller.get("managing_directors")
+                else "",
+                _("VAT ID: %(id)s") % {"id": seller["vat_id"]} if seller.get("vat_id") else "",
+            )
+            if p
+        ),
+        " · ".join(p for p in (seller.get("email"), seller.get("phone"), seller.get("website")) if p),
+    ]
+    return [line for line in lines if line.strip(" ,")]
+
+
 def enqueue_mail(
     kind: str,
     *,
@@ -141,8 +194,12 @@ def enqueue_mail(
     language: str | None,
     requested_by: str = "system",
     resend_of: CustomerMail | None = None,
-) -> CustomerMail:
-    """Record a mail to send in the current transaction; a worker sends it after commit."""
+    once_key: str | None = None,
+) -> CustomerMail | None:
+    """Record a mail to send in the current transaction; a worker sends it after commit.
+
+    With ``once_key``: None, and nothing enqueued, when a mail with that key exists (also one a
+    concurrent transaction is committing: the unique index makes it wait, then refuse)."""
     mail_kind = get_kind(kind)
     mail = CustomerMail(
         kind=kind,
@@ -152,8 +209,18 @@ def enqueue_mail(
         language=mail_language(language),
         requested_by=requested_by[:100],
         resend_of=resend_of,
+        once_key=once_key[:200] if once_key else None,
     )
-    outbox.insert_and_enqueue(mail, "customer_mail", id_key="mail_id")  # one statement
+    if once_key is None:
+        outbox.insert_and_enqueue(mail, "customer_mail", id_key="mail_id")  # one statement
+        return mail
+    if CustomerMail.objects.filter(once_key=mail.once_key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            outbox.insert_and_enqueue(mail, "customer_mail", id_key="mail_id")
+    except IntegrityError:
+        return None
     return mail
 
 
@@ -177,16 +244,25 @@ def render_mail(kind: str, *, subject_id: str, language: str) -> RenderedMail:
     mail_kind = get_kind(kind)
     with translation.override(mail_language(language)):
         content = mail_kind.build(str(subject_id), mail_language(language))
+        from_ = sender(content.sender)
         context = {
             **content.context,
             "language": mail_language(language),
             "mail_kind": mail_kind,
             "attachments": content.attachments,
+            "mail_footer": from_.footer,
         }
         subject = " ".join(render_to_string(f"{mail_kind.template}.subject.txt", context).split())
         text = render_to_string(f"{mail_kind.template}.txt", context)
         html = render_to_string(f"{mail_kind.template}.html", context)
-    return RenderedMail(subject=subject, text=text, html=html, attachments=tuple(content.attachments))
+    return RenderedMail(
+        subject=subject,
+        text=text,
+        html=html,
+        attachments=tuple(content.attachments),
+        from_email=from_.from_email,
+        reply_to=from_.reply_to,
+    )
 
 
 def preview_mail(kind: str, *, language: str, subject_id: str | None = None) -> RenderedMail | None:
@@ -229,9 +305,9 @@ def _email(mail: CustomerMail, rendered: RenderedMail, *, key: str) -> EmailMult
     email = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=rendered.from_email or settings.DEFAULT_FROM_EMAIL,
         to=[mail.to],
-        reply_to=[settings.MAIL_REPLY_TO] if settings.MAIL_REPLY_TO else None,
+        reply_to=[rendered.reply_to] if rendered.reply_to else None,
         headers={"Message-ID": f"<{key}@oms>", "X-OMS-Idempotency-Key": key, "Content-Language": mail.language},
     )
     email.attach_alternative(rendered.html, "text/html")

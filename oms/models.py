@@ -160,6 +160,8 @@ class CustomerMail(models.Model):
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # What this mail tells once (e.g. "shipment-exception:41:customs"): a second one is not enqueued.
+    once_key = models.CharField(_("sent once for"), max_length=200, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("customer mail")
@@ -255,3 +257,108 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.list_name}: {self.name}"
+
+
+class WebhookSubscription(models.Model):
+    """A system outside (an ERP, a shop) that wants to hear of some public events (``oms.webhooks``):
+    where to POST them, and the secret both sides use to sign and verify each delivery."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500, help_text=_("Where the events are posted (https://…)."))
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=200,
+        help_text=_("Shared with the receiver, which checks the X-OMS-Signature header with it."),
+    )
+    events = models.JSONField(_("events"), default=list, help_text=_("Public event names, e.g. order.created."))
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription: the body as it is signed and sent (the same on every
+    attempt), its id for the receiver's de-duplication and its sequence number (per subscription
+    and order) for the receiver's ordering, and how its attempts went."""
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, verbose_name=_("subscription"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    delivery_id = models.UUIDField(_("delivery id"), default=uuid.uuid4, unique=True, editable=False)
+    event = models.CharField(_("event"), max_length=50)
+    internal_event = models.CharField(_("internal event"), max_length=50)
+    order_id = models.BigIntegerField(_("order id"), null=True, blank=True)
+    sequence = models.PositiveBigIntegerField(_("sequence"))
+    body = models.TextField(_("body"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=WebhookDeliveryStatus.choices, default=WebhookDeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["subscription", "-created_at"], name="oms_webhook_sub_idx"),
+            models.Index(fields=["status", "-created_at"], name="oms_webhook_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.sequence} → {self.subscription}"
+
+
+class WebhookAttempt(models.Model):
+    """One POST of a delivery: what the receiver answered (status, time, the start of its body)
+    or why there was no answer."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="attempt_log"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("response time (ms)"), default=0)
+    response_excerpt = models.CharField(_("response"), max_length=500, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+        ordering = ["delivery", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} {self.status_code or self.error}"
+
+
+class WebhookSequence(models.Model):
+    """The last sequence number handed out per subscription and scope ("order:<id>", or "" for
+    events about no order); taken with an upsert, so concurrent events never share a number."""
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=40)
+    last = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "scope"], name="oms_webhook_sequence_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id} {self.scope}: {self.last}"

@@ -230,6 +230,21 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="OMS <noreply@localho
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where customers' answers to our mails go (empty: to the sender address).
 MAIL_REPLY_TO = env.str("MAIL_REPLY_TO", default="")
+# The footer of every customer mail (the imprint), lines separated by "|"; empty: built from
+# BILLING_SELLER (company, address, register, managing directors, VAT id, contact).
+MAIL_FOOTER = env.str("MAIL_FOOTER", default="")
+# Per sales channel (by its code), a sender, reply-to address and footer of its own, as JSON:
+# {"shop-de": {"from": "Shop <service@shop.example>", "reply_to": "...", "footer": "A|B"}}.
+MAIL_SENDERS = env.json("MAIL_SENDERS", default={})
+
+# --- Outbound webhooks (oms.webhooks) ---------------------------------------------------------
+# Only https:// targets (http:// too when false, for development).
+WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=not DEBUG)
+# Never post to loopback, private, link-local or reserved addresses; true only for tests that run
+# their receiver on 127.0.0.1.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+# Seconds to connect and to wait for the answer of one POST; a slower receiver is tried again later.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 
 # --- Celery -------------------------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
@@ -327,6 +342,8 @@ ORDER_COMPLETION_DAYS = env.int("ORDER_COMPLETION_DAYS", default=30)
 # Return requests within the window, without excluded products and worth at most this much
 # (order currency) are approved at once (returns.services.requests); the rest wait for support.
 RETURNS_AUTO_APPROVE_MAX_VALUE = env.str("RETURNS_AUTO_APPROVE_MAX_VALUE", default="150.00")
+# Where customers send returns, lines separated by "|" (empty: the seller's address, BILLING_SELLER).
+RETURNS_ADDRESS = env.str("RETURNS_ADDRESS", default="")
 # The warehouse board (fulfillment.board) reloads its counts and cut-off times this often.
 WAREHOUSE_BOARD_REFRESH_SECONDS = env.int("WAREHOUSE_BOARD_REFRESH_SECONDS", default=30)
 

@@ -24,6 +24,12 @@ class OrdersConfig(AppConfig):
         events.subscribe("payment.captured", subscribers.confirm_on_payment)
         # Customer mails and documents (oms.mail, oms.documents): the order confirmation, legal texts.
         mails.register()
+        # Notifications, written in the transaction of the change they tell of.
+        from orders.services import notifications
+
+        events.subscribe_in_transaction("order.payment_recorded", notifications.on_payment_recorded)
+        events.subscribe_in_transaction("order.payment_refunded", notifications.on_payment_refunded)
+        events.subscribe_in_transaction("order.delivered", notifications.on_order_delivered)
         # After inventory's demand history (30): the open orders record today's demand, and the demand
         # seeder only writes its two years of history into an empty table.
         seeding.register("orders", seed_orders, order=40)

@@ -16,13 +16,16 @@ from oms.documents import DocumentContent, DocumentKind
 from oms.mail import Attachment, MailContent, MailKind, SubjectType
 from oms.models import CustomerMail
 from oms.roles import Role
-from orders.models import CONFIRMATION_ATTACHMENTS, CaseMessage, LegalText, Order, PaymentMethod
+from orders.models import CONFIRMATION_ATTACHMENTS, CaseMessage, LegalText, Order, PaymentMethod, PaymentTransaction
 from orders.portal_links import portal_url
 from orders.services import timeline
 
 ORDER_CONFIRMATION = "order_confirmation"
 LEGAL_TEXT = "legal_text"
 CASE_REPLY = "case_reply"
+PAYMENT_RECEIVED = "payment_received"
+REFUND_ISSUED = "refund_issued"
+ORDER_DELIVERED = "order_delivered"
 
 
 # -- the subject type "order" ------------------------------------------------------------------------
@@ -148,6 +151,67 @@ def case_reply(subject_id: str, language: str) -> MailContent:
     )
 
 
+# -- payments: received, refunded (subject type "payment": a payment transaction) -------------------
+
+
+def _payment(subject_id: str) -> PaymentTransaction:
+    return PaymentTransaction.objects.select_related("order__channel", "order__customer").get(pk=int(subject_id))
+
+
+def _record_payment_mail_on_timeline(sent: CustomerMail) -> None:
+    order = _payment(sent.subject_id).order
+    timeline.mail_sent(
+        order, kind_label=mail.kind_label(sent.kind), to=sent.to, mail_id=sent.pk, resend=bool(sent.resend_of_id)
+    )
+
+
+def _sample_payment() -> str | None:
+    pk = PaymentTransaction.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return str(pk) if pk else None
+
+
+def _payment_url(subject_id: str) -> str | None:
+    number = PaymentTransaction.objects.filter(pk=int(subject_id)).values_list("order__number", flat=True).first()
+    return reverse("orders:support-order-detail", args=[number]) if number else None
+
+
+def _payment_customer(subject_id: str) -> int | None:
+    return PaymentTransaction.objects.filter(pk=int(subject_id)).values_list("order__customer_id", flat=True).first()
+
+
+def payment_mail(subject_id: str, language: str) -> MailContent:
+    """The payment (or refund) with its amount, and the link to the order's page."""
+    payment = _payment(subject_id)
+    order = payment.order
+    return MailContent(
+        context={
+            "order": order,
+            "payment": payment,
+            "customer_name": order.billing_name or order.customer.name,
+            "channel": order.channel,
+            "portal_url": portal_url(order.pk),
+        },
+        sender=order.channel.code,
+    )
+
+
+# -- the order arrived: and how was it? ----------------------------------------------------------------
+
+
+def order_delivered(subject_id: str, language: str) -> MailContent:
+    """Everything arrived; the link to the order's page, where the customer rates it."""
+    order = Order.objects.select_related("channel", "customer").get(pk=int(subject_id))
+    return MailContent(
+        context={
+            "order": order,
+            "customer_name": order.shipping_name or order.billing_name or order.customer.name,
+            "channel": order.channel,
+            "portal_url": portal_url(order.pk),
+        },
+        sender=order.channel.code,
+    )
+
+
 # -- legal texts as documents ----------------------------------------------------------------------
 
 
@@ -196,6 +260,30 @@ def register() -> None:
             subject_type="case_message",
             template="orders/mail/case_reply",
             build=case_reply,
+        )
+    )
+    mail.register_subject_type(
+        SubjectType(
+            "payment",
+            on_sent=_record_payment_mail_on_timeline,
+            sample=_sample_payment,
+            staff_url=_payment_url,
+            customer_of=_payment_customer,
+        )
+    )
+    mail.register_kind(
+        MailKind(PAYMENT_RECEIVED, _("Payment received"), "payment", "orders/mail/payment_received", payment_mail)
+    )
+    mail.register_kind(
+        MailKind(REFUND_ISSUED, _("Refund issued"), "payment", "orders/mail/refund_issued", payment_mail)
+    )
+    mail.register_kind(
+        MailKind(
+            ORDER_DELIVERED,
+            _("Delivered, with a feedback request"),
+            "order",
+            "orders/mail/order_delivered",
+            order_delivered,
         )
     )
     documents.register_kind(

@@ -18,7 +18,13 @@ class ReturnsConfig(AppConfig):
         # Billing credited and refunded what the warehouse accepted: the return is refunded
         # (the sweep in returns.tasks resolves any return whose event was lost).
         events.subscribe("return.credited", on_return_credited)
+        # Customer mails (oms.mail); the return approved and received are written in the
+        # transaction that approves or receives the return.
         mails.register()
+        from returns.services import notifications
+
+        events.subscribe_in_transaction("return.approved", notifications.on_return_approved)
+        events.subscribe_in_transaction("return.received", notifications.on_return_received)
         customer_panels.register()  # the portal's withdrawal function (oms.panels customer slot)
         # State badges (oms.badges): the colour of each return request state.
         states.register()

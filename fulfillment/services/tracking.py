@@ -230,13 +230,15 @@ def _apply(shipment: Shipment, event: TrackingEvent, *, order: Order, user: Any)
         fields.append("delivered_at")
     shipment.save(update_fields=fields)
     _record_on_timeline(order, shipment, event, from_state=from_state, user=user)
-    payload = {"shipment_id": shipment.pk, "order_id": order.pk, "state": shipment.state}
+    payload = {"shipment_id": shipment.pk, "order_id": order.pk, "state": shipment.state, "tracking_event_id": event.pk}
     if event.mapped_state == ShipmentState.DELIVERED:
         events.publish("shipment.delivered", payload)
     elif event.mapped_state == ShipmentState.EXCEPTION:
         events.publish("shipment.exception_reported", {**payload, "reason": event.exception_reason})
     elif event.mapped_state == ShipmentState.RETURNED_TO_SENDER:
         events.publish("shipment.returned_to_sender", payload)
+    elif event.mapped_state == ShipmentState.OUT_FOR_DELIVERY:
+        events.publish("shipment.out_for_delivery", payload)
     return True
 
 

@@ -138,13 +138,21 @@ def _record(
     else:
         tx.save(force_insert=True)  # no reference, no unique constraint to race on
     sums[kind] = sums.get(kind, ZERO) + amount
+    previous_state = order.payment_state
     order.payment_state = payment_state(order, sums)
     order.updated_at = timezone.now()
     order.save(update_fields=["payment_state", "updated_at"])
     timeline.payment_recorded(order, tx=tx, actor=actor)
     publish(
         f"order.payment_{'refunded' if kind == TransactionKind.REFUND else 'recorded'}",
-        {"order_id": order.pk, "transaction_id": tx.pk, "kind": kind, "amount": str(amount)},
+        {
+            "order_id": order.pk,
+            "transaction_id": tx.pk,
+            "kind": kind,
+            "amount": str(amount),
+            "payment_state": order.payment_state,
+            "previous_payment_state": previous_state,
+        },
     )
     if order.state == OrderState.PENDING and order.payment_state == PaymentState.PAID:
         tx.order = confirm_order(
