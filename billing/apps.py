@@ -77,3 +77,7 @@ class BillingConfig(AppConfig):
         # What the warehouse accepted back from a return is credited and refunded (returns'
         # sweep resolves any return whose event was lost).
         events.subscribe("return.inspected", subscribers.credit_return)
+        # The benchmark data set's invoices (manage.py generate_load), after the shipments.
+        from billing import load
+
+        load.register()

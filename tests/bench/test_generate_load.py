@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import F, Sum
+from django.utils import timezone
 
 # Two years of orders up to now: a fixed moment makes the data set the same on every run.
 pytestmark = [
@@ -200,3 +201,38 @@ def test_the_history_is_what_the_states_imply_payments_promised_dates_and_step_t
         assert all(Decimal(r["net"]) + Decimal(r["vat"]) == Decimal(r["gross"]) for r in rows)
     # The timeline shows the payments too.
     assert OrderEvent.objects.filter(kind="payment").count() == PaymentTransaction.objects.count()
+
+
+def test_shipped_orders_have_their_invoice_with_gapless_numbers_vat_rows_and_settlement():
+    from billing.models import Invoice, InvoiceLine, InvoicePayment, InvoiceVatRow, NumberCounter
+    from orders.models import Order, PaymentTransaction
+
+    generate(1500)
+
+    shipped = Order.objects.filter(state__in=["shipped", "delivered", "completed"])
+    assert Invoice.objects.count() == shipped.count() > 100
+    # Numbers per year run from 1 without a gap, and the counters continue after the last one.
+    numbers: dict[int, list[int]] = {}
+    for number in Invoice.objects.values_list("number", flat=True):
+        series, year, counter = number.split("-")
+        assert series == "RE"
+        numbers.setdefault(int(year), []).append(int(counter))
+    for year, counters in numbers.items():
+        assert sorted(counters) == list(range(1, len(counters) + 1)), year
+        assert NumberCounter.objects.get(series="RE", year=year).last == len(counters)
+    for invoice in Invoice.objects.select_related("order").prefetch_related("lines", "vat_rows")[:300]:
+        order = invoice.order
+        assert invoice.total == order.total and invoice.vat_total == order.vat_total
+        rows = list(invoice.vat_rows.all())
+        assert sum(r.gross for r in rows) == invoice.total
+        assert sum(r.net for r in rows) == invoice.net_total
+        assert sum(line.line_total for line in invoice.lines.all()) == order.subtotal
+        assert invoice.invoice_date == timezone.localtime(order.shipped_at).date()
+        paid = PaymentTransaction.objects.filter(order=order, kind="capture").first()
+        if paid is not None:
+            assert invoice.state == "paid" and invoice.amount_due == 0 and invoice.paid_at == paid.created_at
+        else:
+            assert invoice.amount_due == invoice.total
+            assert invoice.state == ("overdue" if invoice.due_date < datetime.date(2026, 11, 23) else "issued")
+    assert {"paid", "overdue"} <= set(Invoice.objects.values_list("state", flat=True))
+    assert InvoiceLine.objects.exists() and InvoiceVatRow.objects.exists() and InvoicePayment.objects.exists()
