@@ -44,6 +44,9 @@ run: messages migrate seed
 	@echo ""
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Two processes (pytest-xdist), each with its own databases; a file's tests stay on one process.
+# `make test PYTEST_ARGS="-p no:xdist tests/orders"` runs a part in one process.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 test: messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
