@@ -14,6 +14,17 @@ class ReturnsConfig(AppConfig):
         from returns import customer_panels, mails, states
         from returns.panels import order_returns
         from returns.services.resolution import on_return_credited
+        from returns.warehouse_panels import warehouse_returns
+
+        # The warehouse home shows the expected returns beside fulfillment's board.
+        panels.register(
+            "warehouse-home",
+            name="returns",
+            template="returns/warehouse/panel.html",
+            context=warehouse_returns,
+            order=6,
+        )
+        navigation.register("warehouse", _("Returns"), "returns:warehouse-returns", order=65)
 
         # Billing credited and refunded what the warehouse accepted: the return is refunded
         # (the sweep in returns.tasks resolves any return whose event was lost).

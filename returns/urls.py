@@ -6,10 +6,11 @@ from oms.lists import list_urls
 from returns.views import portal as portal_views
 from returns.views import queue as queue_views
 from returns.views import support as support_views
+from returns.views import warehouse as warehouse_views
 
 app_name = "returns"
 
-urlpatterns: list = [
+urlpatterns = [
     # The customer portal's withdrawal function (public; the order's signed link opens it).
     path("track/<str:token>/withdraw/", portal_views.withdrawal_form, name="portal-withdraw"),
     path("track/<str:token>/withdraw/confirm/", portal_views.withdrawal_confirm, name="portal-withdraw-confirm"),
@@ -22,4 +23,10 @@ urlpatterns: list = [
     path("support/returns/<str:number>/approve/", support_views.return_approve, name="support-return-approve"),
     path("support/returns/<str:number>/reject/", support_views.return_reject, name="support-return-reject"),
     path("support/returns/<str:number>/cancel/", support_views.return_cancel, name="support-return-cancel"),
+    # Warehouse: receiving and inspecting return parcels.
+    path("warehouse/returns/", warehouse_views.returns_start, name="warehouse-returns"),
+    path("warehouse/returns/<str:number>/", warehouse_views.return_screen, name="warehouse-return"),
+    path("warehouse/returns/<str:number>/scan/", warehouse_views.return_scan, name="warehouse-return-scan"),
+    path("warehouse/returns/<str:number>/finish/", warehouse_views.return_finish, name="warehouse-return-finish"),
+    path("warehouse/returns/<str:number>/scrap/", warehouse_views.return_scrap, name="warehouse-return-scrap"),
 ]

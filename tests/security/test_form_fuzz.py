@@ -105,6 +105,10 @@ POST_ROUTES: dict[str, str] = {
     "returns:support-return-cancel": "returns:support-return-detail",
     "returns:support-return-view-save": "returns:support-return-list",
     "returns:support-return-view-delete": "returns:support-return-list",
+    "returns:warehouse-return-scan": "returns:warehouse-return",
+    "returns:warehouse-return-finish": "returns:warehouse-return",
+    # The scrap form appears once a unit was booked damaged; its fields are in EXTRA_FIELDS.
+    "returns:warehouse-return-scrap": "returns:warehouse-return",
 }
 # Forms that are one button and nothing else (a transition verb in the URL, sending a mail again).
 # Deleting a saved view is one button too, shown only to the view's owner (not the fuzzing user).
@@ -120,6 +124,8 @@ FIELDLESS_FORMS = {
     # Sending and cancelling a purchase order are one button each.
     "inventory:purchase-order-send",
     "inventory:purchase-order-cancel",
+    # Finishing a return parcel is one button.
+    "returns:warehouse-return-finish",
 }
 # Fields a form posts that its page does not render in the state the fixture leaves it in:
 # the phone order's line lists appear once a product is added; unhold's form once an order is held.
@@ -134,6 +140,11 @@ EXTRA_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "reason": ("select", ""),
         "location": ("text", "Berlin"),
         "description": ("text", "Fuzz"),
+    },
+    "returns:warehouse-return-scrap": {
+        "line": ("hidden", "1"),
+        "quantity": ("number", "1"),
+        "reason": ("text", "Kaputt"),
     },
 }
 
@@ -193,6 +204,7 @@ HX_TARGETS = [
     "ship-work",
     "receivables-table",
     "return-table",
+    "receive-work",
 ]
 
 HOSTILE: dict[str, str | list[str]] = {

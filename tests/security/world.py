@@ -1,7 +1,7 @@
 """One real object behind every staff URL that takes parameters (an order, its case, a product,
 an import, a purchase order, a forecast, a saved view of the order list, a shipment and its handover
 manifest, an open pick list, a picked shipment to pack, an unmatched bank statement line, a shipped order
-with a return request waiting for support), for the tests that
+with a return request waiting for support, an approved return of the shipped parcel), for the tests that
 request those URLs as each role."""
 
 from __future__ import annotations
@@ -66,6 +66,10 @@ REAL_PARAMS = {
     "returns:support-return-reject": lambda o: {"number": o["return_request"].number},
     "returns:support-return-cancel": lambda o: {"number": o["return_request"].number},
     "returns:support-return-view-delete": lambda o: {"pk": o["saved_view"].pk},
+    "returns:warehouse-return": lambda o: {"number": o["rma"].number},
+    "returns:warehouse-return-scan": lambda o: {"number": o["rma"].number},
+    "returns:warehouse-return-finish": lambda o: {"number": o["rma"].number},
+    "returns:warehouse-return-scrap": lambda o: {"number": o["rma"].number},
 }
 
 
@@ -131,6 +135,9 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     # A credit on the bank statement that no order matches (support resolves it on the bank screen).
     statement = import_bank_statement(data=b"Buchungstag;Betrag;Verwendungszweck\n07.12.2026;13,37;Spende\n")
     bank_line = statement.statement.lines.get()
+    # A return of one unit of the shipped parcel, approved: the warehouse's receiving screen.
+    shipped_line = shipment.order.lines.order_by("pk").first()
+    rma = create_return(shipment.order, {shipped_line.pk: 1}, ReturnReason.DOES_NOT_FIT, by=user)
     saved_view = SavedView.objects.create(user=user, list_name="orders", name="Gehaltene", query="state=on_hold")
     # A shipped order with a return request waiting for support (worth more than the automatic
     # approval allows) and one more unit that may still be returned.
@@ -142,6 +149,7 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     return {
         "return_order": return_order,
         "return_request": return_request,
+        "rma": rma,
         "bank_line": bank_line,
         "saved_view": saved_view,
         "pick_list": pick_list,
