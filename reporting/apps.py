@@ -7,3 +7,9 @@ class ReportingConfig(AppConfig):
 
     name = "reporting"
     verbose_name = _("Reporting")
+
+    def ready(self) -> None:
+        from oms import navigation
+
+        # The managers' dashboard (reporting.views) first under /reports/.
+        navigation.register("reports", _("Dashboard"), "reporting:dashboard", order=10)

@@ -109,6 +109,8 @@ POST_ROUTES: dict[str, str] = {
     "returns:warehouse-return-finish": "returns:warehouse-return",
     # The scrap form appears once a unit was booked damaged; its fields are in EXTRA_FIELDS.
     "returns:warehouse-return-scrap": "returns:warehouse-return",
+    "reporting:order-view-save": "reporting:order-list",
+    "reporting:order-view-delete": "reporting:order-list",
 }
 # Forms that are one button and nothing else (a transition verb in the URL, sending a mail again).
 # Deleting a saved view is one button too, shown only to the view's owner (not the fuzzing user).
@@ -121,6 +123,7 @@ FIELDLESS_FORMS = {
     "inventory:purchase-order-view-delete",
     "billing:support-receivables-view-delete",
     "returns:support-return-view-delete",
+    "reporting:order-view-delete",
     # Sending and cancelling a purchase order are one button each.
     "inventory:purchase-order-send",
     "inventory:purchase-order-cancel",

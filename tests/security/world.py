@@ -70,6 +70,8 @@ REAL_PARAMS = {
     "returns:warehouse-return-scan": lambda o: {"number": o["rma"].number},
     "returns:warehouse-return-finish": lambda o: {"number": o["rma"].number},
     "returns:warehouse-return-scrap": lambda o: {"number": o["rma"].number},
+    "reporting:dashboard-csv": lambda o: {"table": "sales"},
+    "reporting:order-view-delete": lambda o: {"pk": o["saved_view"].pk},
 }
 
 

@@ -1,0 +1,30 @@
+"""Every figure of the dashboard with its one-line definition, shown beside it."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+DEFINITIONS = {
+    "orders": _("Orders placed in the range (by local day placed), cancelled ones left out."),
+    "units": _("Units ordered in those orders, less the units cancelled."),
+    "gross": _("Order totals including VAT and shipping, without gift cards sold; in euros."),
+    "net": _("Gross revenue less the VAT on it."),
+    "aov": _("Average order value: gross revenue divided by the orders."),
+    "cancelled": _("Orders placed in the range and cancelled since."),
+    "previous": _("The same number of days right before the range."),
+    "channel_mix": _("Each channel's share of the orders placed in the range."),
+    "top_products": _("Products by units ordered (not cancelled); revenue is the sum of their line totals."),
+    "stages": _(
+        "Time between the order's recorded steps: median (half the orders were faster) and 90th percentile "
+        "(nine in ten were faster)."
+    ),
+    "lead_trend": _("Median time from placed to shipped, per period placed."),
+    "on_time": _("Shipped orders with a promised ship day that left on or before that day."),
+    "before_cutoff": _("Shipped orders that left before the warehouse's cut-off time on their promised day."),
+    "at_risk": _("Open orders, not shipped yet, whose promised ship day is today or has passed (live)."),
+    "states": _("Time orders spent in each state before moving on, from their timeline (entered in the range)."),
+    "backlog": _("Open orders now, by state and by how long they have been in it."),
+    "throughput": _("Orders whose last pick or whose shipping happened on each day."),
+    "short": _("Units a picker could not find in the bin, in orders placed in the range."),
+    "geography": _("Orders, revenue, median placed → shipped and return rate (units returned per unit shipped)."),
+}
