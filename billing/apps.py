@@ -64,6 +64,10 @@ class BillingConfig(AppConfig):
         from billing.einvoice import pdf as einvoice_pdf
 
         einvoice_pdf.register()
+        # Payment reminders (dunning notices): their PDF and mail.
+        from billing import dunning_documents
+
+        dunning_documents.register()
         # Invoices on shipment (fulfillment's event) or, per channel, at order confirmation; the
         # sweep (billing.tasks) issues what a lost event left out.
         events.subscribe("shipment.shipped", subscribers.invoice_shipment)

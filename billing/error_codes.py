@@ -23,3 +23,4 @@ class BillingErrorCode(StrEnum):
     DOCUMENT_ISSUED = "document_issued"
     CREDIT_EXCEEDS_INVOICE = "credit_exceeds_invoice"
     CREDIT_INVALID = "credit_invalid"
+    DUNNING_INVALID = "dunning_invalid"

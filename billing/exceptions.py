@@ -67,3 +67,13 @@ class CreditExceedsInvoiceError(CreditNoteError):
             code=BillingErrorCode.CREDIT_EXCEEDS_INVOICE,
             left=str(left),
         )
+
+
+class DunningError(DomainError):
+    """A dunning action that cannot be done as asked (nothing was written)."""
+
+    code = BillingErrorCode.DUNNING_INVALID
+    http_status = 422
+
+    def __init__(self, message: str, *, field: str = "", code: str | None = None, **data: object):
+        super().__init__(message, code=code, data={"field": field, **data} if field else dict(data))

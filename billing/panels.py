@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from billing.payment_forms import ManualPaymentForm, RefundForm
+from billing.receivables_forms import DunningPauseForm
 from billing.selectors import order_billing_documents
 from billing.services.refunds import refundable_amount
 from oms.roles import Role, has_role
@@ -39,4 +40,4 @@ def order_invoices(*, request: Any, order: Order, **_: Any) -> dict[str, Any] | 
     """Invoices and credit notes of the order, for the staff who may read their PDFs."""
     if not has_role(getattr(request, "user", None), *PAYMENT_ROLES):
         return None
-    return order_billing_documents(order_id=order.pk)
+    return {**order_billing_documents(order_id=order.pk), "pause_form": DunningPauseForm(prefix="dunning")}

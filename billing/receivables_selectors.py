@@ -7,11 +7,12 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, DecimalField, F, Q, QuerySet, Value, When
+from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import OPEN_STATES, Invoice, InvoiceState
+from billing.models import OPEN_STATES, DunningLevel, DunningNotice, DunningPause, Invoice, InvoiceState
 from oms.money import ZERO
 
 
@@ -72,19 +73,48 @@ def _bucket_q(code: str, today: datetime.date) -> Q:
     return BUCKET_BY_CODE[code].due_dates(today)
 
 
+NO_REMINDER = "none"
+PAUSED = "paused"
+
+
+def dunning_choices() -> list[tuple[str, Any]]:
+    return [
+        (NO_REMINDER, _("no reminder yet")),
+        *((str(level.value), level.label) for level in DunningLevel),
+        (PAUSED, _("dunning paused")),
+    ]
+
+
+def with_dunning(qs: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """Annotated with the last reminder level sent (0: none) and whether dunning is paused."""
+    last = DunningNotice.objects.filter(invoice=OuterRef("pk")).order_by("-level").values("level")[:1]
+    return qs.annotate(
+        dunning_level=Coalesce(Subquery(last), Value(0)),
+        dunning_paused=Exists(DunningPause.objects.filter(invoice=OuterRef("pk"), resumed_at__isnull=True)),
+    )
+
+
 def open_items(
     *,
     q: str = "",
     state: str = "",
     channel: str = "",
     bucket: str = "",
+    dunning: str = "",
     today: datetime.date | None = None,
     **_: Any,
 ) -> QuerySet[Invoice]:
     """Issued invoices with something due, filtered; annotated with the open amount per ageing
-    bucket (``open_<code>``), so a list sums each bucket in one query per bucket."""
+    bucket (``open_<code>``), so a list sums each bucket in one query per bucket, and with their
+    dunning (``with_dunning``)."""
     today = today or timezone.localdate()
-    qs = Invoice.objects.filter(state__in=OPEN_STATES, amount_due__gt=0)
+    qs = with_dunning(Invoice.objects.filter(state__in=OPEN_STATES, amount_due__gt=0))
+    if dunning == PAUSED:
+        qs = qs.filter(dunning_paused=True)
+    elif dunning == NO_REMINDER:
+        qs = qs.filter(dunning_level=0)
+    elif dunning in {str(v) for v in DunningLevel.values}:
+        qs = qs.filter(dunning_level=int(dunning))
     if state and state in OPEN_STATES:
         qs = qs.filter(state=state)
     if channel:
@@ -108,3 +138,14 @@ def open_items(
         for code, _label in bucket_choices()
     }
     return qs.annotate(**buckets)
+
+
+def invoice_dunning(invoice: Invoice) -> dict[str, Any]:
+    """The reminders sent for ``invoice`` (with PDF and mail) and its pauses, newest pause first."""
+    notices = list(invoice.dunning_notices.select_related("document", "mail").order_by("level"))
+    pauses = list(invoice.dunning_pauses.select_related("paused_by", "resumed_by").order_by("-paused_at", "-pk"))
+    return {
+        "notices": notices,
+        "pauses": pauses,
+        "paused": next((p for p in pauses if p.resumed_at is None), None),
+    }

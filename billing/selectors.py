@@ -6,9 +6,10 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 
-from billing.models import ISSUED_STATES, CreditNote, Invoice
+from billing.models import ISSUED_STATES, CreditNote, DunningPause, Invoice
+from billing.receivables_selectors import with_dunning
 from oms.money import ZERO
 
 
@@ -34,9 +35,12 @@ def invoiced_and_credited(order_ids: list[int]) -> dict[int, dict[str, Decimal]]
 
 
 def order_billing_documents(*, order_id: int) -> dict[str, Any]:
-    """The order's invoices and credit notes, newest last, with their PDFs (three queries)."""
+    """The order's invoices (with their dunning) and credit notes, newest last, with their PDFs
+    (two queries)."""
+    pause = DunningPause.objects.filter(invoice=OuterRef("pk"), resumed_at__isnull=True).values("reason")[:1]
     invoices = list(
-        Invoice.objects.filter(order_id=order_id, state__in=ISSUED_STATES)
+        with_dunning(Invoice.objects.filter(order_id=order_id, state__in=ISSUED_STATES))
+        .annotate(dunning_pause_reason=Subquery(pause))
         .select_related("document")
         .order_by("issued_at", "pk")
     )

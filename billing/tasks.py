@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from billing.services.cash_on_delivery import sweep_cash_on_delivery
+from billing.services.dunning import send_due_reminders
 from billing.services.issuing import sweep_uninvoiced
 from billing.services.settlement import mark_overdue_invoices
 
@@ -27,3 +28,9 @@ def sweep_uninvoiced_task() -> int:
 def mark_overdue_invoices_task() -> int:
     """Nightly: invoices past their due date with something still due become overdue."""
     return mark_overdue_invoices()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_payment_reminders_task() -> int:
+    """Daily: payment reminders and dunning notices that are due (each level once per invoice)."""
+    return send_due_reminders()

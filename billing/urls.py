@@ -4,6 +4,8 @@ from django.urls import path
 
 from billing import webhooks
 from billing.views import bank as bank_views
+from billing.views import crediting as crediting_views
+from billing.views import dunning as dunning_views
 from billing.views import payments as payment_views
 from billing.views import receivables as receivables_views
 from oms.lists import list_urls
@@ -25,6 +27,20 @@ urlpatterns = [
     path("support/bank/import/", bank_views.bank_statement_import, name="support-bank-import"),
     path("support/bank/lines/<int:pk>/assign/", bank_views.bank_line_assign, name="support-bank-line-assign"),
     path("support/bank/lines/<int:pk>/ignore/", bank_views.bank_line_ignore, name="support-bank-line-ignore"),
+    # Support: an invoice's reminders; pause and resume its dunning (also from the order page).
+    path("support/invoices/<str:number>/dunning/", dunning_views.invoice_dunning_page, name="support-invoice-dunning"),
+    path(
+        "support/invoices/<str:number>/dunning/pause/",
+        dunning_views.invoice_dunning_pause,
+        name="support-invoice-dunning-pause",
+    ),
+    path(
+        "support/invoices/<str:number>/dunning/resume/",
+        dunning_views.invoice_dunning_resume,
+        name="support-invoice-dunning-resume",
+    ),
+    # Support: a credit note for a price correction or goodwill on one invoice.
+    path("support/invoices/<str:number>/credit/", crediting_views.invoice_credit_note, name="support-invoice-credit"),
     # Support and managers: open items and their age (oms.lists: export and saved views).
     path("support/receivables/", receivables_views.receivables_list, name="support-receivables"),
     *list_urls(receivables_views.RECEIVABLES_LIST, "support/receivables/"),

@@ -335,6 +335,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.mark_overdue_invoices_task",
         "schedule": crontab(hour=1, minute=5),
     },
+    "billing-payment-reminders-daily": {
+        "task": "billing.tasks.send_payment_reminders_task",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 # A delivered order is completed this many days after delivery: the 14-day right of withdrawal
 # plus the time a parcel sent back on its last day needs to arrive (fulfillment.services.completion).
@@ -530,3 +534,25 @@ BILLING_SELLER = {
     "iban": env.str("BILLING_SELLER_IBAN", default="DE02120300000000202051"),
     "bic": env.str("BILLING_SELLER_BIC", default="BYLADEM1001"),
 }
+# Dunning (billing.services.dunning): the payment reminder (level 1), the first (2) and the second
+# dunning notice (3), each sent once an invoice is this many days past its due date (and the
+# deadline of the level before has passed), with this fee. Each reminder gives the customer
+# BILLING_DUNNING_PAY_WITHIN_DAYS more to pay.
+BILLING_DUNNING_LEVELS = [
+    {
+        "level": 1,
+        "days": env.int("BILLING_DUNNING_REMINDER_DAYS", default=7),
+        "fee": env.str("BILLING_DUNNING_REMINDER_FEE", default="0.00"),
+    },
+    {
+        "level": 2,
+        "days": env.int("BILLING_DUNNING_FIRST_NOTICE_DAYS", default=21),
+        "fee": env.str("BILLING_DUNNING_FIRST_NOTICE_FEE", default="5.00"),
+    },
+    {
+        "level": 3,
+        "days": env.int("BILLING_DUNNING_SECOND_NOTICE_DAYS", default=35),
+        "fee": env.str("BILLING_DUNNING_SECOND_NOTICE_FEE", default="10.00"),
+    },
+]
+BILLING_DUNNING_PAY_WITHIN_DAYS = env.int("BILLING_DUNNING_PAY_WITHIN_DAYS", default=7)

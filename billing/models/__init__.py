@@ -10,6 +10,7 @@ from billing.models.credit_note import (
     CreditNoteReason,
     CreditNoteVatRow,
 )
+from billing.models.dunning import DunningLevel, DunningNotice, DunningPause
 from billing.models.einvoice import ChannelEInvoicing, CustomerEInvoicing, EInvoiceFormat
 from billing.models.invoice import (
     INVOICE_MUTABLE_FIELDS,
@@ -42,6 +43,9 @@ __all__ = [
     "CreditNoteReason",
     "CreditNoteVatRow",
     "CustomerEInvoicing",
+    "DunningLevel",
+    "DunningNotice",
+    "DunningPause",
     "EInvoiceFormat",
     "Invoice",
     "InvoiceLine",

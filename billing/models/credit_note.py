@@ -19,6 +19,7 @@ class CreditNoteReason(models.TextChoices):
     CANCELLATION = "cancellation", _("Cancellation after invoicing")
     RETURN = "return", _("Return")
     PRICE_CORRECTION = "price_correction", _("Price correction")
+    GOODWILL = "goodwill", _("Goodwill")
     OTHER = "other", _("Other")
 
 

@@ -58,7 +58,7 @@ from orders.services.timeline import add_search_terms, record_event
 from orders.services.totals import PricedLine, _split, compute_totals
 
 # Reasons that need words from the person crediting.
-REASON_TEXT_REQUIRED = {CreditNoteReason.PRICE_CORRECTION, CreditNoteReason.OTHER}
+REASON_TEXT_REQUIRED = {CreditNoteReason.PRICE_CORRECTION, CreditNoteReason.GOODWILL, CreditNoteReason.OTHER}
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from billing.models import DunningLevel
 from oms.money import format_rate
 
 register = template.Library()
@@ -23,3 +24,9 @@ def rate(value: Decimal | None) -> str:
 def days_past_due(invoice: Any) -> int:
     """Days since the invoice's due date (0 while it is not due yet)."""
     return max((timezone.localdate() - invoice.due_date).days, 0)
+
+
+@register.filter
+def dunning_level_label(level: int | None) -> str:
+    """The name of a reminder level (``Payment reminder``), empty for none."""
+    return str(DunningLevel(level).label) if level in DunningLevel.values else ""

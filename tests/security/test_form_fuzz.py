@@ -111,6 +111,10 @@ POST_ROUTES: dict[str, str] = {
     "returns:warehouse-return-scrap": "returns:warehouse-return",
     "reporting:order-view-save": "reporting:order-list",
     "reporting:order-view-delete": "reporting:order-list",
+    "billing:support-receivables-bulk": "billing:support-receivables",
+    "billing:support-invoice-dunning-pause": "billing:support-invoice-dunning",
+    "billing:support-invoice-credit": "billing:support-invoice-credit",
+    "billing:support-invoice-dunning-resume": "billing:support-invoice-dunning",
 }
 # Forms that are one button and nothing else (a transition verb in the URL, sending a mail again).
 # Deleting a saved view is one button too, shown only to the view's owner (not the fuzzing user).
@@ -124,6 +128,8 @@ FIELDLESS_FORMS = {
     "billing:support-receivables-view-delete",
     "returns:support-return-view-delete",
     "reporting:order-view-delete",
+    # Resuming an invoice's dunning is one button, shown while it is paused.
+    "billing:support-invoice-dunning-resume",
     # Sending and cancelling a purchase order are one button each.
     "inventory:purchase-order-send",
     "inventory:purchase-order-cancel",
@@ -273,6 +279,7 @@ def _client(*names: str) -> Client:
 
 def snapshot() -> dict[str, Any]:
     """What a refused request must leave as it was."""
+    from billing.models import CreditNote, DunningNotice, DunningPause, Invoice
     from fulfillment.models import Manifest, Shipment, TrackingEvent
     from inventory.models import PurchaseOrder, PurchaseOrderLine, ReplenishmentRule, StockLevel, StockMovement
     from oms.models import SavedView
@@ -304,6 +311,10 @@ def snapshot() -> dict[str, Any]:
         "manifests": Manifest.objects.count(),
         "returns": list(ReturnRequest.objects.order_by("pk").values_list("pk", "state", "decision_reason")),
         "return_lines": list(ReturnLine.objects.order_by("pk").values_list("pk", "quantity")),
+        "dunning_pauses": list(DunningPause.objects.order_by("pk").values_list("pk", "resumed_at")),
+        "dunning_notices": DunningNotice.objects.count(),
+        "credit_notes": CreditNote.objects.count(),
+        "invoices": list(Invoice.objects.order_by("pk").values_list("pk", "amount_credited", "amount_due", "state")),
     }
 
 

@@ -2,6 +2,7 @@
 an import, a purchase order, a forecast, a saved view of the order list, a shipment and its handover
 manifest, an open pick list, a picked shipment to pack, an unmatched bank statement line, a shipped order
 with a return request waiting for support, an approved return of the shipped parcel), for the tests that
+with a return request waiting for support, the shipment's invoice), for the tests that
 request those URLs as each role."""
 
 from __future__ import annotations
@@ -72,6 +73,10 @@ REAL_PARAMS = {
     "returns:warehouse-return-scrap": lambda o: {"number": o["rma"].number},
     "reporting:dashboard-csv": lambda o: {"table": "sales"},
     "reporting:order-view-delete": lambda o: {"pk": o["saved_view"].pk},
+    "billing:support-invoice-credit": lambda o: {"number": o["invoice"].number},
+    "billing:support-invoice-dunning": lambda o: {"number": o["invoice"].number},
+    "billing:support-invoice-dunning-pause": lambda o: {"number": o["invoice"].number},
+    "billing:support-invoice-dunning-resume": lambda o: {"number": o["invoice"].number},
 }
 
 
@@ -81,6 +86,7 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     from django.utils import timezone
 
     from billing.services.bank_statements import import_bank_statement
+    from billing.services.issuing import issue_invoice_for_shipment
     from fulfillment.services.manifests import close_manifest
     from fulfillment.services.planning import build_pick_list_for_order
     from inventory.models import BinLocation, DemandForecast, Supplier
@@ -121,6 +127,8 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     )
     # A parcel with its carrier, on the day's handover manifest (its own order: the one above stays open).
     shipment = shipped_shipment()
+    # Its invoice (the subscriber to shipment.shipped runs after commit, which tests never reach).
+    invoice = issue_invoice_for_shipment(shipment_id=shipment.pk)
     manifest = close_manifest(
         carrier=shipment.carrier_service.carrier, warehouse=shipment.warehouse, business_date=timezone.localdate()
     )
@@ -153,6 +161,7 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
         "return_request": return_request,
         "rma": rma,
         "bank_line": bank_line,
+        "invoice": invoice,
         "saved_view": saved_view,
         "pick_list": pick_list,
         "picked_shipment": pack_order.shipments.get(),
