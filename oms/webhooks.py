@@ -24,6 +24,10 @@ address inside our own network: the host is resolved before each POST and every 
 public (no loopback, private, link-local, shared or reserved ranges), and the connection goes to
 the address that was checked (no second lookup an attacker's DNS could answer differently).
 Redirects are not followed. ``WEBHOOK_ALLOW_PRIVATE_TARGETS`` lifts the address rule for tests.
+
+The active subscriptions are kept per process (``oms.lookups``), so an order's events do not read
+them once each: a subscription saved or deleted is seen at once in the process that changed it and
+within ``LOOKUP_CACHE_SECONDS`` in every other one.
 """
 
 from __future__ import annotations
@@ -42,12 +46,15 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from oms import events, outbox
 from oms.exceptions import DomainError
+from oms.lookups import lookup_cache
 from oms.models import (
     OutboxMessage,
     WebhookAttempt,
@@ -155,7 +162,7 @@ def record(internal_event: str, payload: dict[str, Any]) -> list[WebhookDelivery
     """One delivery (and its outbox message) per active subscription to the public event of
     ``internal_event``. Runs in the publisher's transaction."""
     public = PUBLIC_EVENTS[internal_event]
-    subscriptions = [s for s in WebhookSubscription.objects.filter(active=True) if public in (s.events or [])]
+    subscriptions = [s for s in active_subscriptions() if public in (s.events or [])]
     if not subscriptions:
         return []
     order_id = payload.get("order_id")
@@ -188,6 +195,19 @@ def record(internal_event: str, payload: dict[str, Any]) -> list[WebhookDelivery
         outbox.enqueue("webhook", {"delivery_id": delivery.pk})
         deliveries.append(delivery)
     return deliveries
+
+
+_subscriptions = lookup_cache("webhook subscriptions")
+
+
+def active_subscriptions() -> tuple[WebhookSubscription, ...]:
+    """Every active subscription (read-only: callers do not save what this returns)."""
+    return _subscriptions.get("active", lambda: tuple(WebhookSubscription.objects.filter(active=True)))
+
+
+@receiver([post_save, post_delete], sender=WebhookSubscription, dispatch_uid="oms.webhooks.forget")
+def _forget_subscriptions(sender: type[WebhookSubscription], **kwargs: object) -> None:
+    _subscriptions.forget("active")
 
 
 def _next_sequence(subscription: WebhookSubscription, scope: str) -> int:
