@@ -40,7 +40,7 @@ from loadgen.copyload import (
     reset_sequences,
     secondary_indexes,
 )
-from loadgen.names import ADJECTIVES, COLOURS, PRODUCT_WORDS
+from loadgen.names import ADJECTIVES, COLOURS, EDITIONS, PACKS, PRODUCT_WORDS, PRODUCTS, WOODS
 from loadgen.orders import OrdersLoader
 from oms import seeding
 
@@ -288,34 +288,38 @@ class Generator:
             )
         first = next_id(Product)
         rnd = self.rnd
-        vat_choices = [Decimal("19.00")] * 8 + [Decimal("7.00")] * 2
+        variants = {"colour": COLOURS, "wood": WOODS, "pack": PACKS, "edition": EDITIONS}
 
         def product_rows():
             for i in range(self.plan.products + 3 + 200):
                 pid = first + i
                 if i < self.plan.products:
-                    word_i = rnd.randrange(len(PRODUCT_WORDS))
+                    word_i = rnd.randrange(len(PRODUCTS))
+                    word, (low, high), rate, (light, heavy), kind = PRODUCTS[word_i]
                     sku = f"SKU-{i + 1:06d}"
-                    name = f"{PRODUCT_WORDS[word_i]} {rnd.choice(ADJECTIVES)} {rnd.choice(COLOURS)}"
+                    name = f"{word} {rnd.choice(ADJECTIVES)} {rnd.choice(variants[kind])}"
                     gtin = _gtin(400638100000 + i)
                     cat = category_ids[word_i % len(category_ids)]
+                    vat = Decimal(rate)
+                    gross = Decimal(rnd.randrange(low * 100, high * 100 + 1, 10) + 9) / 100  # x.x9 prices
+                    weight = rnd.randrange(light, heavy + 1)
                 elif i < self.plan.products + 3:
                     # High-contention benchmark SKUs: no history, restocked by the benchmark.
                     sku = f"BENCH-HOT-{i - self.plan.products + 1}"
                     name, gtin, cat = f"Benchmark hot item {sku[-1]}", "", category_ids[0]
+                    vat, gross, weight = Decimal("19.00"), Decimal("19.99"), 500
                 else:
                     # Oversell benchmark SKUs: one is used (50 units) per run.
                     sku = f"BENCH-LAST-{i - self.plan.products - 2:03d}"
                     name, gtin, cat = f"Benchmark last units {sku[-3:]}", "", category_ids[0]
-                vat = rnd.choice(vat_choices)
-                gross = Decimal(rnd.randrange(199, 19999)) / 100
+                    vat, gross, weight = Decimal("19.00"), Decimal("9.99"), 300
                 net = (gross / (1 + vat / 100)).quantize(CENT)
                 self.product_rows[pid] = (sku, name, gross, vat)
                 if sku.startswith("BENCH-"):
                     self.bench_product_ids[sku] = pid
                 else:
                     self.product_ids.append(pid)
-                yield [pid, sku, name, gtin, cat, net, gross, vat, rnd.randrange(50, 5000)]
+                yield [pid, sku, name, gtin, cat, net, gross, vat, weight]
 
         self._bulk(
             Product,

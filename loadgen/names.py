@@ -100,32 +100,40 @@ STREETS = [
     "Mozartweg",
     "Rosenweg",
 ]
-PRODUCT_WORDS = [
-    "Kaffeebecher",
-    "Teekanne",
-    "Schneidebrett",
-    "Handtuch",
-    "Kissen",
-    "Decke",
-    "Lampe",
-    "Vase",
-    "Bilderrahmen",
-    "Kerze",
-    "Korb",
-    "Schale",
-    "Rucksack",
-    "Trinkflasche",
-    "Notizbuch",
-    "Füller",
-    "Regenschirm",
-    "Schal",
-    "Mütze",
-    "Handschuhe",
-    "Socken",
-    "Tasche",
-    "Uhr",
-    "Brotdose",
+# What the shop sells: (name, price range in euros, VAT rate, weight range in grams, variants).
+# Food and books carry the reduced 7 % rate (UStG Anlage 2), everything else 19 %; prices and
+# weights fit the thing, so baskets, shipping weights and VAT breakdowns look like a real shop's.
+PRODUCTS: list[tuple[str, tuple[int, int], str, tuple[int, int], str]] = [
+    ("Kaffeebecher", (8, 24), "19.00", (250, 450), "colour"),
+    ("Teekanne", (19, 59), "19.00", (600, 1400), "colour"),
+    ("Schneidebrett", (12, 45), "19.00", (500, 1800), "wood"),
+    ("Handtuch", (9, 35), "19.00", (300, 700), "colour"),
+    ("Kissen", (15, 49), "19.00", (400, 900), "colour"),
+    ("Decke", (29, 129), "19.00", (900, 2200), "colour"),
+    ("Lampe", (25, 189), "19.00", (800, 3500), "colour"),
+    ("Vase", (14, 79), "19.00", (500, 2000), "colour"),
+    ("Bilderrahmen", (7, 39), "19.00", (200, 900), "colour"),
+    ("Kerze", (4, 19), "19.00", (150, 600), "colour"),
+    ("Korb", (12, 49), "19.00", (300, 1200), "wood"),
+    ("Schale", (9, 39), "19.00", (300, 900), "colour"),
+    ("Rucksack", (39, 149), "19.00", (600, 1400), "colour"),
+    ("Trinkflasche", (12, 34), "19.00", (250, 450), "colour"),
+    ("Notizbuch", (6, 24), "19.00", (200, 450), "colour"),
+    ("Füller", (19, 89), "19.00", (30, 80), "colour"),
+    ("Regenschirm", (15, 59), "19.00", (350, 700), "colour"),
+    ("Schal", (19, 79), "19.00", (150, 350), "colour"),
+    ("Mütze", (14, 39), "19.00", (80, 200), "colour"),
+    ("Handschuhe", (15, 49), "19.00", (100, 250), "colour"),
+    ("Socken", (5, 15), "19.00", (60, 120), "colour"),
+    ("Tasche", (24, 119), "19.00", (300, 900), "colour"),
+    ("Uhr", (49, 249), "19.00", (80, 200), "colour"),
+    ("Brotdose", (9, 29), "19.00", (200, 500), "colour"),
+    ("Kaffeebohnen", (8, 24), "7.00", (270, 1050), "pack"),
+    ("Teemischung", (5, 16), "7.00", (120, 280), "pack"),
+    ("Schokolade", (3, 9), "7.00", (110, 220), "pack"),
+    ("Kochbuch", (19, 39), "7.00", (700, 1500), "edition"),
 ]
+PRODUCT_WORDS = [name for name, *_ in PRODUCTS]
 ADJECTIVES = [
     "Klassik",
     "Modern",
@@ -141,3 +149,6 @@ ADJECTIVES = [
     "Urban",
 ]
 COLOURS = ["schwarz", "weiß", "grau", "blau", "rot", "grün", "gelb", "natur", "anthrazit", "beige"]
+WOODS = ["Eiche", "Buche", "Akazie", "Bambus", "Nussbaum", "Olive"]
+PACKS = ["100 g", "250 g", "500 g", "1 kg", "Bio 250 g", "Bio 500 g"]
+EDITIONS = ["vegetarisch", "italienisch", "Backen", "Grillen", "schnell & einfach", "Weihnachten"]

@@ -36,7 +36,8 @@ def load_stock(ctx: LoadContext) -> None:
 
 
 def register() -> None:
-    seeding.register_load("inventory", load_catalogue, order=10, models=INVENTORY_MODELS)
+    # version 2: products with prices, weights and VAT rates that fit what they are.
+    seeding.register_load("inventory", load_catalogue, order=10, models=INVENTORY_MODELS, version=2)
     # version 2: payments, promised ship dates, VAT breakdowns and plausible step times.
     seeding.register_load("orders", load_orders, order=40, models=ORDER_MODELS, version=2)
     # After the orders: a stock level's reserved units are the allocations the orders made.

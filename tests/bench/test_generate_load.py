@@ -236,3 +236,29 @@ def test_shipped_orders_have_their_invoice_with_gapless_numbers_vat_rows_and_set
             assert invoice.state == ("overdue" if invoice.due_date < datetime.date(2026, 11, 23) else "issued")
     assert {"paid", "overdue"} <= set(Invoice.objects.values_list("state", flat=True))
     assert InvoiceLine.objects.exists() and InvoiceVatRow.objects.exists() and InvoicePayment.objects.exists()
+
+
+def test_products_have_names_prices_weights_and_vat_rates_that_fit_what_they_are():
+    from inventory.models import Product
+    from loadgen.names import PRODUCTS
+
+    generate(50)
+
+    kinds = {
+        name: (Decimal(low), Decimal(high), Decimal(rate), light, heavy)
+        for name, (low, high), rate, (light, heavy), _ in PRODUCTS
+    }
+    products = list(Product.objects.exclude(sku__startswith="BENCH-").select_related("category"))
+    assert len(products) == 60
+    rates = set()
+    for product in products:
+        word = product.name.split(" ")[0]
+        low, high, rate, light, heavy = kinds[word]
+        assert product.category.name == word
+        assert low <= product.gross_price <= high + 1, product
+        assert product.vat_rate == rate, product  # coffee, tea, chocolate and cookbooks at 7 %, the rest 19 %
+        assert light <= product.weight_grams <= heavy, product
+        assert product.net_price == (product.gross_price / (1 + product.vat_rate / 100)).quantize(Decimal("0.01"))
+        rates.add(product.vat_rate)
+    assert rates == {Decimal("7.00"), Decimal("19.00")}
+    assert len({p.name for p in products}) > 45  # distinct names, not one word repeated
