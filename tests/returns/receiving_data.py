@@ -21,9 +21,16 @@ DELIVERED = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=BERLIN)
 ASKED = DELIVERED + datetime.timedelta(days=3)
 
 
-def delivered_order(lines=None, *, payment_method: str = "card", shipping: str = "4.90", discount: str = "0.00"):
-    """An order placed, shipped in one parcel and delivered on ``DELIVERED`` (card: paid at once)."""
-    with time_machine.travel(DELIVERED - datetime.timedelta(days=2), tick=False):
+def delivered_order(
+    lines=None,
+    *,
+    payment_method: str = "card",
+    shipping: str = "4.90",
+    discount: str = "0.00",
+    delivered: datetime.datetime = DELIVERED,
+):
+    """An order placed, shipped in one parcel and delivered on ``delivered`` (card: paid at once)."""
+    with time_machine.travel(delivered - datetime.timedelta(days=2), tick=False):
         order = place(
             lines or {"SHIRT": (2, "29.90"), "JEANS": (1, "89.00")},
             payment_method=payment_method,
@@ -33,8 +40,8 @@ def delivered_order(lines=None, *, payment_method: str = "card", shipping: str =
         shipment = ship(order, {line.sku: line.quantity for line in order.lines.all()})
         # The invoice the shipment.shipped subscriber issues (tests do not run on-commit callbacks).
         issue_invoice_for_shipment(shipment_id=shipment.pk)
-    with time_machine.travel(DELIVERED, tick=False):
-        record_tracking_event_by_hand(shipment=shipment, state=ShipmentState.DELIVERED, occurred_at=DELIVERED)
+    with time_machine.travel(delivered, tick=False):
+        record_tracking_event_by_hand(shipment=shipment, state=ShipmentState.DELIVERED, occurred_at=delivered)
     order.refresh_from_db()
     return order
 
