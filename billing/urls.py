@@ -6,6 +6,7 @@ from billing import webhooks
 from billing.views import bank as bank_views
 from billing.views import crediting as crediting_views
 from billing.views import dunning as dunning_views
+from billing.views import einvoices as einvoice_views
 from billing.views import payments as payment_views
 from billing.views import receivables as receivables_views
 from oms.lists import list_urls
@@ -41,6 +42,11 @@ urlpatterns = [
     ),
     # Support: a credit note for a price correction or goodwill on one invoice.
     path("support/invoices/<str:number>/credit/", crediting_views.invoice_credit_note, name="support-invoice-credit"),
+    # Support: an invoice's or credit note's e-invoice (ZUGFeRD PDF, XRechnung XML), by its number.
+    path("support/billing/<str:number>/zugferd/", einvoice_views.einvoice_zugferd, name="support-einvoice-zugferd"),
+    path(
+        "support/billing/<str:number>/xrechnung/", einvoice_views.einvoice_xrechnung, name="support-einvoice-xrechnung"
+    ),
     # Support and managers: open items and their age (oms.lists: export and saved views).
     path("support/receivables/", receivables_views.receivables_list, name="support-receivables"),
     *list_urls(receivables_views.RECEIVABLES_LIST, "support/receivables/"),

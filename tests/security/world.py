@@ -77,6 +77,8 @@ REAL_PARAMS = {
     "billing:support-invoice-dunning": lambda o: {"number": o["invoice"].number},
     "billing:support-invoice-dunning-pause": lambda o: {"number": o["invoice"].number},
     "billing:support-invoice-dunning-resume": lambda o: {"number": o["invoice"].number},
+    "billing:support-einvoice-zugferd": lambda o: {"number": o["invoice"].number},
+    "billing:support-einvoice-xrechnung": lambda o: {"number": o["invoice"].number},
 }
 
 
