@@ -64,6 +64,10 @@ class BillingConfig(AppConfig):
         from billing.einvoice import pdf as einvoice_pdf
 
         einvoice_pdf.register()
+        # The customer's invoice and credit-note mails, with the PDF or e-invoice the buyer's setting asks for.
+        from billing import mails
+
+        mails.register()
         # Payment reminders (dunning notices): their PDF and mail.
         from billing import dunning_documents
 

@@ -1,5 +1,6 @@
 """Invoice and credit-note PDFs (``oms.documents``) and the customer mail that carries them
-(``oms.mail``), both requested in the issuing transaction through the outbox.
+(``oms.mail``, its builders in ``billing.mails``), both requested in the issuing transaction
+through the outbox.
 
 The PDF holds what §14 Abs. 4 UStG asks: seller and buyer with addresses, the seller's tax number
 and VAT ID, the invoice date and number, quantity and description of the goods, the date of
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from billing.models import CreditNote, Invoice, TaxTreatment
 from oms import documents, mail
 from oms.documents import DocumentContent, DocumentKind
-from oms.mail import Attachment, MailContent, MailKind, SubjectType
+from oms.mail import SubjectType
 from oms.models import CustomerMail
 from oms.roles import Role
 from orders.services import timeline
@@ -108,25 +109,7 @@ def request_credit_note_pdf_and_mail(note: CreditNote) -> None:
         )
 
 
-# -- mail -------------------------------------------------------------------------------------------
-
-
-def invoice_mail(subject_id: str, language: str) -> MailContent:
-    invoice = Invoice.objects.select_related("order__channel").get(pk=int(subject_id))
-    pdf = documents.render_document_now(INVOICE_DOCUMENT, subject=str(invoice.pk))
-    return MailContent(
-        context={"invoice": invoice, "order": invoice.order, "channel": invoice.order.channel},
-        attachments=[Attachment(f"{invoice.number}.pdf", documents.read_document(pdf))],
-    )
-
-
-def credit_note_mail(subject_id: str, language: str) -> MailContent:
-    note = CreditNote.objects.select_related("order__channel", "invoice").get(pk=int(subject_id))
-    pdf = documents.render_document_now(CREDIT_NOTE_DOCUMENT, subject=str(note.pk))
-    return MailContent(
-        context={"note": note, "invoice": note.invoice, "order": note.order, "channel": note.order.channel},
-        attachments=[Attachment(f"{note.number}.pdf", documents.read_document(pdf))],
-    )
+# -- mail (the builders that attach the PDF or e-invoice live in billing.mails) ---------------------
 
 
 def _record_invoice_mail(sent: CustomerMail) -> None:
@@ -195,8 +178,4 @@ def register() -> None:
             staff_url=_staff_url(CreditNote),
             customer_of=_credit_note_customer,
         )
-    )
-    mail.register_kind(MailKind(INVOICE_MAIL, _("Invoice"), "invoice", "billing/mail/invoice", invoice_mail))
-    mail.register_kind(
-        MailKind(CREDIT_NOTE_MAIL, _("Credit note"), "credit_note", "billing/mail/credit_note", credit_note_mail)
     )
