@@ -1,7 +1,9 @@
 """Inventory pages. Stock and inbound under /warehouse/, the CSV exchange and replenishment under /reports/.
 
-SKUs may contain "/", so product URLs use the ``path`` converter and the action URLs
-(``…/adjust/`` etc.) come before the product page, which would otherwise swallow them.
+SKUs may contain "/" and any word at all ("export", "a/adjust"), so a SKU is always the last
+part of its URL, after a fixed word: the product page is ``warehouse/products/<sku>/`` (nothing
+else lives there) and its forms post to ``warehouse/stock/<action>/<sku>/``, beside the stock
+list's own ``export/``, ``views/`` and ``bulk/``. No SKU can shadow a page, and no page a SKU.
 """
 
 from django.urls import path
@@ -14,10 +16,10 @@ app_name = "inventory"
 urlpatterns: list = [
     path("warehouse/stock/", stock.stock_list, name="stock-list"),
     *list_urls(stock.STOCK_LIST, "warehouse/stock/"),
-    path("warehouse/stock/<path:sku>/adjust/", stock.stock_adjust, name="stock-adjust"),
-    path("warehouse/stock/<path:sku>/transfer/", stock.stock_transfer, name="stock-transfer"),
-    path("warehouse/stock/<path:sku>/count/", stock.stock_count, name="stock-count"),
-    path("warehouse/stock/<path:sku>/", stock.product_stock_page, name="product-stock"),
+    path("warehouse/stock/adjust/<path:sku>/", stock.stock_adjust, name="stock-adjust"),
+    path("warehouse/stock/transfer/<path:sku>/", stock.stock_transfer, name="stock-transfer"),
+    path("warehouse/stock/count/<path:sku>/", stock.stock_count, name="stock-count"),
+    path("warehouse/products/<path:sku>/", stock.product_stock_page, name="product-stock"),
     path("warehouse/receiving/", purchasing.receiving, name="receiving"),
     path("warehouse/receiving/<str:number>/receive/", purchasing.receiving_receive, name="receiving-receive"),
     path(

@@ -160,7 +160,7 @@ def test_manager_sees_suggestions_with_the_backtest_and_accepts_one(browser_page
 def test_warehouse_screens_fit_a_tablet_with_big_tap_targets(tablet_page, live_url, warehouse_user, catalogue):
     page = tablet_page
     login(page, live_url, warehouse_user.username, f"pw-{warehouse_user.username}")
-    for path in ("/warehouse/stock/", "/warehouse/stock/MUG-001/", "/warehouse/receiving/?po=PO-2001"):
+    for path in ("/warehouse/stock/", "/warehouse/products/MUG-001/", "/warehouse/receiving/?po=PO-2001"):
         page.goto(f"{live_url}{path}")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 800, f"{path} scrolls sideways on an 800 px tablet ({width} px)"

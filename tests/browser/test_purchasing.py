@@ -74,6 +74,6 @@ def test_manager_orders_a_suggestion_sends_it_and_receives_it_into_stock(
     assert PurchaseOrder.objects.get().state == PurchaseOrderState.RECEIVED
 
     # Stock went up: 2 + 28 on hand.
-    page.goto(f"{live_url}/warehouse/stock/LAMP-7/")
+    page.goto(f"{live_url}/warehouse/products/LAMP-7/")
     expect(page.get_by_label("On hand total")).to_have_text("30")
     assert StockLevel.objects.get(product=suggestion.product).on_hand == 30

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from inventory.models import Product, StockLevel, StockMovement
 from oms import panels
@@ -192,13 +192,73 @@ def test_product_page_hides_the_stock_forms_from_support(support_client, mug):
 
 
 def test_product_page_for_an_unknown_sku_is_404(warehouse_client):
-    assert warehouse_client.get("/warehouse/stock/NOPE-404/").status_code == 404
+    assert warehouse_client.get("/warehouse/products/NOPE-404/").status_code == 404
 
 
 def test_product_page_works_for_a_sku_with_a_slash(warehouse_client, ber):
     product = make_product("BOX/12")
     put_stock(product, ber, 1)
     assert warehouse_client.get(product_url(product)).status_code == 200
+
+
+# A SKU may be any word, also one of the stock pages' own ("export", "views", "bulk", ...) or one
+# that ends like an action URL ("a/adjust"): each opens its own product, and every page stays.
+SKUS_LIKE_FIXED_PATHS = [
+    "export",
+    "views",
+    "views/1/delete",
+    "bulk",
+    "adjust",
+    "transfer",
+    "count",
+    "products",
+    "stock",
+    "export/adjust",
+    "a/adjust",
+    "a/transfer",
+    "a/count",
+]
+
+
+@pytest.mark.parametrize("sku", SKUS_LIKE_FIXED_PATHS)
+def test_a_sku_named_like_a_fixed_path_opens_its_product_page(warehouse_client, ber, sku):
+    product = make_product(sku, f"Product called {sku}")
+    put_stock(product, ber, 4)
+    url = reverse("inventory:product-stock", kwargs={"sku": sku})
+    assert resolve(url).url_name == "product-stock" and resolve(url).kwargs == {"sku": sku}
+    response = warehouse_client.get(url)
+    assert response.status_code == 200
+    assert f"Product called {sku}" in response.content.decode()
+
+
+@pytest.mark.parametrize("sku", SKUS_LIKE_FIXED_PATHS)
+def test_the_stock_forms_of_a_sku_named_like_a_fixed_path_change_that_product(warehouse_client, ber, sku):
+    product = make_product(sku)
+    other = make_product("a")  # "a/adjust" must never be read as the adjust form of "a"
+    put_stock(product, ber, 4)
+    put_stock(other, ber, 4)
+    for name in ("stock-adjust", "stock-transfer", "stock-count"):
+        match = resolve(reverse(f"inventory:{name}", kwargs={"sku": sku}))
+        assert (match.url_name, match.kwargs) == (name, {"sku": sku})
+    response = adjust(warehouse_client, product, warehouse=ber.pk, quantity=-1, reason="Dropped")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("inventory:product-stock", kwargs={"sku": sku})
+    assert on_hand(product, ber) == 3 and on_hand(other, ber) == 4
+
+
+def test_the_stock_list_pages_still_work_beside_products_named_like_them(warehouse_client, ber):
+    for sku in SKUS_LIKE_FIXED_PATHS:
+        put_stock(make_product(sku), ber, 1)
+    export = warehouse_client.get(reverse("inventory:stock-export"))
+    assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
+    assert "views/1/delete" in b"".join(export.streaming_content).decode("utf-8-sig")
+    saved = warehouse_client.post(reverse("inventory:stock-view-save"), {"name": "Low", "query": "low=on"})
+    assert saved.status_code == 302
+    sheet = warehouse_client.post(
+        reverse("inventory:stock-bulk"),
+        {"ids": [Product.objects.get(sku="bulk").pk], "action": "count-sheet"},
+    )
+    assert sheet.status_code == 200 and "bulk" in sheet.content.decode()
 
 
 def test_product_page_renders_panels_of_the_product_stock_slot(warehouse_client, mug):
@@ -331,7 +391,7 @@ def test_support_may_not_adjust(support_client, mug, ber):
 
 
 def test_adjusting_an_unknown_sku_is_404(warehouse_client, ber):
-    response = warehouse_client.post("/warehouse/stock/NOPE-1/adjust/", {"adjust-quantity": 1})
+    response = warehouse_client.post("/warehouse/stock/adjust/NOPE-1/", {"adjust-quantity": 1})
     assert response.status_code == 404
 
 
