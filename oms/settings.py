@@ -246,6 +246,21 @@ WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", defaul
 # Seconds to connect and to wait for the answer of one POST; a slower receiver is tried again later.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 
+# --- Shop sync (orders.services.shop_sync) ---------------------------------------------------------
+# Shop APIs only over https:// (http:// too when false, for development and the tests' fake shop).
+SHOP_REQUIRE_HTTPS = env.bool("SHOP_REQUIRE_HTTPS", default=not DEBUG)
+# Seconds to connect to a shop's API and to wait for one answer.
+SHOP_HTTP_TIMEOUT_SECONDS = env.float("SHOP_HTTP_TIMEOUT_SECONDS", default=15.0)
+# A shop's new orders are pulled this often (beat asks every minute which shops are due).
+SHOP_PULL_INTERVAL_SECONDS = env.int("SHOP_PULL_INTERVAL_SECONDS", default=120)
+# A pull holds its shop for this long, renewed after each page; a pull whose worker died is taken
+# over after it.
+SHOP_PULL_LEASE_SECONDS = env.int("SHOP_PULL_LEASE_SECONDS", default=600)
+# Pages (50 orders each) one pull reads at most; the next pull goes on from there.
+SHOP_PULL_MAX_PAGES = env.int("SHOP_PULL_MAX_PAGES", default=20)
+# Pulls that try again a shop order that could not be taken in, before it is left to support.
+SHOP_ORDER_MAX_ATTEMPTS = env.int("SHOP_ORDER_MAX_ATTEMPTS", default=10)
+
 # --- Celery -------------------------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -335,6 +350,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.mark_overdue_invoices_task",
         "schedule": crontab(hour=1, minute=5),
     },
+    "shop-pull-orders": {"task": "orders.tasks.pull_due_shops_task", "schedule": timedelta(minutes=1)},
+    "shop-push-stock-marks": {"task": "orders.tasks.push_marked_stock_task", "schedule": timedelta(minutes=1)},
+    "shop-stock-full-sync": {"task": "orders.tasks.sync_all_shop_stock_task", "schedule": crontab(minute=40)},
     "billing-payment-reminders-daily": {
         "task": "billing.tasks.send_payment_reminders_task",
         "schedule": crontab(hour=6, minute=30),

@@ -3,10 +3,13 @@ emergencies. Orders change only through services, so their state and money are r
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,9 +28,14 @@ from orders.models import (
     OrderLine,
     OrderRating,
     PaymentTransaction,
+    ShopConnection,
+    ShopOrderFailure,
+    ShopSyncRun,
     SupportCase,
     Tag,
 )
+from orders.services.shop_sync import sync_all_stock
+from orders.tasks import pull_shop_orders_task
 
 
 class ChannelForm(forms.ModelForm):
@@ -189,3 +197,131 @@ class SupportCaseAdmin(admin.ModelAdmin):
     raw_id_fields = ["order", "customer"]
     readonly_fields = ["state"]
     inlines = [CaseMessageInline]
+
+
+class ShopSyncRunInline(admin.TabularInline):
+    model = ShopSyncRun
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name_plural = _("sync runs of the last seven days")
+    fields = [
+        "started_at",
+        "kind",
+        "outcome",
+        "fetched",
+        "created",
+        "updated",
+        "duplicates",
+        "refused",
+        "items",
+        "message",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ShopSyncRun]:
+        return super().get_queryset(request).filter(started_at__gte=timezone.now() - datetime.timedelta(days=7))
+
+
+class ShopOrderFailureInline(admin.TabularInline):
+    model = ShopOrderFailure
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name_plural = _("shop orders not taken in")
+    fields = ["external_id", "error", "attempts", "first_failed_at", "last_tried_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ShopOrderFailure]:
+        return super().get_queryset(request).filter(resolved_at__isnull=True)
+
+
+@admin.register(ShopConnection)
+class ShopConnectionAdmin(admin.ModelAdmin):
+    """A channel's shop: credentials and what to sync, the sync's state (when it last pulled, what
+    went wrong, when it tries again), its recent runs and the shop orders it could not take in."""
+
+    list_display = [
+        "channel",
+        "base_url",
+        "active",
+        "last_pull_at",
+        "last_success_at",
+        "failures",
+        "orders_taken_in",
+        "open_failures",
+        "short_error",
+    ]
+    list_filter = ["active", "channel__platform"]
+    search_fields = ["channel__code", "channel__name", "base_url"]
+    readonly_fields = [
+        "pull_cursor",
+        "pull_started_at",
+        "last_pull_at",
+        "last_success_at",
+        "next_pull_at",
+        "failures",
+        "last_error",
+        "orders_taken_in",
+        "last_stock_push_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["channel", "base_url", "api_key", "api_secret", "active"]}),
+        (_("What to sync"), {"fields": ["pull_orders", "pull_since", "push_shipments", "push_stock"]}),
+        (_("State of the sync"), {"fields": readonly_fields}),
+    ]
+    inlines = [ShopOrderFailureInline, ShopSyncRunInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ["pull_now", "push_all_stock_now", "retry_failed_orders"]
+
+    @admin.display(description=_("orders not taken in"))
+    def open_failures(self, obj: ShopConnection) -> int:
+        return obj.order_failures.filter(resolved_at__isnull=True).count()
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj: ShopConnection) -> str:
+        return obj.last_error[:120]
+
+    @admin.action(description=_("Pull new orders now"), permissions=["change"])
+    def pull_now(self, request: HttpRequest, queryset: QuerySet[ShopConnection]) -> None:
+        ShopConnection.objects.filter(pk__in=queryset.values("pk")).update(next_pull_at=None)
+        for connection in queryset:
+            pull_shop_orders_task.delay(connection.pk)
+        self.message_user(request, _("A pull was started for %(count)s shop(s).") % {"count": queryset.count()})
+
+    @admin.action(description=_("Push all stock now"), permissions=["change"])
+    def push_all_stock_now(self, request: HttpRequest, queryset: QuerySet[ShopConnection]) -> None:
+        count = sync_all_stock(connection_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, _("A full stock push was queued for %(count)s shop(s).") % {"count": count})
+
+    @admin.action(description=_("Try the orders not taken in again"), permissions=["change"])
+    def retry_failed_orders(self, request: HttpRequest, queryset: QuerySet[ShopConnection]) -> None:
+        count = ShopOrderFailure.objects.filter(connection__in=queryset, resolved_at__isnull=True).update(attempts=0)
+        self.message_user(request, _("%(count)s order(s) will be tried again at the next pull.") % {"count": count})
+
+
+@admin.register(ShopSyncRun)
+class ShopSyncRunAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "connection", "kind", "outcome", "fetched", "created", "refused", "items", "message"]
+    list_filter = ["kind", "outcome", "connection"]
+    readonly_fields = [f.name for f in ShopSyncRun._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ShopOrderFailure)
+class ShopOrderFailureAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "connection", "attempts", "last_tried_at", "resolved_at", "order", "error"]
+    list_filter = ["connection", ("resolved_at", admin.EmptyFieldListFilter)]
+    search_fields = ["external_id"]
+    readonly_fields = [f.name for f in ShopOrderFailure._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -30,6 +30,13 @@ class OrdersConfig(AppConfig):
         events.subscribe_in_transaction("order.payment_recorded", notifications.on_payment_recorded)
         events.subscribe_in_transaction("order.payment_refunded", notifications.on_payment_refunded)
         events.subscribe_in_transaction("order.delivered", notifications.on_order_delivered)
+        # Shop sync (orders.services.shop_sync): pushes back to the shops through the outbox; a
+        # cancellation in its transaction, stock marked after commit (the hourly full sync is the net).
+        from orders.services import shop_sync
+
+        shop_sync.register()
+        events.subscribe_in_transaction("order.cancelled", shop_sync.on_order_cancelled)
+        events.subscribe("stock.changed", shop_sync.mark_stock_changed)
         # After inventory's demand history (30): the open orders record today's demand, and the demand
         # seeder only writes its two years of history into an empty table.
         seeding.register("orders", seed_orders, order=40)
@@ -49,6 +56,9 @@ class OrdersConfig(AppConfig):
                 "casemessage",
                 "legaltext",
                 "orderrating",
+                "shopconnection",
+                "shopsyncrun",
+                "shoporderfailure",
             )
         ]
         grant(Role.SUPPORT, view)
@@ -59,7 +69,7 @@ class OrdersConfig(AppConfig):
             view
             + [
                 f"orders.{a}_{m}"
-                for m in ("customer", "channel", "tag", "legaltext")
+                for m in ("customer", "channel", "tag", "legaltext", "shopconnection")
                 for a in ("add", "change", "delete")
             ],
         )

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from orders.services.allocation import allocate_backorders, sweep_backorders
 from orders.services.imports import run_order_import, sweep_order_imports
+from orders.services.shop_sync import due_connections, pull_orders, push_marked_stock, sync_all_stock
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -37,3 +38,32 @@ def sweep_backorders_task() -> int:
     """Beat runs this every few minutes: backordered orders whose units are available now
     allocate, whether or not the reaction to the stock's arrival ever ran."""
     return sweep_backorders()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def pull_due_shops_task() -> int:
+    """Beat runs this every minute: each shop whose pull is due is pulled by a task of its own."""
+    due = due_connections()
+    for connection_id in due:
+        pull_shop_orders_task.delay(connection_id)
+    return len(due)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def pull_shop_orders_task(connection_id: int) -> str:
+    """Pull one shop's changed orders into intake. Safe to run twice or in parallel: one pull
+    holds the shop at a time, and intake creates each shop order once."""
+    run = pull_orders(connection_id=connection_id)
+    return run.outcome if run is not None else ""
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def push_marked_stock_task() -> int:
+    """Beat runs this every minute: the products whose stock changed go to each shop in one push."""
+    return push_marked_stock()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sync_all_shop_stock_task() -> int:
+    """Beat runs this hourly: every product of every shop compared with our available stock."""
+    return sync_all_stock()

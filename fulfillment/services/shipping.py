@@ -4,7 +4,8 @@
 (or a person typed the number of a label bought elsewhere): packed -> labelled, with the tracking
 number, routing code and label document. ``ship_shipment`` hands a labelled shipment to the
 carrier: the order's units ship from the bins they were picked from (``ship_order_lines`` with
-the shipment's reference), the customer's shipping confirmation is enqueued in the same
+the shipment's reference), the customer's shipping confirmation and the push of the tracking
+number to the order's shop (``orders.services.shop_sync``) are enqueued in the same
 transaction, and ``shipment.shipped`` is published after commit (billing invoices on it).
 """
 
@@ -29,6 +30,7 @@ from oms.models import Document
 from orders import locks as order_locks
 from orders.models import OrderState
 from orders.services.lifecycle import backorder_from_fulfillment, ship_order_lines
+from orders.services.shop_sync import push_shipment
 from orders.services.timeline import add_search_terms
 
 
@@ -110,6 +112,14 @@ def ship_shipment(*, shipment: Shipment, user: Any = None) -> Shipment:
         },
     )
     timeline.shipment_shipped(shipment, carrier=carrier.name if carrier else "-", from_state=from_state, user=user)
+    push_shipment(
+        order=order,
+        reference=shipment.reference,
+        carrier=carrier.name if carrier else "",
+        tracking_number=shipment.tracking_number,
+        tracking_url=carrier.tracking_url(shipment.tracking_number) if carrier else "",
+        quantities=quantities,
+    )
     if order.email:
         enqueue_mail(
             SHIPPING_CONFIRMATION,

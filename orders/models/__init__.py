@@ -24,6 +24,14 @@ from orders.models.order import (
 )
 from orders.models.payment import PaymentTransaction, TransactionKind
 from orders.models.rating import RATING_COMMENT_MAX_LENGTH, OrderRating
+from orders.models.shop import (
+    ShopConnection,
+    ShopOrderFailure,
+    ShopStockMark,
+    ShopSyncKind,
+    ShopSyncOutcome,
+    ShopSyncRun,
+)
 from orders.models.timeline import EventKind, Note, OrderEvent
 
 __all__ = [
@@ -58,6 +66,12 @@ __all__ = [
     "PaymentState",
     "PaymentTransaction",
     "PriceMode",
+    "ShopConnection",
+    "ShopOrderFailure",
+    "ShopStockMark",
+    "ShopSyncKind",
+    "ShopSyncOutcome",
+    "ShopSyncRun",
     "SupportCase",
     "Tag",
     "TransactionKind",
