@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from billing.einvoice.content import paid_and_due_at_issue
 from billing.models import CreditNote, Invoice, TaxTreatment
 from oms import documents, mail
 from oms.documents import DocumentContent, DocumentKind
@@ -51,9 +52,19 @@ def _common(doc: Invoice | CreditNote) -> dict[str, Any]:
 
 
 def invoice_document(subject: str) -> DocumentContent:
+    """The invoice with what was paid and what was due when it was issued (as its e-invoice XML
+    says), not what is paid today: an issued invoice's PDF reads the same whenever it is drawn."""
     invoice = Invoice.objects.select_related("order__channel").get(pk=int(subject))
+    paid, due = paid_and_due_at_issue(invoice)
     return DocumentContent(
-        context={**_common(invoice), "invoice": invoice, "doc": invoice, "order": invoice.order},
+        context={
+            **_common(invoice),
+            "invoice": invoice,
+            "doc": invoice,
+            "order": invoice.order,
+            "paid_at_issue": paid,
+            "due_at_issue": due,
+        },
         language=_language(invoice.language),
         filename=f"{invoice.number}.pdf",
     )
