@@ -36,7 +36,7 @@ from fulfillment.services.tracking import record_tracking_event_by_hand
 from inventory.models import BinLocation, Product, Warehouse
 from inventory.services.stock import receive_stock
 from oms import outbox
-from orders.models import Channel, Order, PaymentMethod
+from orders.models import Channel, Order, OrderState, PaymentMethod
 from orders.services.drafts import AddressDraft, CustomerDraft, LineDraft, OrderDraft
 from orders.services.intake import place_order
 
@@ -260,7 +260,22 @@ class Demo:
         receive_stock(
             product=short, warehouse=self.warehouse, quantity=2, bin=shelf, reason="Demo", reference="seed:fulfillment"
         )
-        pick_list = self._pick_list({short: 2, main: 1}, channel=channel)
+        order = self._order({short: 2, main: 1}, channel=channel)
+        if order.state == OrderState.BACKORDERED:
+            # The split demo's backorder took a unit of this receipt when it allocated itself
+            # (after commit): one more unit lets this order allocate too.
+            receive_stock(
+                product=short,
+                warehouse=self.warehouse,
+                quantity=1,
+                bin=shelf,
+                reason="Demo",
+                reference="seed:fulfillment",
+            )
+            order.refresh_from_db()
+        if order.state != OrderState.ALLOCATED:
+            return
+        pick_list = build_pick_list_for_order(order=order, warehouse=self.warehouse)
         line = PickLine.objects.filter(pick_list=pick_list, product=short, bin=shelf).first()
         if line is None:  # the units went elsewhere: no short pick to show
             return

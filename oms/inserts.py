@@ -133,9 +133,12 @@ def insert_rows(objs: Sequence[models.Model]) -> list[models.Model]:
     ``bulk_create`` does, without its per-value expression work, which costs seconds for a
     thousand rows (a wave's shipments, lines and timeline). Related objects saved since the row
     was built are read again first, as ``bulk_create`` does. The ids come back in the rows' order
-    (one ``INSERT ... SELECT`` from the rows in order; ``bulk_create`` on PostgreSQL assumes the same)."""
+    (one ``INSERT ... SELECT`` from the rows in order; ``bulk_create`` on PostgreSQL assumes the same).
+    On SQLite it is ``bulk_create``."""
     if not objs:
         return []
+    if connection.vendor != "postgresql":  # the embedded default (SQLite) has no jsonb_populate_recordset
+        return type(objs[0]).objects.bulk_create(objs)
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="insert_rows")
     sql, params = insert_statement(objs)
