@@ -366,6 +366,11 @@ ORDER_COMPLETION_DAYS = env.int("ORDER_COMPLETION_DAYS", default=30)
 RETURNS_AUTO_APPROVE_MAX_VALUE = env.str("RETURNS_AUTO_APPROVE_MAX_VALUE", default="150.00")
 # Where customers send returns, lines separated by "|" (empty: the seller's address, BILLING_SELLER).
 RETURNS_ADDRESS = env.str("RETURNS_ADDRESS", default="")
+# Photos on a return request (returns.photos): at most this many per request, each file at most
+# this many bytes and pixels; JPEG, PNG or WebP by their content (Pillow), whatever the name says.
+RETURNS_PHOTO_MAX_COUNT = env.int("RETURNS_PHOTO_MAX_COUNT", default=5)
+RETURNS_PHOTO_MAX_BYTES = env.int("RETURNS_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+RETURNS_PHOTO_MAX_PIXELS = env.int("RETURNS_PHOTO_MAX_PIXELS", default=40_000_000)
 # The warehouse board (fulfillment.board) reloads its counts and cut-off times this often.
 WAREHOUSE_BOARD_REFRESH_SECONDS = env.int("WAREHOUSE_BOARD_REFRESH_SECONDS", default=30)
 

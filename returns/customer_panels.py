@@ -1,19 +1,21 @@
 """The panel ``returns`` shows customers on their order's portal page (``oms.panels`` customer
-slot ``"customer-order"``): the withdrawal function. Inside the withdrawal period a clearly
-labelled control "Withdraw from contract"; after it, why there is none; and the withdrawals the
-customer has declared, with the moment we received each. Registered from ``ReturnsConfig.ready()``.
+slot ``"customer-order"``): the withdrawal function and the order's returns with their photos.
+Inside the withdrawal period a clearly labelled control "Withdraw from contract"; after it, why
+there is none; the withdrawals the customer has declared, with the moment we received each; each
+return with its photos and, while it is open, a link to add more. Registered from ``ReturnsConfig.ready()``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from oms import panels
-from returns.models import Withdrawal
+from returns.models import ReturnPhoto, ReturnRequest, Withdrawal
 from returns.policy import withdrawal_policy
-from returns.services.requests import returnable_quantities
+from returns.services.requests import PHOTO_STATES, returnable_quantities
 
 
 def withdrawal_panel(*, order: Any, request: Any) -> dict[str, Any] | None:
@@ -26,7 +28,21 @@ def withdrawal_panel(*, order: Any, request: Any) -> dict[str, Any] | None:
         "token": token,
         "withdrawal_policy": policy,
         "withdrawals": list(Withdrawal.objects.filter(order=order).order_by("declared_at", "pk")),
+        "returns": _returns(order),
     }
+
+
+def _returns(order: Any) -> list[Any]:
+    """The order's returns with their photos; those still open take more (``PHOTO_STATES``)."""
+    requests = list(
+        ReturnRequest.objects.filter(order=order)
+        .prefetch_related(Prefetch("photos", queryset=ReturnPhoto.objects.order_by("uploaded_at", "pk")))
+        .order_by("created_at", "pk")
+    )
+    for rma in requests:
+        rma.portal_photos = list(rma.photos.all())
+        rma.takes_photos = rma.state in PHOTO_STATES
+    return requests
 
 
 def register() -> None:

@@ -6,11 +6,65 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from oms.parsing import MULTILINE
 from oms.parsing_fields import QuantityField, TextField
+from returns.exceptions import ReturnError
 from returns.models import ReturnReason
+from returns.photos import ACCEPT_ATTRIBUTE, CheckedPhoto, check_photos, max_count
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.Field):
+    """Optional photos (several files in one input), checked by their content
+    (``returns.photos.check_photos``); cleans to a list of ``CheckedPhoto``."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Photos (optional)"))
+        super().__init__(**kwargs)
+        self.already = 0
+        self.widget.attrs.update({"accept": ACCEPT_ATTRIBUTE})
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "accept": ACCEPT_ATTRIBUTE}
+
+    def to_python(self, data: Any) -> list[Any]:
+        if data in (None, "", [], ()):
+            return []
+        files = list(data) if isinstance(data, (list, tuple)) else [data]
+        if any(not hasattr(f, "read") or not hasattr(f, "name") for f in files):
+            raise forms.ValidationError(_("Choose the photos as files."))
+        return files
+
+    def clean(self, data: Any, initial: Any = None) -> list[CheckedPhoto]:
+        files = self.to_python(data)
+        if self.required and not files:
+            raise forms.ValidationError(self.error_messages["required"])
+        try:
+            return check_photos(files, already=self.already)
+        except ReturnError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        return None  # a file input never shows what was posted
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return bool(data)
+
+
+def photos_help() -> str:
+    return _("JPEG, PNG or WebP, at most %(count)d, each up to %(mb)d MB.") % {
+        "count": max_count(),
+        "mb": max(int(settings.RETURNS_PHOTO_MAX_BYTES) // (1024 * 1024), 1),
+    }
 
 
 class CreateReturnForm(forms.Form):
@@ -32,9 +86,11 @@ class CreateReturnForm(forms.Form):
         required=False,
         help_text=_("Only when the return window has ended or a product is excluded from withdrawal."),
     )
+    photos = PhotosField()
 
     def __init__(self, *args: Any, lines: list[tuple[Any, int]], **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.fields["photos"].help_text = photos_help()
         self.lines = lines
         for line, returnable in lines:
             self.fields[f"line_{line.pk}"] = QuantityField(
@@ -87,3 +143,14 @@ class ReturnQueueForm(forms.Form):
         self.fields["state"].choices = [("", _("Needs attention")), *states, ("all", _("All"))]
         self.fields["reason"].choices = [("", _("All reasons")), *ReturnReason.choices]
         self.fields["channel"].choices = [("", _("All channels")), *channels]
+
+
+class AddPhotosForm(forms.Form):
+    """The portal: photos added to an open return request of the customer's order."""
+
+    photos = PhotosField(required=True, label=_("Photos"), error_messages={"required": _("Choose at least one photo.")})
+
+    def __init__(self, *args: Any, already: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].already = already
+        self.fields["photos"].help_text = photos_help()

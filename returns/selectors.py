@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from orders.models import Order
-from returns.models import CLOSED_STATES, ReturnLine, ReturnRequest, ReturnState
+from returns.models import CLOSED_STATES, ReturnLine, ReturnPhoto, ReturnRequest, ReturnState
 from returns.policy import REFUND_DUE_DAYS, REFUND_WARN_DAYS
 
 # Requests in these states hold their units: nobody may ask for them a second time.
@@ -33,6 +33,7 @@ class ReturnCard:
     lines: list[ReturnLine]
     actions: list[str] = field(default_factory=list)
     refund_due_on: datetime.date | None = None
+    photos: list[Any] = field(default_factory=list)
 
 
 def returnable_quantities(order: Order, *, lines: list[Any] | None = None) -> dict[int, int]:
@@ -70,14 +71,19 @@ def support_actions(request: ReturnRequest) -> list[str]:
 
 
 def returns_for_order(order: Order) -> list[ReturnCard]:
-    """Every return request of ``order``, newest first, with its lines (two queries)."""
-    requests = ReturnRequest.objects.filter(order=order).prefetch_related(_lines()).order_by("-created_at", "-pk")
+    """Every return request of ``order``, newest first, with its lines and photos (three queries)."""
+    requests = (
+        ReturnRequest.objects.filter(order=order)
+        .prefetch_related(_lines(), Prefetch("photos", queryset=ReturnPhoto.objects.order_by("uploaded_at", "pk")))
+        .order_by("-created_at", "-pk")
+    )
     return [
         ReturnCard(
             request=r,
             lines=list(r.lines.all()),
             actions=support_actions(r),
             refund_due_on=refund_due_on(r),
+            photos=list(r.photos.all()),
         )
         for r in requests
     ]

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from oms.lists import list_urls
+from returns.views import photos as photo_views
 from returns.views import portal as portal_views
 from returns.views import queue as queue_views
 from returns.views import support as support_views
@@ -14,6 +15,13 @@ urlpatterns = [
     # The customer portal's withdrawal function (public; the order's signed link opens it).
     path("track/<str:token>/withdraw/", portal_views.withdrawal_form, name="portal-withdraw"),
     path("track/<str:token>/withdraw/confirm/", portal_views.withdrawal_confirm, name="portal-withdraw-confirm"),
+    # Photos of the order's returns: added while the return is open, read only through the link.
+    path("track/<str:token>/returns/<str:number>/photos/", photo_views.portal_photos_add, name="portal-photos-add"),
+    path(
+        "track/<str:token>/returns/<str:number>/photos/<int:photo_id>/",
+        photo_views.portal_photo,
+        name="portal-photo",
+    ),
     # Support: the returns queue (list pages before support/returns/<number>/, which would take "export").
     path("support/returns/", queue_views.return_list, name="support-return-list"),
     *list_urls(queue_views.RETURN_LIST, "support/returns/"),
@@ -23,6 +31,7 @@ urlpatterns = [
     path("support/returns/<str:number>/approve/", support_views.return_approve, name="support-return-approve"),
     path("support/returns/<str:number>/reject/", support_views.return_reject, name="support-return-reject"),
     path("support/returns/<str:number>/cancel/", support_views.return_cancel, name="support-return-cancel"),
+    path("support/returns/<str:number>/photos/<int:photo_id>/", photo_views.support_photo, name="support-return-photo"),
     # Warehouse: receiving and inspecting return parcels.
     path("warehouse/returns/", warehouse_views.returns_start, name="warehouse-returns"),
     path("warehouse/returns/<str:number>/", warehouse_views.return_screen, name="warehouse-return"),

@@ -1,4 +1,5 @@
 from returns.models.numbering import RmaCounter
+from returns.models.photo import ReturnPhoto
 from returns.models.receiving import Condition, ReturnUnit
 from returns.models.request import (
     CLOSED_STATES,
@@ -18,6 +19,7 @@ __all__ = [
     "ImmutableRowError",
     "ReturnEvent",
     "ReturnLine",
+    "ReturnPhoto",
     "ReturnReason",
     "ReturnRequest",
     "ReturnState",

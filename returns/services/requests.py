@@ -10,7 +10,7 @@ once when the rule allows (``auto_approval``). Events ``return.requested`` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -32,7 +32,8 @@ from orders.models import EventKind, Order, OrderLine
 from orders.services.timeline import actor_user, add_search_terms, record_event
 from returns.error_codes import ReturnErrorCode
 from returns.exceptions import ReturnError
-from returns.models import ReturnEvent, ReturnLine, ReturnReason, ReturnRequest
+from returns.models import ReturnEvent, ReturnLine, ReturnReason, ReturnRequest, ReturnState
+from returns.photos import CheckedPhoto, remove_files, store_photos
 from returns.policy import return_window
 from returns.selectors import HOLDING_STATES, returnable_quantities  # noqa: F401  (also imported from here)
 from returns.services.numbering import take_rma_number
@@ -60,7 +61,6 @@ def _label(by: Any, actor_label: str) -> str:
     return f"user:{user.get_username()}" if user is not None else "system"
 
 
-@transaction.atomic
 def create_return(
     order: Order,
     lines: Mapping[int, int],
@@ -71,14 +71,50 @@ def create_return(
     comment: str = "",
     channel_override_reason: str | None = None,
     actor_label: str = "",
+    photos: Sequence[CheckedPhoto] = (),
 ) -> ReturnRequest:
     """A return request for ``lines`` ({order line id: units}) of ``order``.
 
     ``by``: the user asking (support), or None (portal, with ``actor_label="portal"``).
     ``channel_override_reason``: support accepts the request outside the return window or for
-    products excluded from withdrawal; the reason goes on the timeline. Raises ``ReturnError``
-    (nothing written) for an unknown reason, no lines, a line of another order, more units than
-    shipped minus returned or requested, excluded products or a closed window without override."""
+    products excluded from withdrawal; the reason goes on the timeline. ``photos``: checked by
+    ``returns.photos.check_photos``, stored with the request. Raises ``ReturnError`` (nothing
+    written, no file left) for an unknown reason, no lines, a line of another order, more units
+    than shipped minus returned or requested, excluded products, a closed window without override
+    or too many photos."""
+    written: list[str] = []
+    try:
+        return _create_return(
+            order,
+            lines,
+            reason,
+            by=by,
+            reason_text=reason_text,
+            comment=comment,
+            channel_override_reason=channel_override_reason,
+            actor_label=actor_label,
+            photos=photos,
+            written=written,
+        )
+    except BaseException:
+        remove_files(written)
+        raise
+
+
+@transaction.atomic
+def _create_return(
+    order: Order,
+    lines: Mapping[int, int],
+    reason: str,
+    *,
+    by: Any,
+    reason_text: str,
+    comment: str,
+    channel_override_reason: str | None,
+    actor_label: str,
+    photos: Sequence[CheckedPhoto],
+    written: list[str],
+) -> ReturnRequest:
     if reason not in ReturnReason.values:
         raise ReturnError(
             _("Choose a reason for the return."), code=ReturnErrorCode.UNKNOWN_REASON, data={"field": "reason"}
@@ -185,6 +221,7 @@ def create_return(
             user=by,
             data={"return_id": request.pk},
         )
+    store_photos(request, photos, by_label=label, written=written)
     add_search_terms(order_id=order.pk, terms=[request.number])
     publish("return.requested", {"return_id": request.pk, "order_id": order.pk, "number": request.number})
 
@@ -308,3 +345,40 @@ def cancel_return(request: ReturnRequest, *, by: Any, reason: str = "", actor_la
     )
     publish("return.cancelled", {"return_id": request.pk, "order_id": request.order_id})
     return request
+
+
+# Photos may be added while the parcel has not been inspected: what they show is still to decide.
+PHOTO_STATES = frozenset({ReturnState.REQUESTED, ReturnState.APPROVED, ReturnState.RECEIVED})
+
+
+def add_return_photos(request: ReturnRequest, photos: Sequence[CheckedPhoto], *, by_label: str) -> list[Any]:
+    """Photos added to an open request (the customer's portal). ``ReturnError`` when the request
+    is decided or the photos would be too many; nothing written then."""
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = _locked(request)
+            if locked.state not in PHOTO_STATES:
+                raise ReturnError(
+                    _("Return %(number)s is %(state)s: no more photos can be added.")
+                    % {"number": locked.number, "state": locked.get_state_display()},
+                    code=ReturnErrorCode.PHOTOS_CLOSED,
+                    data={"field": "photos"},
+                )
+            created = store_photos(locked, photos, by_label=by_label, written=written)
+            if created:
+                record_event(
+                    locked.order,
+                    EventKind.RETURN,
+                    text(
+                        gettext_lazy("%(count)s photo(s) added to return %(number)s."),
+                        count=len(created),
+                        number=locked.number,
+                    ),
+                    actor_label=by_label,
+                    data={"return_id": locked.pk},
+                )
+            return created
+    except BaseException:
+        remove_files(written)
+        raise

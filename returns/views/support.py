@@ -61,7 +61,7 @@ def return_create(request: HttpRequest, number: str) -> HttpResponse:
     if request.method == "GET":
         form = CreateReturnForm(lines=lines, prefix="return")
         return render(request, NEW_TEMPLATE, {"order": order, "create_form": form})
-    form = CreateReturnForm(request.POST, lines=lines, prefix="return")
+    form = CreateReturnForm(request.POST, request.FILES, lines=lines, prefix="return")
 
     def create() -> ReturnRequest:
         data = form.cleaned_data
@@ -74,6 +74,7 @@ def return_create(request: HttpRequest, number: str) -> HttpResponse:
             comment=data["comment"],
             channel_override_reason=data["override_reason"],
             actor_label=_agent(request),
+            photos=data["photos"],
         )
 
     return run_service_and_answer(
@@ -95,6 +96,7 @@ def _detail_context(rma: ReturnRequest, **forms: Any) -> dict[str, Any]:
         "rma": rma,
         "order": rma.order,
         "lines": list(rma.lines.all()),
+        "photos": list(rma.photos.all()),
         "events": list(return_events(rma)),
         "actions": support_actions(rma),
         "refund_due_on": refund_due_on(rma),

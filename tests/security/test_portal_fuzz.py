@@ -28,6 +28,8 @@ PORTAL_ROUTES = {
     "orders:portal-rate",
     "returns:portal-withdraw",
     "returns:portal-withdraw-confirm",
+    "returns:portal-photos-add",
+    "returns:portal-photo",
 }
 NO_LIMITS = override_settings(
     PORTAL_LOOKUPS_PER_ADDRESS=100_000, PORTAL_LOOKUPS_PER_ORDER_NUMBER=100_000, PORTAL_ACTIONS_PER_ORDER_HOUR=100_000
@@ -54,7 +56,14 @@ def _portal_paths(world: dict[str, Any]) -> dict[str, str]:
         "orders:portal-rate": order_page + "rating/",
         "returns:portal-withdraw": order_page + "withdraw/",
         "returns:portal-withdraw-confirm": order_page + "withdraw/confirm/",
+        # The photos of a return of another order of the world's (its own link opens them).
+        "returns:portal-photos-add": _return_page(world) + "photos/",
+        "returns:portal-photo": _return_page(world) + f"photos/{world['return_photo'].pk}/",
     }
+
+
+def _return_page(world: dict[str, Any]) -> str:
+    return portal_path(world["return_order"].pk) + f"returns/{world['return_request'].number}/"
 
 
 def _fields(client: Client, path: str) -> list[str]:

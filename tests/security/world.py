@@ -67,6 +67,10 @@ REAL_PARAMS = {
     "returns:support-return-reject": lambda o: {"number": o["return_request"].number},
     "returns:support-return-cancel": lambda o: {"number": o["return_request"].number},
     "returns:support-return-view-delete": lambda o: {"pk": o["saved_view"].pk},
+    "returns:support-return-photo": lambda o: {
+        "number": o["return_request"].number,
+        "photo_id": o["return_photo"].pk,
+    },
     "returns:warehouse-return": lambda o: {"number": o["rma"].number},
     "returns:warehouse-return-scan": lambda o: {"number": o["rma"].number},
     "returns:warehouse-return-finish": lambda o: {"number": o["rma"].number},
@@ -158,7 +162,10 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     return_request = create_return(
         return_order, {return_order.lines.get().pk: 1}, ReturnReason.NOT_AS_DESCRIBED, by=user
     )
+    # A photo of it (real JPEG bytes): support reads it through a permission-checked view.
+    return_photo = _return_photo(return_request)
     return {
+        "return_photo": return_photo,
         "return_order": return_order,
         "return_request": return_request,
         "rma": rma,
@@ -177,3 +184,19 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
         "forecast": DemandForecast.objects.get(product=product),
         "mail": confirmation,
     }
+
+
+def _return_photo(return_request: Any) -> Any:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from returns.photos import check_photos
+    from returns.services.requests import add_return_photos
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (120, 60, 10)).save(out, "JPEG")
+    upload = SimpleUploadedFile("fuzz.jpg", out.getvalue(), content_type="image/jpeg")
+    (photo,) = add_return_photos(return_request, check_photos([upload]), by_label="test")
+    return photo
