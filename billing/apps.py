@@ -52,6 +52,11 @@ class BillingConfig(AppConfig):
         from billing import states
 
         states.register()
+        # Demo data (manage.py seed_demo): invoices in every state, reminders, a bank statement.
+        from billing.seed import seed_billing
+        from oms import seeding
+
+        seeding.register("billing", seed_billing, order=60)
         # Cash on delivery is paid when the parcel is handed over (a sweep books any delivery missed).
         events.subscribe("shipment.delivered", cash_on_delivery.on_shipment_delivered)
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
@@ -121,9 +122,11 @@ class Invoice(FSMModelMixin, BillingDocument):
             models.CheckConstraint(
                 condition=Q(amount_credited__lte=F("total")), name="billing_invoice_credited_lte_total"
             ),
-            # Negative while a credit note on a paid invoice waits for its refund.
+            # Negative while a credit note on a paid invoice waits for its refund. Rounded to the
+            # cent: SQLite (the embedded default) subtracts decimals as floating point.
             models.CheckConstraint(
-                condition=Q(state=S.DRAFT) | Q(amount_due=F("total") - F("amount_credited") - F("amount_paid")),
+                condition=Q(state=S.DRAFT)
+                | Q(amount_due=Round(F("total") - F("amount_credited") - F("amount_paid"), 2)),
                 name="billing_invoice_due_is_rest",
             ),
         ]
