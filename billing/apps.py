@@ -9,6 +9,10 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self) -> None:
+        # GDPR export and erasure (oms.privacy): what this app holds about a customer.
+        from billing import privacy as gdpr_records
+
+        gdpr_records.register()
         # Imported here: services need the app registry.
         from billing import panels as billing_panels
         from billing import subscribers

@@ -9,6 +9,10 @@ class FulfillmentConfig(AppConfig):
     verbose_name = _("Fulfilment")
 
     def ready(self) -> None:
+        # GDPR export and erasure (oms.privacy): what this app holds about a customer.
+        from fulfillment import privacy as gdpr_records
+
+        gdpr_records.register()
         # Imported here: services need the app registry.
         from fulfillment import customer_panels, documents, load, states
         from fulfillment.api.serializers import ShipmentOutputSerializer

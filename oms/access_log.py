@@ -1,10 +1,11 @@
 """The access log of customers' personal data: who viewed or exported whose data, and when.
 
 The pages that show one customer's personal data (the support order page, a case, a customer
-picked for a phone order, a customer mail) and the downloads that carry it (documents whose kind
-names a customer) call ``record_customer_access`` once per request: one insert, no read, in
-the request's own autocommit, after the page has been found (a 404 records nothing). Lists and
-search results are not recorded row by row. Admins read the log in the Django admin.
+picked for a phone order, a customer mail, the GDPR pages) and the downloads that carry it (the
+GDPR export, documents whose kind names a customer) call ``record_customer_access`` once per
+request: one insert, no read, in the request's own autocommit, after the page has been found (a
+404 records nothing). Lists and search results are not recorded row by row. Admins read the log
+in the Django admin.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from oms.models import (
     CustomerMail,
     Document,
     OutboxMessage,
+    PrivacyAuditEntry,
     StaffSecondFactor,
     WebhookAttempt,
     WebhookDelivery,
@@ -302,3 +303,23 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
                 % refused,
                 messages.WARNING,
             )
+
+
+@admin.register(PrivacyAuditEntry)
+class PrivacyAuditEntryAdmin(admin.ModelAdmin):
+    """What GDPR erasures and the retention job removed. Read-only, like the access log."""
+
+    list_display = ["at", "action", "customer_id", "username", "removed"]
+    list_filter = ["action"]
+    search_fields = ["=customer_id", "=username"]
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in PrivacyAuditEntry._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

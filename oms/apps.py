@@ -10,6 +10,10 @@ class OmsConfig(AppConfig):
     verbose_name = _("OMS core")
 
     def ready(self) -> None:
+        # GDPR export and erasure (oms.privacy): what this app holds about a customer.
+        from oms import privacy_records as gdpr_records
+
+        gdpr_records.register()
         # Imported for what they register: checks the system checks, api_schema the OpenAPI
         # extensions, documents and mail the outbox handlers of customer mail and documents.
         from oms import api_schema, checks, documents, mail, navigation, roles, second_factor, seeding  # noqa: F401
@@ -21,7 +25,7 @@ class OmsConfig(AppConfig):
         roles.grant(roles.Role.ADMIN, ["oms.view_customermail", "oms.view_document"])
         roles.grant(roles.Role.SUPPORT, ["oms.view_customermail"])
         roles.grant(roles.Role.ADMIN, ["oms.view_staffsecondfactor", "oms.change_staffsecondfactor"])
-        roles.grant(roles.Role.ADMIN, ["oms.view_customerdataaccess"])
+        roles.grant(roles.Role.ADMIN, ["oms.view_customerdataaccess", "oms.view_privacyauditentry"])
         roles.grant(
             roles.Role.ADMIN,
             [

@@ -27,6 +27,7 @@ class CommonErrorCode(StrEnum):
     SECOND_FACTOR_INVALID = "second_factor_invalid"
     SECOND_FACTOR_THROTTLED = "second_factor_throttled"
     SAVED_VIEW_REFUSED = "saved_view_refused"
+    ERASURE_REFUSED = "erasure_refused"
 
 
 class ParseErrorCode(StrEnum):

@@ -234,6 +234,34 @@ class CustomerDataAccess(models.Model):
         return f"{self.username} {self.action} {self.subject_type} {self.subject_id}"
 
 
+class PrivacyAuditEntry(models.Model):
+    """What a GDPR erasure or the retention job removed (``oms.privacy``, ``oms.retention``).
+
+    One row per erasure (the customer's id, who, and per kind of record how many were erased) and
+    per retention run (per kind of record how many expired and were removed, and the cut-off
+    dates used). It never holds the person's data itself. Shown to admins, read-only.
+    """
+
+    class Action(models.TextChoices):
+        ERASURE = "erasure", _("erasure")
+        RETENTION = "retention", _("retention")
+
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    customer_id = models.PositiveBigIntegerField(_("customer id"), null=True, blank=True)
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    removed = models.JSONField(_("removed"), default=dict, blank=True)
+    cutoffs = models.JSONField(_("cut-off dates"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("privacy audit entry")
+        verbose_name_plural = _("privacy audit log")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.customer_id or ''} {self.at:%Y-%m-%d %H:%M}"
+
+
 class SavedView(models.Model):
     """A list's filters and sort as one user saved them under a name ("my held Amazon orders"),
     one click away in the list's header (``oms.lists``). ``query`` is the list's own query string,

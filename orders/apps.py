@@ -9,6 +9,10 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self) -> None:
+        # GDPR export and erasure (oms.privacy): what this app holds about a customer.
+        from orders import privacy as gdpr_records
+
+        gdpr_records.register()
         # Imported here: services and roles need the app registry.
         from oms import events, seeding
         from oms.roles import Role, grant
@@ -62,6 +66,10 @@ class OrdersConfig(AppConfig):
             )
         ]
         grant(Role.SUPPORT, view)
+        # GDPR export and erasure of a customer (the pages also need a verified second factor).
+        gdpr = ["orders.export_personal_data", "orders.erase_personal_data"]
+        grant(Role.SUPPORT, gdpr)
+        grant(Role.ADMIN, gdpr)
         grant(Role.MANAGER, view)
         grant(Role.WAREHOUSE, ["orders.view_order", "orders.view_orderline", "orders.view_allocation"])
         grant(

@@ -235,3 +235,12 @@ class ImportUploadForm(forms.Form):
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB; split it into smaller files."))
         return upload
+
+
+class ErasureConfirmForm(forms.Form):
+    """The confirmation step of a GDPR erasure (``orders.views.privacy.customer_erase``)."""
+
+    confirm = forms.BooleanField(
+        label=_("I have checked the request: erase this customer's personal data now. This cannot be undone."),
+        required=True,
+    )

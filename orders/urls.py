@@ -6,6 +6,7 @@ from orders.views import imports as import_views
 from orders.views import order_list as order_list_views
 from orders.views import phone as phone_views
 from orders.views import portal as portal_views
+from orders.views import privacy as privacy_views
 from orders.views import support as support_views
 from orders.webhooks import views as webhook_views
 
@@ -56,6 +57,18 @@ urlpatterns += [
     path("support/orders/<str:number>/notes/", support_views.order_add_note, name="support-order-note"),
     path("support/orders/<str:number>/cases/", case_views.case_create, name="support-case-create"),
     path("support/cases/", case_views.case_list, name="support-case-list"),
+    path("support/customers/<int:pk>/privacy/", privacy_views.customer_privacy, name="support-customer-privacy"),
+    path(
+        "support/customers/<int:pk>/privacy/export.json",
+        privacy_views.customer_export_json,
+        name="support-customer-export-json",
+    ),
+    path(
+        "support/customers/<int:pk>/privacy/export/",
+        privacy_views.customer_export_html,
+        name="support-customer-export-html",
+    ),
+    path("support/customers/<int:pk>/privacy/erase/", privacy_views.customer_erase, name="support-customer-erase"),
     *list_urls(case_views.CASE_LIST, "support/cases/"),
     path("support/cases/<int:pk>/", case_views.case_detail, name="support-case-detail"),
     path("support/cases/<int:pk>/reply/", case_views.case_reply, name="support-case-reply"),

@@ -9,6 +9,10 @@ class ReturnsConfig(AppConfig):
     verbose_name = _("Returns")
 
     def ready(self) -> None:
+        # GDPR export and erasure (oms.privacy): what this app holds about a customer.
+        from returns import privacy as gdpr_records
+
+        gdpr_records.register()
         # Imported here: services need the app registry.
         from oms import events, navigation, panels
         from returns import customer_panels, mails, states

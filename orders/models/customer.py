@@ -23,6 +23,10 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         ordering = ["name", "pk"]
         indexes = [models.Index(fields=["name"], name="orders_customer_name_idx")]
+        permissions = [
+            ("export_personal_data", _("Can export a customer's personal data (GDPR)")),
+            ("erase_personal_data", _("Can erase a customer's personal data (GDPR)")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"

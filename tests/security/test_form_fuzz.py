@@ -31,7 +31,7 @@ from django.urls import reverse
 
 from oms.roles import Role
 from tests.inventory.conftest import assert_ledger_balances
-from tests.logins import login_as
+from tests.logins import login_as, verified_login
 from tests.security.test_permission_matrix import REAL_PARAMS
 from tests.security.urlmap import Route, staff_routes
 
@@ -115,6 +115,9 @@ POST_ROUTES: dict[str, str] = {
     "billing:support-invoice-dunning-pause": "billing:support-invoice-dunning",
     "billing:support-invoice-credit": "billing:support-invoice-credit",
     "billing:support-invoice-dunning-resume": "billing:support-invoice-dunning",
+    # The world's customer has an open order: the page shows why the erasure is refused, and the
+    # confirmation's field is in EXTRA_FIELDS.
+    "orders:support-customer-erase": "orders:support-customer-erase",
 }
 # Forms that are one button and nothing else (a transition verb in the URL, sending a mail again).
 # Deleting a saved view is one button too, shown only to the view's owner (not the fuzzing user).
@@ -150,6 +153,7 @@ EXTRA_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "location": ("text", "Berlin"),
         "description": ("text", "Fuzz"),
     },
+    "orders:support-customer-erase": {"confirm": ("checkbox", "on")},
     "returns:warehouse-return-scrap": {
         "line": ("hidden", "1"),
         "quantity": ("number", "1"),
@@ -273,7 +277,10 @@ def _client(*names: str) -> Client:
     # A server error becomes a 500 answer, so the failure names the URL and payload (the traceback
     # is in the captured log).
     client = Client(raise_request_exception=False)
-    login_as(client, user)
+    if any(STAFF[name].second_factor_required for name in names):
+        verified_login(client, user)  # the GDPR pages need it whatever the role
+    else:
+        login_as(client, user)
     return client
 
 

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from oms.roles import Role
-from tests.logins import login_as
+from tests.logins import login_as, verified_login
 from tests.security.urlmap import Route, all_routes, staff_routes
 from tests.security.world import REAL_PARAMS
 
@@ -33,10 +33,15 @@ ADMIN = [r for r in all_routes() if r.path.startswith("/admin/")]
 ADMIN_PUBLIC = {"admin:login", "admin:logout", "admin:password_reset", "admin:password_reset_done"}
 
 
-def _client_for(user) -> Client:
+def _client_for(user, route: Route | None = None) -> Client:
+    """Signed in as ``user``; with the second factor given on a URL that needs it whatever the role
+    (the GDPR pages), which ``test_second_factor_urls_send_an_unverified_user_to_the_verification`` covers."""
     client = Client()
     if user is not None:
-        login_as(client, user)
+        if route is not None and route.second_factor_required:
+            verified_login(client, user)
+        else:
+            login_as(client, user)
     return client
 
 
@@ -65,7 +70,7 @@ def test_staff_url_answers_each_role_as_declared(route, users_by_role):
         assert anonymous["Location"].startswith(reverse(settings.LOGIN_URL))
     allowed = _allowed(route)
     for role in ROLES:
-        response = _client_for(users_by_role[role]).get(route.path)
+        response = _client_for(users_by_role[role], route).get(route.path)
         if role in allowed:
             expected = ALLOWED_WITH_PARAMS if route.has_params else ALLOWED_WITHOUT_PARAMS
         else:
@@ -75,7 +80,7 @@ def test_staff_url_answers_each_role_as_declared(route, users_by_role):
         )
         if response.status_code == 405:
             # A POST-only URL: the role check must still hold for the method it takes.
-            posted = _client_for(users_by_role[role]).post(route.path, {})
+            posted = _client_for(users_by_role[role], route).post(route.path, {})
             if role in allowed:
                 assert posted.status_code not in (302, 403) or _is_success_redirect(posted), (
                     f"{role} may use {route.path} but POST got {posted.status_code}"
@@ -153,15 +158,39 @@ def test_staff_page_about_a_real_object_answers_each_role_as_declared(name, real
         assert anonymous["Location"].startswith(reverse(settings.LOGIN_URL))
     allowed = _allowed(route)
     for role in ROLES:
-        response = _client_for(users_by_role[role]).get(path)
+        response = _client_for(users_by_role[role], route).get(path)
         if role not in allowed:
             assert response.status_code == 403, f"{role} got {response.status_code} on {path}"
-            assert _client_for(users_by_role[role]).post(path, {}).status_code == 403, f"{role} POST {path}"
+            assert _client_for(users_by_role[role], route).post(path, {}).status_code == 403, f"{role} POST {path}"
             continue
         assert response.status_code in (200, 405), f"{role} got {response.status_code} on {path}"
         if response.status_code == 405:
-            posted = _client_for(users_by_role[role]).post(path, {})
+            posted = _client_for(users_by_role[role], route).post(path, {})
             assert posted.status_code < 500 and (posted.status_code != 403), (
                 f"{role} POST {path} -> {posted.status_code}"
             )
             assert posted.status_code != 302 or _is_success_redirect(posted)
+
+
+SECOND_FACTOR = [r for r in STAFF if r.second_factor_required]
+
+
+def test_the_gdpr_pages_need_a_second_factor():
+    assert {r.name for r in SECOND_FACTOR} >= {
+        "orders:support-customer-privacy",
+        "orders:support-customer-export-json",
+        "orders:support-customer-export-html",
+        "orders:support-customer-erase",
+    }
+
+
+@pytest.mark.parametrize("route", SECOND_FACTOR, ids=lambda r: r.route)
+def test_second_factor_urls_send_an_unverified_user_to_the_verification(route, users_by_role):
+    """Support signed in with the password only (as most of them work) gets the verification step
+    (or enrolment first), not the page, on the URLs that need a second factor whatever the role."""
+    for role in _allowed(route):
+        client = Client()
+        client.force_login(users_by_role[role])
+        response = client.get(route.path)
+        assert response.status_code == 302, f"{role} got {response.status_code} on {route.path}"
+        assert response["Location"].startswith((reverse("second-factor-setup"), reverse("second-factor-verify")))

@@ -41,6 +41,14 @@ class Route:
         return None
 
     @property
+    def second_factor_required(self) -> bool:
+        """The view needs a verified second factor whatever the role (``oms.second_factor``)."""
+        return any(
+            getattr(obj, "second_factor_required", False)
+            for obj in (self.callback, getattr(self.callback, "view_class", None))
+        )
+
+    @property
     def csrf_exempt(self) -> bool:
         return bool(getattr(self.callback, "csrf_exempt", False))
 
