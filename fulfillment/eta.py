@@ -27,6 +27,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from fulfillment import cutoffs
 from fulfillment.regions import Region, holiday_name, is_public_holiday, region_of
 from orders.services import promising
 
@@ -134,7 +135,8 @@ def shipment_estimate(shipment: Any, *, now: datetime.datetime) -> Estimate | No
 
     The ship date is the day it was handed over once shipped; before that the promised ship date
     (the shipment's, else the order's), or, when that has passed or none was promised, the day
-    ``orders.services.promising`` gives for a shipment ready ``now``. None without a service."""
+    ``orders.services.promising`` gives for a shipment ready ``now`` by the time its carrier
+    collects (``Carrier.pickup_cutoff``, else the warehouse's cut-off). None without a service."""
     service = shipment.carrier_service
     if service is None:
         return None
@@ -145,7 +147,8 @@ def shipment_estimate(shipment: Any, *, now: datetime.datetime) -> Estimate | No
     if shipment.shipped_at is not None:
         ship_day = timezone.localdate(shipment.shipped_at)
     else:
-        earliest = promising.ship_date(cutoff=warehouse.shipping_cutoff, country=warehouse.country, at=now)
+        handover = cutoffs.handover_time(warehouse=warehouse, carrier=service.carrier)
+        earliest = promising.ship_date(cutoff=handover, country=warehouse.country, at=now)
         promised = shipment.promised_ship_date or order.promised_ship_date
         ship_day = max(promised, earliest) if promised else earliest
     # ``.all()``: a caller that prefetched the destinations (the order's shipments) reads no more.
