@@ -579,3 +579,33 @@ BILLING_DUNNING_LEVELS = [
     },
 ]
 BILLING_DUNNING_PAY_WITHIN_DAYS = env.int("BILLING_DUNNING_PAY_WITHIN_DAYS", default=7)
+# Accounting export in DATEV's booking-batch format (billing.datev, /reports/accounting/): the tax
+# consultant's and client's numbers, the first day of the fiscal year (month-day), the length of
+# general ledger accounts (debtor accounts are one digit longer) and the accounts booked, SKR03 by
+# default. Revenue accounts are DATEV automatic accounts (the VAT follows from the account); OSS
+# sales go to their country's account (else the OSS default) with the destination and its rate.
+BILLING_DATEV = {
+    "consultant_number": env.int("DATEV_CONSULTANT_NUMBER", default=1001),
+    "client_number": env.int("DATEV_CLIENT_NUMBER", default=1),
+    "fiscal_year_start": env.str("DATEV_FISCAL_YEAR_START", default="01-01"),
+    "account_length": env.int("DATEV_ACCOUNT_LENGTH", default=4),
+    "chart_of_accounts": env.str("DATEV_CHART_OF_ACCOUNTS", default="03"),
+    "debtor_account": env.str("DATEV_DEBTOR_ACCOUNT", default="10000"),
+    # Where money arrives, per payment provider ("" for any other: the bank account).
+    "payment_accounts": {
+        "": env.str("DATEV_BANK_ACCOUNT", default="1200"),
+        "stripe": env.str("DATEV_STRIPE_ACCOUNT", default="1361"),
+        "paypal": env.str("DATEV_PAYPAL_ACCOUNT", default="1362"),
+    },
+    # Domestic revenue per VAT rate (%).
+    "revenue_accounts": {
+        "19.00": env.str("DATEV_REVENUE_19_ACCOUNT", default="8400"),
+        "7.00": env.str("DATEV_REVENUE_7_ACCOUNT", default="8300"),
+        "0.00": env.str("DATEV_REVENUE_0_ACCOUNT", default="8200"),
+    },
+    "reverse_charge_account": env.str("DATEV_REVENUE_INTRA_EU_ACCOUNT", default="8125"),
+    "export_account": env.str("DATEV_REVENUE_EXPORT_ACCOUNT", default="8120"),
+    "oss_account": env.str("DATEV_REVENUE_OSS_ACCOUNT", default="8320"),
+    # Per destination country, e.g. {"AT": "8321"}: DATEV_OSS_ACCOUNTS="AT=8321,FR=8322".
+    "oss_accounts": env.dict("DATEV_OSS_ACCOUNTS", default={}),
+}

@@ -13,3 +13,5 @@ class ReportingConfig(AppConfig):
 
         # The managers' dashboard (reporting.views) first under /reports/.
         navigation.register("reports", _("Dashboard"), "reporting:dashboard", order=10)
+        # The accounting export (DATEV booking batch, OSS totals) of a period.
+        navigation.register("reports", _("Accounting export"), "reporting:accounting", order=40)

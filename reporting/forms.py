@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from billing.datev import DatevExportError, check_period
 from orders.models import OrderState
 
 GRAINS = [("day", _("Day")), ("week", _("Week")), ("month", _("Month"))]
@@ -98,3 +99,27 @@ class ReportOrderFilterForm(forms.Form):
         self.fields["warehouse"].choices = _with_all(warehouses, _("All warehouses"))
         self.fields["country"].choices = _with_all(countries, _("All countries"))
         self.fields["state"].choices = _with_all(list(OrderState.choices), _("Any state"))
+
+
+class AccountingPeriodForm(forms.Form):
+    """The period of an accounting export (``?from=2026-12-01&to=2026-12-31``, both days included):
+    one DATEV batch covers days of one fiscal year."""
+
+    to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("from"), data.get("to")
+        if start is not None and end is not None:
+            try:
+                check_period(start, end)
+            except DatevExportError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return data
+
+
+# "from" is a Python keyword: the field is added by name, first.
+AccountingPeriodForm.base_fields = {
+    "from": forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")),
+    **AccountingPeriodForm.base_fields,
+}
