@@ -61,27 +61,31 @@ def _say(stdout: Any, text: str) -> None:
 
 
 class BillingDemo(Demo):
-    """Fulfillment's demo orders, placed by customers of billing's demo on the day ``self.day``."""
+    """Fulfillment's demo orders, placed on the day ``self.day`` by customers of their own
+    (``prefix`` keeps their external ids apart from fulfillment's demo orders)."""
 
+    prefix = "billing-demo"
     day: datetime.date
 
     def _order(self, lines: dict[Product, int], *, channel: str = "web") -> Order:
         self.count += 1
         name, street, postcode, city = CUSTOMERS[self.count % len(CUSTOMERS)]
         address = AddressDraft(name=name, street=street, postcode=postcode, city=city, country="DE")
+        marketplace = channel == "marketplace"
         draft = OrderDraft(
-            customer=CustomerDraft(email=f"rechnung.demo{self.count}@example.de", name=name),
+            customer=CustomerDraft(email=f"{self.prefix}{self.count}@example.de", name=name),
             billing_address=address,
             shipping_address=address,
             lines=[
                 LineDraft(sku=p.sku, quantity=q, unit_price=p.gross_price or Decimal("9.90")) for p, q in lines.items()
             ],
             shipping_total=Decimal("4.90"),
-            payment_method=PaymentMethod.INVOICE,
-            external_id=f"web-billing-demo-{self.count}",
+            payment_method=PaymentMethod.MARKETPLACE if marketplace else PaymentMethod.INVOICE,
+            payment_captured=marketplace,
+            external_id=f"{channel}-{self.prefix}-{self.count}",
             placed_at=_at(self.day, hour=9),
         )
-        return place_order(channel=self.channels["web"], draft=draft, actor_label=ACTOR).order
+        return place_order(channel=self.channels[channel], draft=draft, actor_label=ACTOR).order
 
     def invoice(self, *, days_ago: int, today: datetime.date) -> Invoice:
         """An order shipped and invoiced ``days_ago`` days before ``today``."""

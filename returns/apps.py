@@ -43,6 +43,11 @@ class ReturnsConfig(AppConfig):
         customer_panels.register()  # the portal's withdrawal function (oms.panels customer slot)
         # State badges (oms.badges): the colour of each return request state.
         states.register()
+        # Demo data (manage.py seed_demo): return requests in every state.
+        from oms import seeding
+        from returns.seed import seed_returns
+
+        seeding.register("returns", seed_returns, order=70)
         # The order page's RMA panel (returns, their lines and decisions, the form for a new one),
         # after the shipments.
         panels.register(
