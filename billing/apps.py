@@ -81,6 +81,10 @@ class BillingConfig(AppConfig):
         from billing import dunning_documents
 
         dunning_documents.register()
+        # The portal's invoices and credit notes to download (oms.panels customer slot).
+        from billing import customer_panels
+
+        customer_panels.register()
         # Invoices on shipment (fulfillment's event) or, per channel, at order confirmation; the
         # sweep (billing.tasks) issues what a lost event left out.
         events.subscribe("shipment.shipped", subscribers.invoice_shipment)

@@ -87,6 +87,14 @@ def _credit_note_customer(subject: str) -> int | None:
     return CreditNote.objects.filter(pk=int(subject)).values_list("customer_id", flat=True).first()
 
 
+def _invoice_order(subject: str) -> int | None:
+    return Invoice.objects.filter(pk=int(subject)).exclude(number="").values_list("order_id", flat=True).first()
+
+
+def _credit_note_order(subject: str) -> int | None:
+    return CreditNote.objects.filter(pk=int(subject)).exclude(number="").values_list("order_id", flat=True).first()
+
+
 # -- in the issuing transaction ---------------------------------------------------------------------
 
 
@@ -160,6 +168,7 @@ def register() -> None:
             invoice_document,
             STAFF,
             customer_of=_invoice_customer,
+            order_of=_invoice_order,
         )
     )
     documents.register_kind(
@@ -170,6 +179,7 @@ def register() -> None:
             credit_note_document,
             STAFF,
             customer_of=_credit_note_customer,
+            order_of=_credit_note_order,
         )
     )
     mail.register_subject_type(

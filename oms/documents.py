@@ -63,6 +63,9 @@ class DocumentKind:
     # For a kind that holds a customer's personal data (invoice, label, delivery note): whose, from
     # the subject. Its downloads are then recorded in the access log (``oms.access_log``).
     customer_of: Callable[[str], int | None] | None = None
+    # For a kind the customer downloads from their order's portal page (invoice, credit note): the
+    # order it belongs to, from the subject (``order_of``). Kinds without it are staff-only.
+    order_of: Callable[[str], int | None] | None = None
     # A PDF/A variant to render in (WeasyPrint's ``pdf_variant``, e.g. "pdf/a-3b" for a Factur-X
     # invoice), and a step that completes the rendered bytes (``(subject, pdf) -> pdf``, e.g.
     # embedding the invoice's XML). Both run inside the render, so the stored file is the final one.
@@ -99,6 +102,14 @@ def customer_of(document: Document) -> tuple[bool, int | None]:
     if kind is None or kind.customer_of is None:
         return False, None
     return True, kind.customer_of(document.subject)
+
+
+def order_of(document: Document) -> int | None:
+    """The order whose customer may download ``document`` in the portal (None: nobody outside)."""
+    kind = _kinds.get(document.kind)
+    if kind is None or kind.order_of is None:
+        return None
+    return kind.order_of(document.subject)
 
 
 def may_read(user: Any, document: Document) -> bool:

@@ -83,4 +83,5 @@ urlpatterns += [
     path("track/<str:token>/cases/", portal_views.portal_case_create, name="portal-case-create"),
     path("track/<str:token>/cases/<int:pk>/", portal_views.portal_case_reply, name="portal-case-reply"),
     path("track/<str:token>/rating/", portal_views.portal_rate, name="portal-rate"),
+    path("track/<str:token>/documents/<int:pk>/", portal_views.portal_document, name="portal-document"),
 ]

@@ -1,8 +1,9 @@
 """The panel ``returns`` shows customers on their order's portal page (``oms.panels`` customer
-slot ``"customer-order"``): the withdrawal function and the order's returns with their photos.
-Inside the withdrawal period a clearly labelled control "Withdraw from contract"; after it, why
-there is none; the withdrawals the customer has declared, with the moment we received each; each
-return with its photos and, while it is open, a link to add more. Registered from ``ReturnsConfig.ready()``.
+slot ``"customer-order"``): the order's returns and the withdrawal function. Each return with its
+RMA number, state and photos and, while it is open, a link to add more; "Return items" while
+delivered items can go back. Inside the withdrawal period a clearly labelled control "Withdraw
+from contract"; after it, why there is none; the withdrawals the customer has declared, with the
+moment we received each. Registered from ``ReturnsConfig.ready()``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def withdrawal_panel(*, order: Any, request: Any) -> dict[str, Any] | None:
         "withdrawal_policy": policy,
         "withdrawals": list(Withdrawal.objects.filter(order=order).order_by("declared_at", "pk")),
         "returns": _returns(order),
+        "may_return": policy.is_open and any(w.shipped and not w.excluded for w in policy.lines),
     }
 
 

@@ -22,6 +22,8 @@ urlpatterns = [
         photo_views.portal_photo,
         name="portal-photo",
     ),
+    # A return request for delivered items (the same returns service as the withdrawal).
+    path("track/<str:token>/return/", portal_views.return_request, name="portal-return"),
     # Support: the returns queue (list pages before support/returns/<number>/, which would take "export").
     path("support/returns/", queue_views.return_list, name="support-return-list"),
     *list_urls(queue_views.RETURN_LIST, "support/returns/"),

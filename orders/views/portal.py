@@ -1,7 +1,7 @@
 """The customer portal (``/track/``): public pages, no login. A customer finds an order by its
 number and e-mail (or postcode), or opens it from the signed link in one of our mails
-(``orders.portal_links``), and sees where it is; opens a support case, answers in it, and rates
-the delivered order.
+(``orders.portal_links``), and sees where it is; downloads its invoices and credit notes, opens a
+support case, answers in it, and rates the delivered order.
 
 Who holds a valid link sees that one order; nobody else sees anything. A wrong combination is
 answered exactly as an order number that does not exist (same page, same status, the same work:
@@ -17,13 +17,15 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from oms import panels, ratelimit
+from oms import documents, panels, ratelimit
 from oms.exceptions import DomainError
+from oms.models import Document, DocumentStatus
 from orders import portal_forms
 from orders.models import Order, OrderRating, SupportCase
 from orders.portal_links import LinkRefused, portal_path, read_token
@@ -37,9 +39,11 @@ NOT_FOUND_STATUS = 404
 
 
 def private(response: HttpResponse) -> HttpResponse:
-    """A customer's page: never cached, never indexed, and its URL (the link) never sent on."""
+    """A customer's page: never cached, never indexed, and its URL (the link) never sent to another
+    site. ``same-origin``, not ``no-referrer``: with ``no-referrer`` browsers send ``Origin: null``
+    with the page's own forms, which Django's CSRF check refuses."""
     response["Cache-Control"] = "no-store, private"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -229,3 +233,21 @@ def portal_rate(request: HttpRequest, token: str) -> HttpResponse:
         form=form,
         success=_("Thank you for your rating!"),
     )
+
+
+@require_http_methods(["GET"])
+def portal_document(request: HttpRequest, token: str, pk: int) -> HttpResponse:
+    """An invoice or credit note of the link's order, as its PDF. A document of another order, one
+    not rendered yet or of a kind customers do not download is the same 404 as none at all."""
+    order, refused = order_for_token(request, token)
+    if refused is not None:
+        return refused
+    document = Document.objects.filter(pk=pk, status=DocumentStatus.READY).first()
+    if document is None or documents.order_of(document) != order.pk:
+        raise Http404
+    response = FileResponse(
+        default_storage.open(document.file.name, "rb"),
+        content_type="application/pdf",
+        filename=document.filename or f"{document.kind}-{document.pk}.pdf",
+    )
+    return private(response)

@@ -5,6 +5,9 @@ Two steps, as § 356a BGB asks: the form (name, order, optionally which items; i
 "Withdraw from contract"), then a summary with the button "Confirm withdrawal", which calls
 ``returns.services.withdrawals.declare_withdrawal``. After the period the page says why and
 offers no button. Every POST counts against the order's portal action limit.
+
+The return request (``/track/<token>/return/``) is the same returns service for delivered items:
+how many of each and why, inside the same period.
 """
 
 from __future__ import annotations
@@ -25,12 +28,13 @@ from orders.models import Order
 from orders.views.portal import order_for_token, private, too_many
 from returns.exceptions import ReturnError
 from returns.policy import WithdrawalPolicy, withdrawal_policy
-from returns.portal_forms import WithdrawalForm
-from returns.services.requests import returnable_quantities
+from returns.portal_forms import PortalReturnForm, WithdrawalForm
+from returns.services.requests import create_return, returnable_quantities
 from returns.services.withdrawals import check_withdrawal, declare_withdrawal
 
 FORM_TEMPLATE = "returns/portal/withdrawal_form.html"
 CONFIRM_TEMPLATE = "returns/portal/withdrawal_confirm.html"
+RETURN_TEMPLATE = "returns/portal/return_request.html"
 
 
 def _policy(order: Order) -> WithdrawalPolicy:
@@ -116,3 +120,50 @@ def withdrawal_confirm(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, message)
             return private(redirect("orders:portal-order", token=token))
     return _page(request, FORM_TEMPLATE, {**context, "form": form}, status=422)
+
+
+def _returnable_lines(policy: WithdrawalPolicy) -> list[tuple[int, str, int]]:
+    """The items that can be sent back now: shipped, not yet returned or asked back, not excluded."""
+    return [(w.line.pk, w.line.name, w.shipped) for w in policy.lines if w.shipped > 0 and not w.excluded]
+
+
+@require_http_methods(["GET", "POST"])
+def return_request(request: HttpRequest, token: str) -> HttpResponse:
+    """The portal's return request: which of the delivered items go back and why, inside the
+    return period; ``returns.services.requests.create_return`` decides (approved at once or left
+    to support) and the order page then shows the request with its RMA number."""
+    order, refused = order_for_token(request, token)
+    if refused is not None:
+        return refused
+    policy = _policy(order)
+    lines = _returnable_lines(policy)
+    context: dict[str, Any] = {"order": order, "token": token, "policy": policy, "open": policy.is_open and lines}
+    if not context["open"]:
+        return _page(request, RETURN_TEMPLATE, context, status=200 if request.method == "GET" else 422)
+    if request.method == "GET":
+        return _page(request, RETURN_TEMPLATE, {**context, "form": PortalReturnForm(lines=lines)})
+    if not _allowed(order):
+        return too_many(request, window=3600)
+    form = PortalReturnForm(request.POST, lines=lines)
+    if form.is_valid():
+        try:
+            created = create_return(
+                order,
+                form.quantities(),
+                form.cleaned_data["reason"],
+                by=None,
+                reason_text=form.cleaned_data["reason_text"],
+                comment=form.cleaned_data["comment"],
+                actor_label="portal",
+            )
+        except ReturnError as exc:
+            field = exc.data.get("field")
+            form.add_error(field if field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("We have your return request %(number)s. What to do next is on its way to your e-mail address.")
+                % {"number": created.number},
+            )
+            return private(redirect("orders:portal-order", token=token))
+    return _page(request, RETURN_TEMPLATE, {**context, "form": form}, status=422)

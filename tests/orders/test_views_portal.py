@@ -39,7 +39,7 @@ def test_a_customer_finds_the_order_by_number_and_email_and_sees_it(client):
     text = page.content.decode()
     assert order.number in text and order.lines.get().name in text
     assert "Order received" in text
-    assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "same-origin"
 
 
 def test_a_customer_finds_the_order_by_number_and_postcode(client):

@@ -30,6 +30,8 @@ PORTAL_ROUTES = {
     "returns:portal-withdraw-confirm",
     "returns:portal-photos-add",
     "returns:portal-photo",
+    "returns:portal-return",
+    "orders:portal-document",
 }
 NO_LIMITS = override_settings(
     PORTAL_LOOKUPS_PER_ADDRESS=100_000, PORTAL_LOOKUPS_PER_ORDER_NUMBER=100_000, PORTAL_ACTIONS_PER_ORDER_HOUR=100_000
@@ -59,6 +61,9 @@ def _portal_paths(world: dict[str, Any]) -> dict[str, str]:
         # The photos of a return of another order of the world's (its own link opens them).
         "returns:portal-photos-add": _return_page(world) + "photos/",
         "returns:portal-photo": _return_page(world) + f"photos/{world['return_photo'].pk}/",
+        "returns:portal-return": order_page + "return/",
+        # Another order's invoice: the link's order opens none but its own (404).
+        "orders:portal-document": order_page + f"documents/{world['invoice'].document_id or 0}/",
     }
 
 
