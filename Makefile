@@ -45,8 +45,9 @@ run: messages migrate seed
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Two processes (pytest-xdist), each with its own databases; a file's tests stay on one process.
+# The twenty slowest tests are printed at the end, so a slow one is seen before CI grows.
 # `make test PYTEST_ARGS="-p no:xdist tests/orders"` runs a part in one process.
-PYTEST_ARGS ?= -n 2 --dist loadfile
+PYTEST_ARGS ?= -n 2 --dist loadfile --durations=20
 test: messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
