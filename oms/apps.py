@@ -14,6 +14,9 @@ class OmsConfig(AppConfig):
         from oms import privacy_records as gdpr_records
 
         gdpr_records.register()
+        from oms import retention
+
+        retention.register_core_rules()
         # Imported for what they register: checks the system checks, api_schema the OpenAPI
         # extensions, documents and mail the outbox handlers of customer mail and documents.
         from oms import api_schema, checks, documents, mail, navigation, roles, second_factor, seeding  # noqa: F401

@@ -357,6 +357,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.send_payment_reminders_task",
         "schedule": crontab(hour=6, minute=30),
     },
+    "privacy-retention-nightly": {
+        "task": "oms.retention.enforce_retention_task",
+        "schedule": crontab(hour=3, minute=45),
+    },
+}
+# How long records are kept before the nightly retention job (oms.retention) removes or
+# anonymises them: {"years": n} counts calendar years from the end of the record's year (as the
+# tax laws do), {"days": n} days back from the run. RETENTION_PERIODS (JSON) overrides single ones,
+# e.g. RETENTION_PERIODS='{"mail_log": {"days": 365}}'.
+RETENTION_PERIODS = {
+    "invoices": {"years": 8},  # invoices and credit notes, their PDFs and e-invoices (§14b UStG)
+    "books": {"years": 10},  # bank statement lines, payment records (§147 AO)
+    "withdrawals": {"years": 3},  # declarations of withdrawal: the regular limitation period (§195 BGB)
+    "mail_log": {"days": 730},  # customer mails with their text
+    "access_log": {"days": 730},  # who viewed or exported whose data
+    "webhook_deliveries": {"days": 90},  # outbound webhook bodies and the receivers' answers
+    "outbox": {"days": 30},  # delivered or failed side effects
+    "idempotency_keys": {"days": 30},  # stored API responses (kept at least 24 h)
+    "login_records": {"days": 90},  # staff logins and failed attempts with IP addresses
+    **env.json("RETENTION_PERIODS", default={}),
 }
 # A delivered order is completed this many days after delivery: the 14-day right of withdrawal
 # plus the time a parcel sent back on its last day needs to arrive (fulfillment.services.completion).

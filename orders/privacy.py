@@ -3,12 +3,14 @@
 Registered from ``OrdersConfig.ready()``: the subject resolver (this app owns customers), and the
 contributor for the customer row, orders with their addresses, lines, timeline, notes, cases and
 their messages, ratings, payments, stored idempotency responses, uploaded order imports and the
-stock ledger's reasons that name the person. Orders stay (reports count them); their personal
+stock ledger's reasons that name the person, and the retention rules of idempotency keys and
+payment payloads. Orders stay (reports count them); their personal
 fields are pseudonymised.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
@@ -16,7 +18,7 @@ from django.db.models import Q
 from django.utils.translation import ngettext
 
 from inventory.models import StockMovement
-from oms import privacy
+from oms import privacy, retention
 from oms.privacy import ERASED, Erasure, Subject
 from orders.models import (
     CaseMessage,
@@ -300,6 +302,21 @@ def _erase_import_files(subject: Subject, erasure: Erasure) -> None:
         )
 
 
+# --- retention (oms.retention) --------------------------------------------------------------------
+
+
+def _purge_idempotency_keys(before: datetime.datetime) -> int:
+    return IdempotencyKey.objects.filter(created_at__lt=before).delete()[0]
+
+
+def _purge_payment_payloads(before: datetime.datetime) -> int:
+    """Payment records stay (amounts, kinds, references are the books); the provider's payload,
+    with the payer's data, goes when the books' period ends."""
+    return PaymentTransaction.objects.filter(created_at__lt=before).exclude(data={}).update(data={})
+
+
 def register() -> None:
     privacy.register_subject_resolver(resolve_subject)
     privacy.register("orders", export=export, erase=erase, refusals=refusals, order=10)
+    retention.register("idempotency_keys", purge=_purge_idempotency_keys)
+    retention.register("payment_payloads", purge=_purge_payment_payloads, period="books")

@@ -10,11 +10,12 @@ transaction). Registered from ``ReturnsConfig.ready()``.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.utils.translation import ngettext
 
-from oms import privacy
+from oms import privacy, retention
 from oms.privacy import ERASED, Erasure, Subject
 from returns.models import ReturnEvent, ReturnPhoto, ReturnRequest, ReturnUnit, Withdrawal
 from returns.models.request import OPEN_STATES
@@ -124,5 +125,12 @@ def erase(subject: Subject, erasure: Erasure) -> None:
         erasure.count("withdrawals", 1)
 
 
+def _purge_withdrawals(before: datetime.datetime) -> int:
+    """Declarations of withdrawal whose period has ended (inside the retention job's transaction,
+    the only place their table lets a row go)."""
+    return Withdrawal.objects.filter(declared_at__lt=before).delete()[0]
+
+
 def register() -> None:
     privacy.register("returns", export=export, erase=erase, refusals=refusals, order=40)
+    retention.register("withdrawals", purge=_purge_withdrawals)

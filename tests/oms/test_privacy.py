@@ -69,6 +69,10 @@ def _draft(skus: dict[str, int]):
 
 @pytest.fixture
 def customer_world(support_user):
+    return build_customer_world(support_user)
+
+
+def build_customer_world(support_user):
     """The customer and everything they left behind; returns the customer's order and invoice."""
     from billing.services.issuing import issue_invoice_for_shipment
     from fulfillment.services.labels import LABEL_DOCUMENT, label_subject
