@@ -12,7 +12,9 @@ booking batch):
   to no invoice carries the order number.
 
 Invoices count by invoice date, credit notes by credit-note date, payments by the day they were
-recorded (Europe/Berlin); ``date_to`` is included.
+recorded (Europe/Berlin); ``date_to`` is included. Payments go by the day recorded rather than the
+bank's booking day: a transfer booked on 30 December but imported on 3 January would otherwise
+belong to a period already exported and never reach the accountant.
 """
 
 from __future__ import annotations
