@@ -20,7 +20,7 @@ class FulfillmentConfig(AppConfig):
         from fulfillment.carriers.catalogue import seed_carriers
         from fulfillment.panels import order_shipments, warehouse_board
         from fulfillment.seed import seed_fulfillment
-        from fulfillment.services import labels  # noqa: F401  (registers the outbox handler "label")
+        from fulfillment.services import labels, return_labels  # noqa: F401  (outbox handlers "label", "return-label")
         from oms import api_extras, navigation, panels, seeding
 
         # State badges (oms.badges): the colour of each shipment state.

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from fulfillment.barcodes import code128_svg
 from fulfillment.manifest_selectors import manifest_rows
-from fulfillment.models import Manifest, Package, Shipment
+from fulfillment.models import Manifest, Package, ReturnParcel, Shipment
 from fulfillment.services.labels import DELIVERY_NOTE_DOCUMENT, LABEL_DOCUMENT
 from fulfillment.services.manifests import MANIFEST_DOCUMENT
+from fulfillment.services.return_labels import RETURN_LABEL_DOCUMENT
 from oms import documents
 from oms.documents import DocumentContent, DocumentKind
 from oms.roles import Role
@@ -102,6 +103,48 @@ def delivery_note(subject: str) -> DocumentContent:
     )
 
 
+def return_label_recipient(parcel: ReturnParcel) -> list[str]:
+    """Where a return label sends the parcel: ``RETURNS_ADDRESS`` (lines separated by "|") when
+    it is set, else the address of the warehouse that receives it."""
+    if settings.RETURNS_ADDRESS:
+        return [line.strip() for line in settings.RETURNS_ADDRESS.split("|") if line.strip()]
+    return sender_lines(parcel.warehouse)
+
+
+def return_label(subject: str) -> DocumentContent:
+    """Subject ``<return parcel id>:<tracking number>``: the A6 return label, from the customer
+    (the order's shipping address) to the warehouse, with the return's reference on it."""
+    parcel_id, _sep, tracking_number = subject.partition(":")
+    parcel = ReturnParcel.objects.select_related("order__customer", "warehouse", "carrier_service__carrier").get(
+        pk=int(parcel_id)
+    )
+    return DocumentContent(
+        context={
+            "parcel": parcel,
+            "order": parcel.order,
+            "service": parcel.carrier_service,
+            "carrier": parcel.carrier_service.carrier,
+            "sender": parcel.order.shipping_address_lines(),
+            "recipient": return_label_recipient(parcel),
+            "weight_kg": kilograms(parcel.weight_grams),
+            "tracking_number": tracking_number,
+            "barcode": code128_svg(tracking_number, height=20),
+            "routing_code": parcel.routing_code,
+            "routing_barcode": code128_svg(parcel.routing_code, height=12) if parcel.routing_code else "",
+            "reference_barcode": code128_svg(parcel.reference, height=10),
+        },
+        language=_language(parcel.order),
+        filename=f"return-label-{parcel.reference}.pdf",
+    )
+
+
+def _return_label_customer(subject: str) -> int | None:
+    parcel_id = subject.partition(":")[0]
+    if not parcel_id.isdigit():
+        return None
+    return ReturnParcel.objects.filter(pk=int(parcel_id)).values_list("order__customer_id", flat=True).first()
+
+
 def handover_manifest(subject: str) -> DocumentContent:
     """Subject: the manifest's id. Every parcel handed to the carrier, for its driver to sign."""
     manifest = Manifest.objects.select_related("carrier", "warehouse").get(pk=int(subject))
@@ -128,6 +171,16 @@ def register() -> None:
     documents.register_kind(
         DocumentKind(
             DELIVERY_NOTE_DOCUMENT, _("Delivery note"), "fulfillment/documents/delivery_note.html", delivery_note, staff
+        )
+    )
+    documents.register_kind(
+        DocumentKind(
+            RETURN_LABEL_DOCUMENT,
+            _("Return label"),
+            "fulfillment/documents/return_label.html",
+            return_label,
+            staff,
+            customer_of=_return_label_customer,
         )
     )
     documents.register_kind(

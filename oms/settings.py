@@ -403,7 +403,7 @@ WAREHOUSE_BOARD_REFRESH_SECONDS = env.int("WAREHOUSE_BOARD_REFRESH_SECONDS", def
 # https://docs.celeryq.dev/en/stable/userguide/routing.html
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="celery")
 DOCUMENTS_QUEUE = env.str("DOCUMENTS_QUEUE", default="documents")
-OUTBOX_QUEUES = {"document": DOCUMENTS_QUEUE, "label": DOCUMENTS_QUEUE}
+OUTBOX_QUEUES = {"document": DOCUMENTS_QUEUE, "label": DOCUMENTS_QUEUE, "return-label": DOCUMENTS_QUEUE}
 
 # --- Outbox -------------------------------------------------------------------------------------
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)

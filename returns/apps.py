@@ -40,6 +40,8 @@ class ReturnsConfig(AppConfig):
 
         events.subscribe_in_transaction("return.approved", notifications.on_return_approved)
         events.subscribe_in_transaction("return.received", notifications.on_return_received)
+        # Fulfillment booked the return label: its number on the request, the mail with the label.
+        events.subscribe_in_transaction("return_label.booked", notifications.on_return_label_booked)
         customer_panels.register()  # the portal's withdrawal function (oms.panels customer slot)
         # State badges (oms.badges): the colour of each return request state.
         states.register()

@@ -1,6 +1,7 @@
 """The panel ``returns`` shows customers on their order's portal page (``oms.panels`` customer
 slot ``"customer-order"``): the order's returns and the withdrawal function. Each return with its
-RMA number, state and photos and, while it is open, a link to add more; "Return items" while
+RMA number, state and photos and, while it is open, a link to add more and its return label to
+download with the tracking link; "Return items" while
 delivered items can go back. Inside the withdrawal period a clearly labelled control "Withdraw
 from contract"; after it, why there is none; the withdrawals the customer has declared, with the
 moment we received each. Registered from ``ReturnsConfig.ready()``.
@@ -38,6 +39,7 @@ def _returns(order: Any) -> list[Any]:
     """The order's returns with their photos; those still open take more (``PHOTO_STATES``)."""
     requests = list(
         ReturnRequest.objects.filter(order=order)
+        .select_related("return_parcel__carrier_service__carrier", "return_parcel__label_document")
         .prefetch_related(Prefetch("photos", queryset=ReturnPhoto.objects.order_by("uploaded_at", "pk")))
         .order_by("created_at", "pk")
     )

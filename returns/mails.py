@@ -1,6 +1,7 @@
 """The customer mails of ``returns``, each recorded on its order's timeline: the acknowledgement of
 a withdrawal (subject type "withdrawal"), and about a return request (subject type "return") the
-return approved (what to send, where, with the RMA number) and the return received (sent by
+return approved (what to send, where, with the RMA number, and the return label's PDF when one
+was booked) and the return received (sent by
 ``returns.services.notifications``). Registered from ``ReturnsConfig.ready()``.
 
 The acknowledgement repeats the declaration as stored (``Withdrawal.text``) with the date and the
@@ -14,8 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oms import mail
-from oms.mail import MailContent, MailKind, SubjectType
+from fulfillment.documents import return_label_recipient
+from fulfillment.services.return_labels import RETURN_LABEL_DOCUMENT, return_label_subject
+from oms import documents, mail
+from oms.mail import Attachment, MailContent, MailKind, SubjectType
 from oms.models import CustomerMail
 from orders.portal_links import portal_url
 from orders.services import timeline
@@ -70,7 +73,9 @@ RETURN_RECEIVED = "return_received"
 
 
 def _request(subject_id: str) -> ReturnRequest:
-    return ReturnRequest.objects.select_related("order__channel", "order__customer").get(pk=int(subject_id))
+    return ReturnRequest.objects.select_related(
+        "order__channel", "order__customer", "return_parcel__carrier_service__carrier"
+    ).get(pk=int(subject_id))
 
 
 def _record_on_timeline(sent: CustomerMail) -> None:
@@ -125,8 +130,28 @@ def return_mail(subject_id: str, language: str) -> MailContent:
             "channel": order.channel,
             "return_address": return_address(),
             "portal_url": portal_url(order.pk),
+            "return_parcel": None,
         },
         sender=order.channel.code,
+    )
+
+
+def return_approved_mail(subject_id: str, language: str) -> MailContent:
+    """The return mail, with the return label's PDF attached once it is booked."""
+    content = return_mail(subject_id, language)
+    parcel = content.context["return_request"].return_parcel
+    if parcel is None or not parcel.tracking_number:
+        return content
+    pdf = documents.render_document_now(RETURN_LABEL_DOCUMENT, subject=return_label_subject(parcel))
+    return MailContent(
+        context={
+            **content.context,
+            "return_parcel": parcel,
+            "carrier": parcel.carrier_service.carrier,
+            "return_address": return_label_recipient(parcel),  # as on the label
+        },
+        attachments=[Attachment(pdf.filename or f"return-label-{parcel.reference}.pdf", documents.read_document(pdf))],
+        sender=content.sender,
     )
 
 
@@ -155,7 +180,7 @@ def register() -> None:
         )
     )
     mail.register_kind(
-        MailKind(RETURN_APPROVED, _("Return approved"), "return", "returns/mail/return_approved", return_mail)
+        MailKind(RETURN_APPROVED, _("Return approved"), "return", "returns/mail/return_approved", return_approved_mail)
     )
     mail.register_kind(
         MailKind(RETURN_RECEIVED, _("Return received"), "return", "returns/mail/return_received", return_mail)

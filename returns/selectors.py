@@ -74,7 +74,12 @@ def returns_for_order(order: Order) -> list[ReturnCard]:
     """Every return request of ``order``, newest first, with its lines and photos (three queries)."""
     requests = (
         ReturnRequest.objects.filter(order=order)
-        .prefetch_related(_lines(), Prefetch("photos", queryset=ReturnPhoto.objects.order_by("uploaded_at", "pk")))
+        .select_related("return_parcel__carrier_service__carrier", "return_parcel__label_document")
+        .prefetch_related(
+            _lines(),
+            Prefetch("photos", queryset=ReturnPhoto.objects.order_by("uploaded_at", "pk")),
+            "return_parcel__events",
+        )
         .order_by("-created_at", "-pk")
     )
     return [
@@ -93,7 +98,13 @@ def return_for_support_or_404(*, number: str) -> ReturnRequest:
     if "\x00" in number:
         raise Http404
     return get_object_or_404(
-        ReturnRequest.objects.select_related("order", "order__channel", "order__customer").prefetch_related(_lines()),
+        ReturnRequest.objects.select_related(
+            "order",
+            "order__channel",
+            "order__customer",
+            "return_parcel__carrier_service__carrier",
+            "return_parcel__label_document",
+        ).prefetch_related(_lines(), "return_parcel__events"),
         number=number,
     )
 

@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     # A return request for delivered items (the same returns service as the withdrawal).
     path("track/<str:token>/return/", portal_views.return_request, name="portal-return"),
+    path("track/<str:token>/returns/<str:number>/label/", portal_views.return_label, name="portal-return-label"),
     # Support: the returns queue (list pages before support/returns/<number>/, which would take "export").
     path("support/returns/", queue_views.return_list, name="support-return-list"),
     *list_urls(queue_views.RETURN_LIST, "support/returns/"),

@@ -13,6 +13,9 @@ The calls:
   died after the call, before our commit) returns the booking already made instead of a second
   one. Called once per shipment by ``fulfillment.services.labels``, which stores the answer in
   its own committed step before anything is rendered.
+- ``create_return_label(parcel)``: book a return label for ``parcel`` (a ``ReturnParcel``: the
+  customer's address on the order as sender, the warehouse as recipient); idempotent per parcel
+  in the same way (its ``reference`` is the idempotency key). Returns the parcel's number.
 - ``tracking_url(number)``: where a customer follows a parcel.
 - ``verify_webhook(secret, raw_body, headers)``: whether a tracking webhook is the carrier's.
 - ``parse_tracking_webhook(raw_body, headers)``: the tracking events it carries, in our vocabulary.
@@ -86,6 +89,11 @@ class CarrierIntegration(ABC):
     @abstractmethod
     def create_label(self, shipment: Any, packages: Sequence[Any]) -> LabelResult:
         """Book ``shipment`` (its ``packages`` in order) with the carrier. Idempotent per shipment."""
+
+    def create_return_label(self, parcel: Any) -> LabelResult:
+        """Book a return label for ``parcel`` (a ``ReturnParcel``). Idempotent per parcel. A carrier
+        without return labels raises ``NotImplementedError``: no label is offered then."""
+        raise NotImplementedError(f"{type(self).__name__} books no return labels")
 
     def tracking_url(self, number: str) -> str:
         return self.carrier.tracking_url(number) if self.carrier is not None else ""

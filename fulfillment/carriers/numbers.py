@@ -58,12 +58,19 @@ class NumberFormat:
     pattern: re.Pattern[str]
     _make: Callable[[int, str], str]
     _valid: Callable[[str], bool]
+    serial_width: int = 7  # digits of the serial in the number
 
     def make(self, serial: int, *, account: str = "") -> str:
         """The number for ``serial`` (``account``: the shipper's account, for UPS)."""
         if serial < 0:
             raise ValueError("A serial is never negative")
         return self._make(serial, account)
+
+    def make_return(self, serial: int, *, account: str = "") -> str:
+        """The number of a return label: serials from the top tenth of the format's range, which
+        outgoing packages (numbered from 1) do not reach, so the two never share a number."""
+        top = 10 ** (self.serial_width - 1)
+        return self.make(9 * top + serial % top, account=account)
 
     def is_valid(self, number: str) -> bool:
         number = normalise(number)
@@ -100,11 +107,13 @@ def _valid_ups(number: str) -> bool:
 FORMATS: dict[str, NumberFormat] = {
     f.code: f
     for f in (
-        NumberFormat("dhl-paket", "00340434000000000017", re.compile(r"\d{20}"), _digits("00340434", 11), _valid_mod10),
-        NumberFormat("dpd", "01010000000015", re.compile(r"\d{14}"), _digits("0101", 9), _valid_mod10),
-        NumberFormat("gls", "000000000017", re.compile(r"\d{12}"), _digits("", 11), _valid_mod10),
-        NumberFormat("hermes", "00000000000017", re.compile(r"\d{14}"), _digits("0", 12), _valid_mod10),
-        NumberFormat("ups", "1ZOMS0010100000011", re.compile(r"1Z[0-9A-Z]{6}\d{10}"), _make_ups, _valid_ups),
+        NumberFormat(
+            "dhl-paket", "00340434000000000017", re.compile(r"\d{20}"), _digits("00340434", 11), _valid_mod10, 11
+        ),
+        NumberFormat("dpd", "01010000000015", re.compile(r"\d{14}"), _digits("0101", 9), _valid_mod10, 9),
+        NumberFormat("gls", "000000000017", re.compile(r"\d{12}"), _digits("", 11), _valid_mod10, 11),
+        NumberFormat("hermes", "00000000000017", re.compile(r"\d{14}"), _digits("0", 12), _valid_mod10, 12),
+        NumberFormat("ups", "1ZOMS0010100000011", re.compile(r"1Z[0-9A-Z]{6}\d{10}"), _make_ups, _valid_ups, 7),
     )
 }
 

@@ -58,6 +58,20 @@ class OfflineCarrier(CarrierIntegration):
             carrier_reference=f"offline-{shipment.pk}",
         )
 
+    def create_return_label(self, parcel: Any) -> LabelResult:
+        """The return parcel's number in the carrier's format (``NumberFormat.make_return``: never
+        one of an outgoing package's), the routing code of the warehouse it goes to."""
+        fmt = number_format(self.number_format)
+        account = getattr(self.carrier, "account_number", "") or ""
+        number = fmt.make_return(parcel.pk, account=account)
+        warehouse = parcel.warehouse
+        routing = leitcode(postcode=warehouse.postal_code, street=warehouse.street)
+        return LabelResult(
+            tracking_number=number,
+            routing_code=routing if warehouse.country == "DE" else "",
+            carrier_reference=f"offline-return-{parcel.pk}",
+        )
+
     def parse_tracking_webhook(self, raw_body: bytes, headers: Mapping[str, str]) -> list[TrackingUpdate]:
         try:
             data = json.loads(raw_body)

@@ -5,6 +5,12 @@ from fulfillment.models.carrier import Carrier, CarrierService, ServiceDestinati
 from fulfillment.models.manifest import Manifest
 from fulfillment.models.package_type import PackageType
 from fulfillment.models.picking import OPEN_PICK_LIST_STATES, PickLine, PickList, PickListKind, PickListState
+from fulfillment.models.return_parcel import (
+    REPORTED_STATES,
+    ReturnParcel,
+    ReturnParcelEvent,
+    ReturnParcelState,
+)
 from fulfillment.models.shipment import (
     CARRIER_STATES,
     FINAL_STATES,
@@ -22,6 +28,7 @@ __all__ = [
     "CARRIER_STATES",
     "FINAL_STATES",
     "OPEN_PICK_LIST_STATES",
+    "REPORTED_STATES",
     "TRACKED_STATES",
     "WAREHOUSE_STATES",
     "Carrier",
@@ -36,6 +43,9 @@ __all__ = [
     "PickList",
     "PickListKind",
     "PickListState",
+    "ReturnParcel",
+    "ReturnParcelEvent",
+    "ReturnParcelState",
     "ServiceDestination",
     "ServiceRate",
     "Shipment",

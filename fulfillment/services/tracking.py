@@ -5,7 +5,9 @@ once each, and what they do to the shipment, its expected delivery date and its 
 entering an event by hand all end here. For each update:
 
 1. The shipment is found by its tracking number (the shipment's or one of its packages'), of
-   the carrier that reports it. An unknown number is reported back and nothing is stored for it.
+   the carrier that reports it; a return label's number finds its return parcel instead, which
+   the same events move (``fulfillment.services.return_labels``). An unknown number is reported
+   back and nothing is stored for it.
 2. A repeat is recognised and counted once: by the carrier's event id, or, without one, by the
    same code at the same time for the same shipment (a CSV uploaded twice).
 3. The event is stored. Its state moves the shipment (in transit, out for delivery, delivered,
@@ -49,6 +51,7 @@ from fulfillment.models import (
     TrackingSource,
 )
 from fulfillment.regions import region_of
+from fulfillment.services.return_labels import apply_return_parcel_updates, return_parcels_by_tracking_number
 from oms import events
 from oms.texts import text
 from orders import locks
@@ -114,9 +117,17 @@ def record_tracking_updates(
     by hand). ``raw``: the payload to keep with each event, for support."""
     result = TrackingResult()
     found = shipments_by_tracking_number([u.tracking_number for u in updates], carrier=carrier)
+    returns_found = return_parcels_by_tracking_number(
+        [normalise(u.tracking_number) for u in updates if normalise(u.tracking_number) not in found], carrier=carrier
+    )
     by_shipment: dict[int, list[TrackingUpdate]] = {}
+    by_return_parcel: dict[int, list[TrackingUpdate]] = {}
     for update in updates:
-        shipment_id = found.get(normalise(update.tracking_number))
+        number = normalise(update.tracking_number)
+        shipment_id = found.get(number)
+        if shipment_id is None and number in returns_found:
+            by_return_parcel.setdefault(returns_found[number], []).append(update)
+            continue
         if shipment_id is None:
             if update.tracking_number not in result.unknown:
                 result.unknown.append(update.tracking_number)
@@ -126,6 +137,13 @@ def record_tracking_updates(
     # Orders (then shipments) in primary-key order: two batches never wait for each other in a circle.
     for shipment_id in sorted(by_shipment, key=lambda pk: (order_ids[pk], pk)):
         _record_for_shipment(shipment_id, by_shipment[shipment_id], source=source, user=user, raw=raw, result=result)
+    # Return labels' numbers move their return parcels (``fulfillment.services.return_labels``).
+    for parcel_id in sorted(by_return_parcel):
+        recorded, duplicates, _stored = apply_return_parcel_updates(
+            parcel_id, by_return_parcel[parcel_id], source=source, user=user, raw=raw
+        )
+        result.recorded += recorded
+        result.duplicates += duplicates
     return result
 
 

@@ -34,6 +34,7 @@ from fulfillment.carriers.base import TrackingUpdate
 from fulfillment.carriers.numbers import normalise
 from fulfillment.exceptions import TrackingImportError
 from fulfillment.models import TRACKED_STATES, ExceptionReason, ShipmentState, TrackingSource
+from fulfillment.services.return_labels import return_parcels_by_tracking_number
 from fulfillment.services.tracking import TrackingResult, record_tracking_updates, shipments_by_tracking_number
 from inventory.exceptions import RowError
 from oms import parsing
@@ -79,7 +80,9 @@ def import_tracking_csv(*, data: bytes, user: Any = None, now: datetime.datetime
         update = _update(number, row, errors, now=now)
         if update is not None:
             parsed.append((number, update))
-    known = shipments_by_tracking_number(update.tracking_number for _number, update in parsed)
+    numbers = [update.tracking_number for _number, update in parsed]
+    # A shipment's numbers, and return labels' (their return parcels are tracked the same way).
+    known = {**return_parcels_by_tracking_number(numbers), **shipments_by_tracking_number(numbers)}
     for number, update in parsed:
         if update.tracking_number not in known:
             errors.append(

@@ -88,6 +88,15 @@ class ReturnRequest(ConcurrentTransitionMixin, models.Model):
         db_index=True,
         help_text=_("The tracking number of the return label."),
     )
+    return_parcel = models.OneToOneField(
+        "fulfillment.ReturnParcel",
+        verbose_name=_("return parcel"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="return_request",
+        help_text=_("The return label booked when the request was approved, and its tracking."),
+    )
     warehouse = models.ForeignKey(
         "inventory.Warehouse",
         verbose_name=_("receiving warehouse"),

@@ -1,4 +1,5 @@
-"""Customer mails about a return, written in the transaction that approves or receives it
+"""Customer mails about a return, written in the transaction that approves or receives it (or
+books its return label)
 (in-transaction subscribers, ``oms.events.subscribe_in_transaction``, registered in
 ``ReturnsConfig.ready``), each once per request."""
 
@@ -28,8 +29,23 @@ def _return_mail(kind: str, return_id: int) -> CustomerMail | None:
 
 
 def on_return_approved(payload: dict[str, Any]) -> None:
-    """``return.approved`` (by support or at once): what to send back, where, with which number."""
+    """``return.approved`` (by support or at once): what to send back, where, with which number.
+    A return with a return label is mailed when the label is booked, with the label attached."""
+    if payload.get("return_label"):
+        return
     _return_mail(RETURN_APPROVED, payload["return_id"])
+
+
+def on_return_label_booked(payload: dict[str, Any]) -> None:
+    """``return_label.booked`` (fulfillment, in the booking transaction): the request keeps the
+    label's tracking number (the receiving screen finds it by that) and the customer gets the
+    return-approved mail with the label attached, once."""
+    request = ReturnRequest.objects.filter(return_parcel_id=payload["return_parcel_id"]).first()
+    if request is None:
+        return
+    ReturnRequest.objects.filter(pk=request.pk).update(tracking_number=payload["tracking_number"][:64])
+    if request.is_open:
+        _return_mail(RETURN_APPROVED, request.pk)
 
 
 def on_return_received(payload: dict[str, Any]) -> None:

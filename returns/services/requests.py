@@ -4,7 +4,8 @@
 validates before it writes (reason, lines, quantities, excluded products, the return window),
 then, under the order's row lock, takes an RMA number, writes the request and its lines, the
 order's timeline and the RMA number into the order's search text, and approves the request at
-once when the rule allows (``auto_approval``). Events ``return.requested`` and
+once when the rule allows (``auto_approval``). Approving asks fulfillment for a return label
+(``fulfillment.services.return_labels``), booked by a worker after commit. Events ``return.requested`` and
 ``return.approved`` are published after commit.
 """
 
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
+from fulfillment.services.return_labels import cancel_return_parcel, request_return_label
 from inventory.models import WithdrawalExclusion
 from oms.events import publish
 from oms.exceptions import IllegalTransitionError
@@ -257,10 +259,24 @@ def _transition_event(request: ReturnRequest, from_state: str, *, reason: str, b
     )
 
 
+def return_weight(request: ReturnRequest) -> int:
+    """Grams of the units on ``request`` (the products' weights), for its return label."""
+    return sum(
+        line.quantity * (line.order_line.product.weight_grams or 0)
+        for line in request.lines.select_related("order_line__product")
+    )
+
+
 def _approve(request: ReturnRequest, *, reason: str, auto: bool, by: Any, actor_label: str) -> None:
+    """Approve ``request`` (order locked) and ask fulfillment for its return label; the customer's
+    mail follows once the label is booked (``notifications.on_return_label_booked``), or at once
+    when no carrier books one."""
     from_state = request.state
     request.approve(reason=reason, auto=auto)
-    request.save(update_fields=["state", "approved_at", "decision_reason", "auto_approved"])
+    request.return_parcel = request_return_label(
+        order=request.order, reference=request.number, weight_grams=return_weight(request)
+    )
+    request.save(update_fields=["state", "approved_at", "decision_reason", "auto_approved", "return_parcel"])
     _transition_event(request, from_state, reason=reason, by=by, actor_label=actor_label)
     message = (
         text(gettext_lazy("Return %(number)s approved automatically."), number=request.number)
@@ -275,7 +291,15 @@ def _approve(request: ReturnRequest, *, reason: str, auto: bool, by: Any, actor_
         user=by,
         data={"return_id": request.pk},
     )
-    publish("return.approved", {"return_id": request.pk, "order_id": request.order_id, "auto": auto})
+    publish(
+        "return.approved",
+        {
+            "return_id": request.pk,
+            "order_id": request.order_id,
+            "auto": auto,
+            "return_label": request.return_parcel_id is not None,
+        },
+    )
 
 
 def _locked(request: ReturnRequest) -> ReturnRequest:
@@ -329,6 +353,7 @@ def cancel_return(request: ReturnRequest, *, by: Any, reason: str = "", actor_la
     from_state = request.state
     request.cancel(reason=reason)
     request.save(update_fields=["state", "decision_reason", "closed_at"])
+    cancel_return_parcel(reference=request.number)  # its return label is not used
     _transition_event(request, from_state, reason=reason, by=by, actor_label=actor_label)
     message = (
         text(gettext_lazy("Return %(number)s cancelled: %(reason)s"), number=request.number, reason=reason)

@@ -1,6 +1,8 @@
 """The portal's withdrawal function (``/track/<token>/withdraw/``), public like the rest of the
 portal: whoever holds the order's signed link (``orders.portal_links``) may withdraw from it.
 
+Also the return label's PDF (``/track/<token>/returns/<number>/label/``) for the order's returns.
+
 Two steps, as § 356a BGB asks: the form (name, order, optionally which items; its button
 "Withdraw from contract"), then a summary with the button "Confirm withdrawal", which calls
 ``returns.services.withdrawals.declare_withdrawal``. After the period the page says why and
@@ -16,17 +18,19 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from oms import ratelimit
+from fulfillment.services.return_labels import RETURN_LABEL_DOCUMENT, return_label_subject
+from oms import documents, ratelimit
 from orders.models import Order
 from orders.views.portal import order_for_token, private, too_many
 from returns.exceptions import ReturnError
+from returns.models import ReturnRequest
 from returns.policy import WithdrawalPolicy, withdrawal_policy
 from returns.portal_forms import PortalReturnForm, WithdrawalForm
 from returns.services.requests import create_return, returnable_quantities
@@ -167,3 +171,24 @@ def return_request(request: HttpRequest, token: str) -> HttpResponse:
             )
             return private(redirect("orders:portal-order", token=token))
     return _page(request, RETURN_TEMPLATE, {**context, "form": form}, status=422)
+
+
+@require_GET
+def return_label(request: HttpRequest, token: str, number: str) -> HttpResponse:
+    """The return label's PDF for whoever holds the order's signed link; 404 for a return of
+    another order, one without a booked label, or a closed one."""
+    order, refused = order_for_token(request, token)
+    if refused is not None:
+        return refused
+    rma = (
+        ReturnRequest.objects.filter(order=order, number=number)
+        .select_related("return_parcel")
+        .exclude(return_parcel__tracking_number="")
+        .first()
+    )
+    if rma is None or rma.return_parcel is None or not rma.is_open:
+        raise Http404
+    pdf = documents.render_document_now(RETURN_LABEL_DOCUMENT, subject=return_label_subject(rma.return_parcel))
+    response = HttpResponse(documents.read_document(pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="return-label-{rma.number}.pdf"'
+    return private(response)

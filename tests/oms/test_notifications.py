@@ -17,8 +17,8 @@ from django.db import connection, transaction
 
 from fulfillment.models import ExceptionReason, ShipmentState
 from fulfillment.services.tracking import record_tracking_event_by_hand
-from oms import events, mail
-from oms.models import CustomerMail
+from oms import events, mail, outbox
+from oms.models import CustomerMail, OutboxMessage
 from orders.models import TransactionKind
 from orders.portal_links import read_token
 from orders.services.payments import record_payment
@@ -182,8 +182,14 @@ def test_a_return_approved_at_once_tells_what_to_send_where_and_its_arrival_is_m
             order, {order.lines.get().pk: 1}, ReturnReason.DOES_NOT_FIT, by=None, actor_label="portal"
         )
 
+    # The mail waits for the return label, booked by a worker after commit; then it carries it.
+    assert _mails("return_approved") == []
+    for message in OutboxMessage.objects.filter(kind="return-label"):
+        outbox.deliver(message.pk)
     [approved] = _mails("return_approved")
     rendered = mail.render_mail("return_approved", subject_id=approved.subject_id, language="de")
+    [label] = rendered.attachments
+    assert label.filename == f"return-label-{request.number}.pdf" and label.content.startswith(b"%PDF-")
     assert rendered.subject == f"Ihre Rücksendung {request.number} ist genehmigt"
     assert f"Rücksendenummer {request.number}" in rendered.text
     assert "Am Lager 3\n12529 Schönefeld" in rendered.text
@@ -211,6 +217,8 @@ def test_every_notification_renders_in_german_and_english_with_portal_link_and_i
     record_payment(order=order, kind=TransactionKind.REFUND, amount=Decimal("1.00"), provider="bank")
     with time_machine.travel(MONDAY + datetime.timedelta(days=2), tick=False):
         request = create_return(order, {order.lines.get().pk: 1}, ReturnReason.DAMAGED, by=None, actor_label="portal")
+    for message in OutboxMessage.objects.filter(kind="return-label"):
+        outbox.deliver(message.pk)  # the return label is booked: the return-approved mail is written
     with transaction.atomic():
         events.publish("return.received", {"return_id": request.pk, "order_id": order.pk})
 

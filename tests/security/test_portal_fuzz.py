@@ -32,6 +32,7 @@ PORTAL_ROUTES = {
     "returns:portal-photo",
     "returns:portal-return",
     "orders:portal-document",
+    "returns:portal-return-label",
 }
 NO_LIMITS = override_settings(
     PORTAL_LOOKUPS_PER_ADDRESS=100_000, PORTAL_LOOKUPS_PER_ORDER_NUMBER=100_000, PORTAL_ACTIONS_PER_ORDER_HOUR=100_000
@@ -64,6 +65,7 @@ def _portal_paths(world: dict[str, Any]) -> dict[str, str]:
         "returns:portal-return": order_page + "return/",
         # Another order's invoice: the link's order opens none but its own (404).
         "orders:portal-document": order_page + f"documents/{world['invoice'].document_id or 0}/",
+        "returns:portal-return-label": _return_page(world) + "label/",
     }
 
 
