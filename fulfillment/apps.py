@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FulfillmentConfig(AppConfig):
@@ -60,7 +61,9 @@ class FulfillmentConfig(AppConfig):
         navigation.register("support", _("Tracking"), "fulfillment:support-tracking", order=50)
         navigation.register("warehouse", _("Waves"), "fulfillment:warehouse-waves", order=50)
         navigation.register("warehouse", _("Packing"), "fulfillment:warehouse-pack", order=60)
-        navigation.register("warehouse", _("Shipping"), "fulfillment:warehouse-ship", order=70)
+        navigation.register(
+            "warehouse", pgettext_lazy("warehouse screen", "Shipping"), "fulfillment:warehouse-ship", order=70
+        )
         navigation.register("warehouse", _("Manifests"), "fulfillment:warehouse-manifests", order=80)
 
         from fulfillment import mails, subscribers

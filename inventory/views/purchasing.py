@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from inventory.forms import (
     add_domain_error,
 )
 from inventory.models import PurchaseOrder
+from inventory.models.catalog import bin_code_validator
 from inventory.screen_selectors import (
     open_purchase_orders,
     po_line_for_code,
@@ -36,6 +38,22 @@ from oms.roles import Role, role_required
 # --- receiving ----------------------------------------------------------------------------------
 
 
+def _kept_bin(code: Any) -> str:
+    """The bin of the last receipt, offered again for the next line (a delivery is usually put
+    away into one bin); anything that is no bin code is dropped."""
+    code = str(code or "").strip().upper()
+    try:
+        bin_code_validator(code)
+    except ValidationError:
+        return ""
+    return code if len(code) <= 30 else ""
+
+
+def _fresh_line_form(po: PurchaseOrder, *, bin_code: str = "") -> ReceiveLineForm:
+    """The line form for the next scan: one unit (most scans are one item in the hand), the bin kept."""
+    return ReceiveLineForm(warehouse=po.warehouse, initial={"quantity": 1, "bin": bin_code})
+
+
 def _receiving_context(
     request: HttpRequest,
     *,
@@ -43,13 +61,14 @@ def _receiving_context(
     pick_form: PurchaseOrderPickForm,
     line_form: ReceiveLineForm | None = None,
     all_form: ReceiveAllForm | None = None,
+    bin_code: str = "",
 ) -> dict[str, Any]:
     if po is not None:
         # The scanner focus belongs to the line's code input once a PO is chosen.
         for attr in ("data-autofocus", "autofocus"):
             pick_form.fields["po"].widget.attrs.pop(attr, None)
         if line_form is None:
-            line_form = ReceiveLineForm(warehouse=po.warehouse)
+            line_form = _fresh_line_form(po, bin_code=bin_code)
         if all_form is None:
             all_form = ReceiveAllForm(warehouse=po.warehouse)
     return {
@@ -79,7 +98,7 @@ def receiving(request: HttpRequest) -> HttpResponse:
             status = 422
     else:
         pick_form = PurchaseOrderPickForm()
-    context = _receiving_context(request, po=po, pick_form=pick_form)
+    context = _receiving_context(request, po=po, pick_form=pick_form, bin_code=_kept_bin(request.GET.get("bin")))
     template = "inventory/receiving.html"
     if request.htmx and request.htmx.target == "receiving-work":
         template += "#receiving-work"
@@ -132,7 +151,9 @@ def receiving_receive(request: HttpRequest, number: str) -> HttpResponse:
                         "bin": f" → {data['bin_location'].code}" if data.get("bin_location") else "",
                     },
                 )
-                return _received(request, po)
+                return _received(
+                    request, po, bin_code=data.get("bin_location").code if data.get("bin_location") else ""
+                )
 
     if request.htmx:
         return render(request, "inventory/receiving.html#receive-form", {"po": po, "line_form": form}, status=422)
@@ -142,13 +163,15 @@ def receiving_receive(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "inventory/receiving.html", context, status=422)
 
 
-def _received(request: HttpRequest, po: PurchaseOrder) -> HttpResponse:
-    """After a receipt: back to the PO (redirect without JS; htmx: the refreshed receiving area)."""
+def _received(request: HttpRequest, po: PurchaseOrder, *, bin_code: str = "") -> HttpResponse:
+    """After a receipt: back to the PO (redirect without JS; htmx: the refreshed receiving area),
+    with the bin just used already in the next line's form."""
     if not request.htmx:
-        return redirect(f"{reverse('inventory:receiving')}?{urlencode({'po': po.number})}")
+        query = {"po": po.number, **({"bin": bin_code} if bin_code else {})}
+        return redirect(f"{reverse('inventory:receiving')}?{urlencode(query)}")
     po = purchase_order_with_lines(number=po.number)
     pick_form = PurchaseOrderPickForm(initial={"po": po.number})
-    context = _receiving_context(request, po=po, pick_form=pick_form)
+    context = _receiving_context(request, po=po, pick_form=pick_form, bin_code=bin_code)
     response = render_fragments(request, [("inventory/receiving.html#receiving-work", context)])
     return retarget(response, "#receiving-work")
 

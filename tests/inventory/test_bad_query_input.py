@@ -35,7 +35,7 @@ def catalogue():
 GET_PAGES = {
     "/warehouse/stock/": ["q", "warehouse", "low", "out", "after", "before"],
     "/warehouse/products/MUG-001/": ["kind", "warehouse", "date_from", "date_to", "after", "before"],
-    "/warehouse/receiving/": ["po"],
+    "/warehouse/receiving/": ["po", "bin"],
     "/warehouse/purchase-orders/": ["state", "q", "after", "before"],
     "/reports/replenishment/": ["q", "warehouse", "page"],
 }

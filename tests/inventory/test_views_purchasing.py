@@ -95,6 +95,37 @@ def test_receiving_a_line_partially_books_stock_and_updates_the_lines(warehouse_
     assert po.lines.get(product__sku="MUG-001").quantity_received == 6
 
 
+def _input(html: str, name: str) -> str:
+    """The ``<input …>`` tag named ``name``."""
+    before, after = html.split(f'name="{name}"', 1)
+    return before.rsplit("<input", 1)[1] + after.split(">", 1)[0]
+
+
+def test_the_line_form_offers_one_unit_and_keeps_the_bin_of_the_last_receipt(warehouse_client, po):
+    opened = warehouse_client.get(reverse("inventory:receiving") + "?po=PO-1001").content.decode()
+    assert 'value="1"' in _input(opened, "receive-quantity")
+    assert "value=" not in _input(opened, "receive-bin")
+
+    html = receive(warehouse_client, code="MUG-001", quantity=3, bin="r-01").content.decode()
+    assert 'value="1"' in _input(html, "receive-quantity")
+    assert 'value="R-01"' in _input(html, "receive-bin")
+    assert 'value="MUG-001"' not in _input(html, "receive-code")
+
+    # Without JavaScript the redirect carries the bin to the next form.
+    response = receive(warehouse_client, code="CUP-002", quantity=1, bin="R-01", htmx=False)
+    assert response.status_code == 302 and "bin=R-01" in response["Location"]
+    page = warehouse_client.get(response["Location"]).content.decode()
+    assert 'value="R-01"' in _input(page, "receive-bin")
+    assert on_hand("MUG-001") == 3 and on_hand("CUP-002") == 1
+
+
+@pytest.mark.parametrize("junk", ["<script>", "A" * 40, "a b", "%00"])
+def test_a_bin_in_the_address_that_is_no_bin_code_is_not_offered(warehouse_client, po, junk):
+    page = warehouse_client.get(reverse("inventory:receiving"), {"po": "PO-1001", "bin": junk})
+    assert page.status_code == 200
+    assert "value=" not in _input(page.content.decode(), "receive-bin")
+
+
 @pytest.mark.parametrize("code", ["04006381333931", "mug-001"], ids=["gtin-14-from-the-scanner", "lower-case-sku"])
 def test_receiving_finds_the_line_by_a_padded_gtin_or_a_lower_case_sku(warehouse_client, po, code):
     response = receive(warehouse_client, code=code, quantity=2)
