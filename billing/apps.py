@@ -56,6 +56,20 @@ class BillingConfig(AppConfig):
         from billing import states
 
         states.register()
+        # The admin role reads billing's documents and reminders in the admin (never changes them)
+        # and edits the seller and the channels' and customers' billing settings.
+        from oms.roles import grant
+
+        read_only = [
+            *("invoice", "invoiceline", "invoicevatrow", "invoicepayment", "numbercounter"),
+            *("creditnote", "creditnoteline", "creditnotevatrow", "dunningnotice", "dunningpause"),
+        ]
+        editable = ["sellerprofile", "channelbilling", "channeleinvoicing", "customereinvoicing"]
+        grant(
+            Role.ADMIN,
+            [f"billing.view_{m}" for m in read_only]
+            + [f"billing.{a}_{m}" for m in editable for a in ("view", "add", "change")],
+        )
         # Demo data (manage.py seed_demo): invoices in every state, reminders, a bank statement.
         from billing.seed import seed_billing
         from oms import seeding
