@@ -134,5 +134,6 @@ def test_the_first_order_of_a_key_reads_the_key_and_the_channel_once(shop, monke
 
     # The key, its last use (at most once a minute), the channel, the block of order numbers,
     # then the order as above with the active webhook subscriptions read once (kept for the next
-    # orders), and after it billing's setting of the channel (when to invoice).
-    assert len(sent) == STATEMENTS_PER_ORDER + 6, "\n".join(sql[:120] for sql in sent)
+    # orders), and after it the shop connections that take our stock (read once, kept as well) and
+    # billing's setting of the channel (when to invoice).
+    assert len(sent) == STATEMENTS_PER_ORDER + 7, "\n".join(sql[:120] for sql in sent)
