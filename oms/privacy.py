@@ -191,6 +191,7 @@ def erase_customer(customer_id: int, *, by: str = "") -> Erasure:
                 reasons.extend(contributor.refusals(subject))
         if reasons:
             raise ErasureRefusedError(reasons)
+        subject = resolve(customer_id)  # again, under the contributors' locks
         erasure = Erasure(subject=subject, pseudonym=f"erased-{secrets.token_hex(6)}", by=by, at=timezone.now())
         for contributor in contributors():
             if contributor.erase is not None:

@@ -3,7 +3,7 @@
 Registered from ``OrdersConfig.ready()``: the subject resolver (this app owns customers), and the
 contributor for the customer row, orders with their addresses, lines, timeline, notes, cases and
 their messages, ratings, payments, stored idempotency responses, uploaded order imports and the
-stock ledger's reasons that name the person, and the retention rules of idempotency keys and
+stock ledger's reasons and shop sync logs that name the person, and the retention rules of idempotency keys and
 payment payloads. Orders stay (reports count them); their personal
 fields are pseudonymised.
 """
@@ -14,6 +14,7 @@ import datetime
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import ngettext
 
@@ -30,6 +31,9 @@ from orders.models import (
     OrderImport,
     OrderRating,
     PaymentTransaction,
+    ShopConnection,
+    ShopOrderFailure,
+    ShopSyncRun,
     SupportCase,
 )
 from orders.models.order import OPEN_STATES
@@ -168,12 +172,13 @@ def export(subject: Subject) -> dict[str, list[dict[str, Any]]]:
 
 
 def refusals(subject: Subject) -> list[str]:
-    open_orders = list(
-        Order.objects.select_for_update()
-        .filter(pk__in=subject.order_ids, state__in=OPEN_STATES)
-        .order_by("pk")
-        .values_list("number", flat=True)
-    )
+    orders = Order.objects.filter(pk__in=subject.order_ids, state__in=OPEN_STATES).order_by("pk")
+    if transaction.get_connection().in_atomic_block:
+        # Inside the erasure: the customer's row and open orders are locked, so an order placed
+        # or changed meanwhile waits for the erasure (a page asking only reads).
+        list(Customer.objects.select_for_update().filter(pk=subject.customer_id).values_list("pk", flat=True))
+        orders = orders.select_for_update()
+    open_orders = list(orders.values_list("number", flat=True))
     if not open_orders:
         return []
     return [
@@ -226,6 +231,11 @@ def erase(subject: Subject, erasure: Erasure) -> None:
         ),
     )
     _erase_import_files(subject, erasure)
+    for model, field in ((ShopSyncRun, "message"), (ShopOrderFailure, "error"), (ShopConnection, "last_error")):
+        erasure.count(
+            "shop sync logs",
+            privacy.scrub_rows(model.objects.filter(privacy.mentioning(subject, field)), [field], subject, others=True),
+        )
     customer = Customer.objects.get(pk=subject.customer_id)
     customer.email = erasure.email
     customer.name = ERASED

@@ -336,3 +336,29 @@ def test_a_manager_may_not_export(client, customer_world, manager_user):
     url = reverse("orders:support-customer-export-json", kwargs={"pk": customer_world["customer"].pk})
 
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_erasure_pages_work_outside_a_test_transaction(client, support_user):
+    """As in production (autocommit): the refusal is read without locks, the erasure locks."""
+    from orders.services.cancellation import cancel_order
+    from orders.services.intake import place_order
+    from tests.reliability import ordering
+
+    channel = ordering.make_channel("web")
+    ordering.make_warehouse()
+    ordering.make_product("GDPR-4", units=5)
+    order = place_order(channel=channel, draft=_draft({"GDPR-4": 1})).order
+    verified_login(client, support_user)
+    url = reverse("orders:support-customer-erase", kwargs={"pk": order.customer_id})
+
+    refused = client.get(url)
+    cancel_order(order=order, reason="Kundenwunsch")
+    shown = client.get(url)
+    done = client.post(url, {"confirm": "on"})
+
+    assert refused.status_code == 200 and order.number in refused.content.decode()
+    assert shown.status_code == 200 and 'name="confirm"' in shown.content.decode()
+    assert done.status_code == 302
+    assert Customer.objects.get(pk=order.customer_id).email.endswith("@erased.invalid")
+    assert Order.objects.get(pk=order.pk).email.endswith("@erased.invalid")
