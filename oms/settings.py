@@ -263,7 +263,9 @@ SHOP_ORDER_MAX_ATTEMPTS = env.int("SHOP_ORDER_MAX_ATTEMPTS", default=10)
 
 # --- Celery -------------------------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Without Redis the in-memory transport; with a host name, so kombu does not warn "No hostname was
+# supplied" at every start.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -551,9 +553,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint logs every rendering step at INFO; its warnings (missing fonts, bad CSS) still show.
     "loggers": {
+        # Django's default logging gives "django" a console handler of its own (with debug on), so
+        # each django.* line ("Watching for file changes") came twice; the root handler is enough.
+        "django": {"level": "INFO"},
+        # django-axes announces itself at every start: each manage.py command, runserver's two processes.
+        "axes.apps": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Tasks run eagerly inside the web process or command when there is no broker: a line per
+        # task ("succeeded in 0.05s") is worker log with no worker, so only their failures show.
+        **({"celery.app.trace": {"level": "WARNING"}} if CELERY_TASK_ALWAYS_EAGER else {}),
     },
 }
 

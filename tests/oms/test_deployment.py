@@ -96,7 +96,7 @@ def test_without_redis_tasks_run_eagerly_and_with_redis_they_go_to_the_broker():
     base = {**PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "oms.settings"}
     script = f"import django; django.setup(); {code}"
     eager = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=base, capture_output=True, text=True)
-    assert eager.stdout.split() == ["True", "memory://"], eager.stderr
+    assert eager.stdout.split() == ["True", "memory://localhost/"], eager.stderr
     env = {**base, "REDIS_URL": "redis://127.0.0.1:6379/3"}
     broker = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
     assert broker.stdout.split() == ["False", "redis://127.0.0.1:6379/3"], broker.stderr

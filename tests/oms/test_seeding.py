@@ -64,3 +64,52 @@ def test_a_new_load_step_changes_the_schema_fingerprint_so_the_data_set_is_rebui
     )
 
     assert schema_fingerprint() != before
+
+
+def _mailing_seeder(**kwargs):
+    from django.core import mail
+
+    mail.send_mail("Ihre Bestellung 2026-000001", "Vielen Dank.", "shop@example.com", ["kunde@example.com"])
+
+
+def test_seed_demo_prints_each_step_once_and_no_demo_mail_on_the_console_backend(registries, settings, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    seeding.register("orders", _mailing_seeder, order=10)
+    out = io.StringIO()
+
+    call_command("seed_demo", stdout=out)
+
+    assert out.getvalue().splitlines() == ["Seeding orders …", "Demo data ready."]
+    assert "Ihre Bestellung" not in capsys.readouterr().out
+    assert settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_seed_demo_leaves_any_other_mail_backend_as_configured(registries, mailoutbox):
+    seeding.register("orders", _mailing_seeder, order=10)
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert [m.subject for m in mailoutbox] == ["Ihre Bestellung 2026-000001"]
+
+
+def test_a_django_log_line_is_printed_once_and_the_start_says_nothing_about_axes_or_hostnames():
+    """``make run``'s runserver printed "Watching for file changes" twice (Django's own console
+    handler and ours) and every command started with django-axes' banner."""
+    import logging
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    chain, logger = [], logging.getLogger("django.utils.autoreload")
+    while logger is not None:
+        chain += [h for h in logger.handlers if type(h) is logging.StreamHandler]
+        logger = logger.parent if logger.propagate else None
+    assert len(chain) == 1
+
+    root = Path(__file__).resolve().parents[2]
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_DEBUG": "true", "DATABASE_URL": "sqlite:///:memory:"}
+    started = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=root, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert started.returncode == 0, started.stderr
+    assert "AXES" not in started.stderr and "No hostname" not in started.stderr
