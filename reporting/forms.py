@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.datev import DatevExportError, check_period
 from orders.models import OrderState
+from returns.models import ReturnReason
 
 GRAINS = [("day", _("Day")), ("week", _("Week")), ("month", _("Month"))]
 
@@ -27,6 +28,9 @@ MEASURES = [
     ("overdue", _("Open, promised ship day passed")),
     ("short", _("With units picked short")),
     ("backlog", _("Open now, in the chosen state")),
+    ("returned", _("With a return")),
+    ("rated", _("Rated by the customer")),
+    ("low_rated", _("Rated 1 or 2 stars")),
 ]
 AGES = [
     ("", _("Any age")),
@@ -85,6 +89,7 @@ class ReportOrderFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("State"), required=False)
     age = forms.ChoiceField(label=_("In the state for"), choices=AGES, required=False)
     sku = forms.CharField(label=_("SKU"), required=False, max_length=64)
+    reason = forms.ChoiceField(label=_("Return reason"), required=False)
 
     def __init__(
         self,
@@ -99,6 +104,7 @@ class ReportOrderFilterForm(forms.Form):
         self.fields["warehouse"].choices = _with_all(warehouses, _("All warehouses"))
         self.fields["country"].choices = _with_all(countries, _("All countries"))
         self.fields["state"].choices = _with_all(list(OrderState.choices), _("Any state"))
+        self.fields["reason"].choices = _with_all(list(ReturnReason.choices), _("Any reason"))
 
 
 class AccountingPeriodForm(forms.Form):

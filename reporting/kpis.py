@@ -27,4 +27,20 @@ DEFINITIONS = {
     "throughput": _("Orders whose last pick or whose shipping happened on each day."),
     "short": _("Units a picker could not find in the bin, in orders placed in the range."),
     "geography": _("Orders, revenue, median placed → shipped and return rate (units returned per unit shipped)."),
+    "return_rate": _(
+        "Units received back per unit shipped, of the orders placed in the range (rejected and cancelled "
+        "requests bring nothing back)."
+    ),
+    "returns": _("Return requests of those orders, less the rejected and cancelled ones."),
+    "refunded": _("Money paid back for those returns (refunds keyed to the return), in euros."),
+    "refund_lead": _(
+        "From the customer's declaration (the withdrawal, else the return request) to the first refund: "
+        "median and 90th percentile."
+    ),
+    "return_products": _("Products by units returned, with the units shipped of them and the rate."),
+    "return_categories": _("The same per product category."),
+    "return_channels": _("The same per sales channel."),
+    "return_reasons": _("Returns per reason given: requests, units asked back, their share, money paid back."),
+    "rating": _("Average stars (1 to 5) customers gave the orders placed in the range, and how many rated."),
+    "comments": _("The newest ratings with a comment."),
 }

@@ -1,9 +1,12 @@
-"""Rollups the reports read: one fact row per order, its state spans, and daily sums.
+"""Rollups the reports read: one fact row per order, per order line and per return request, the
+orders' state spans, and daily sums.
 
 They are derived data, rebuilt from the stored rows (orders, their timeline events, shipments,
-pick lines) by ``reporting.services.rollups``: incrementally past a watermark every minute, or
-from scratch by ``manage.py rebuild_rollups``. Nothing else writes them. Days are calendar days
-in the business time zone (``TIME_ZONE``), cut at local midnight.
+pick lines, ratings, return requests and their refunds) by ``reporting.services.rollups``:
+incrementally past a watermark every minute, or from scratch by ``manage.py rebuild_rollups``.
+Nothing else writes them. Days are calendar days in the business time zone (``TIME_ZONE``), cut
+at local midnight. Line and return facts carry their order's day, so every report counts the
+orders placed in its range.
 """
 
 from __future__ import annotations
@@ -33,15 +36,10 @@ class Watermark(models.Model):
         return f"{self.name}: {self.position:%Y-%m-%d %H:%M:%S}"
 
 
-class OrderFact(models.Model):
-    """One order as the reports count it. ``gross`` is the order total without gift cards sold
-    (they are no sales), ``net`` the gross without VAT; both zero for a cancelled order. Stage
-    durations are whole seconds between the order's recorded timestamps (None: not reached)."""
+class Dimensions(models.Model):
+    """What every rollup row is cut by besides its day: the order's channel, warehouse (its first
+    shipment's, else the one routing chose) and shipping country."""
 
-    order = models.OneToOneField(
-        "orders.Order", verbose_name=_("order"), on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
-    day = models.DateField(_("day placed"))
     channel = models.ForeignKey("orders.Channel", verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+")
     warehouse = models.ForeignKey(
         "inventory.Warehouse",
@@ -52,6 +50,20 @@ class OrderFact(models.Model):
         related_name="+",
     )
     country = models.CharField(_("country"), max_length=2)
+
+    class Meta:
+        abstract = True
+
+
+class OrderFact(Dimensions):
+    """One order as the reports count it. ``gross`` is the order total without gift cards sold
+    (they are no sales), ``net`` the gross without VAT; both zero for a cancelled order. Stage
+    durations are whole seconds between the order's recorded timestamps (None: not reached)."""
+
+    order = models.OneToOneField(
+        "orders.Order", verbose_name=_("order"), on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    day = models.DateField(_("day placed"))
     currency = models.CharField(_("currency"), max_length=3)
     state = models.CharField(_("state"), max_length=20)
     cancelled = models.BooleanField(_("cancelled"), default=False)
@@ -78,6 +90,8 @@ class OrderFact(models.Model):
     to_deliver = models.BigIntegerField(_("shipped → delivered"), null=True, blank=True)
     placed_to_shipped = models.BigIntegerField(_("placed → shipped"), null=True, blank=True)
     placed_to_delivered = models.BigIntegerField(_("placed → delivered"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("order fact")
@@ -92,7 +106,7 @@ class OrderFact(models.Model):
         return f"order {self.order_id} ({self.day})"
 
 
-class StateSpan(models.Model):
+class StateSpan(Dimensions):
     """A stretch of time an order spent in one state, from its timeline's transition events.
     ``left_at`` is None while the order is still in it. ``day`` is the local day it entered."""
 
@@ -102,16 +116,6 @@ class StateSpan(models.Model):
     left_at = models.DateTimeField(_("left at"), null=True, blank=True)
     seconds = models.BigIntegerField(_("seconds"), null=True, blank=True)
     day = models.DateField(_("day entered"))
-    channel = models.ForeignKey("orders.Channel", verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+")
-    warehouse = models.ForeignKey(
-        "inventory.Warehouse",
-        verbose_name=_("warehouse"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    country = models.CharField(_("country"), max_length=2)
 
     class Meta:
         verbose_name = _("state span")
@@ -128,21 +132,11 @@ class StateSpan(models.Model):
         return f"order {self.order_id}: {self.state}"
 
 
-class DailySales(models.Model):
+class DailySales(Dimensions):
     """Sums of the order facts placed on one local day, per channel, warehouse, country and
     currency. Cancelled orders count in ``cancelled_orders`` only."""
 
     day = models.DateField(_("day"))
-    channel = models.ForeignKey("orders.Channel", verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+")
-    warehouse = models.ForeignKey(
-        "inventory.Warehouse",
-        verbose_name=_("warehouse"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    country = models.CharField(_("country"), max_length=2)
     currency = models.CharField(_("currency"), max_length=3)
     orders = models.PositiveIntegerField(_("orders"), default=0)
     cancelled_orders = models.PositiveIntegerField(_("cancelled orders"), default=0)
@@ -162,3 +156,75 @@ class DailySales(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.channel_id} {self.country}"
+
+
+class LineFact(Dimensions):
+    """One order line as the returns report counts it: the units ordered (less those cancelled),
+    shipped and returned (received back), under the day its order was placed."""
+
+    order_line = models.OneToOneField(
+        "orders.OrderLine", verbose_name=_("order line"), on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    order = models.ForeignKey("orders.Order", verbose_name=_("order"), on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day placed"))
+    sku = models.CharField(_("SKU"), max_length=64)
+    name = models.CharField(_("name"), max_length=200)
+    category = models.ForeignKey(
+        "inventory.Category",
+        verbose_name=_("category"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    units = models.PositiveIntegerField(_("units"), default=0)
+    units_shipped = models.PositiveIntegerField(_("units shipped"), default=0)
+    units_returned = models.PositiveIntegerField(_("units returned"), default=0)
+
+    class Meta:
+        verbose_name = _("order line fact")
+        verbose_name_plural = _("order line facts")
+        indexes = [
+            models.Index(fields=["day", "channel"], name="reporting_line_day_idx"),
+            models.Index(fields=["order"], name="reporting_line_order_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"line {self.order_line_id} ({self.sku})"
+
+
+class ReturnFact(Dimensions):
+    """One return request as the returns report counts it, under the day its order was placed.
+    ``declared_at`` is when the customer declared it (the withdrawal, else the request);
+    ``refunded`` the money paid back for it, ``refund_seconds`` declaration → first refund."""
+
+    return_request = models.OneToOneField(
+        "returns.ReturnRequest",
+        verbose_name=_("return request"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    order = models.ForeignKey("orders.Order", verbose_name=_("order"), on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day placed"))
+    reason = models.CharField(_("reason"), max_length=20)
+    state = models.CharField(_("state"), max_length=20)
+    currency = models.CharField(_("currency"), max_length=3)
+    units = models.PositiveIntegerField(_("units requested"), default=0)
+    units_received = models.PositiveIntegerField(_("units received"), default=0)
+    credited = models.DecimalField(_("credited"), **MONEY)
+    refunded = models.DecimalField(_("refunded"), **MONEY)
+    declared_at = models.DateTimeField(_("declared at"))
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    refund_seconds = models.BigIntegerField(_("declared → refunded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("return fact")
+        verbose_name_plural = _("return facts")
+        indexes = [
+            models.Index(fields=["day", "channel"], name="reporting_return_day_idx"),
+            models.Index(fields=["order"], name="reporting_return_order_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"return {self.return_request_id} ({self.reason})"

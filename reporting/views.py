@@ -27,6 +27,14 @@ from reporting.kpis import DEFINITIONS
 from reporting.selectors.drilldown import orders_for_report
 from reporting.selectors.filters import ReportFilters, filter_choices, parse_filters
 from reporting.selectors.operations import bottleneck_report, lead_time_report
+from reporting.selectors.returns import (
+    rating_counts,
+    return_rates_by_category,
+    return_rates_by_channel,
+    return_rates_by_product,
+    returns_by_reason,
+    returns_report,
+)
 from reporting.selectors.sales import geography, sales_report
 from reporting.services.rollups import data_as_of
 from reporting.templatetags.reports import format_duration
@@ -48,6 +56,7 @@ def _dashboard(filters: ReportFilters, *, now: Any) -> dict[str, Any]:
     sales = sales_report(filters)
     lead = lead_time_report(filters, now=now)
     bottlenecks = bottleneck_report(filters, now=now)
+    returns = returns_report(filters)
     currency = sales.currency
     sales_rows = [{"row": row, "url": _with_dates(filters, "orders", row.start, row.end)} for row in sales.rows]
     return {
@@ -57,6 +66,18 @@ def _dashboard(filters: ReportFilters, *, now: Any) -> dict[str, Any]:
         "lead": lead,
         "bottlenecks": bottlenecks,
         "countries": geography(filters),
+        "returns": returns,
+        "reasons_chart": charts.bar_chart(
+            _("Units asked back per reason"),
+            [
+                (str(row.label), row.units, format_qty(row.units), drill(filters, "returned", reason=row.reason))
+                for row in returns.reasons
+            ],
+        ),
+        "stars_chart": charts.bar_chart(
+            _("Orders per rating (stars)"),
+            [(f"{n} ★", count, format_qty(count), drill(filters, "rated")) for n, count in returns.stars],
+        ),
         "age_labels": [label for key, label in AGES if key],
         "currency": currency,
         "revenue_chart": charts.bar_chart(
@@ -122,7 +143,8 @@ def _with_dates(filters: ReportFilters, measure: str, start: Any, end: Any) -> s
 @require_GET
 @vary_on_headers("HX-Request")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Sales, lead time, bottlenecks and geography for the chosen days and filters; reloads
+    """Sales, lead time, bottlenecks, geography, returns and satisfaction for the chosen days and
+    filters; reloads
     itself every ``REPORTING_DASHBOARD_REFRESH_SECONDS`` while open."""
     now = timezone.now()
     form, filters, problems = parse_filters(request.GET, today=timezone.localdate(now))
@@ -148,7 +170,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _drill_links(filters: ReportFilters) -> dict[str, str]:
     return {
         measure: drill(filters, measure)
-        for measure in ("orders", "cancelled", "shipped", "late", "after_cutoff", "short")
+        for measure in (
+            "orders",
+            "cancelled",
+            "shipped",
+            "late",
+            "after_cutoff",
+            "short",
+            "returned",
+            "rated",
+            "low_rated",
+        )
     } | {
         "at_risk": drill(filters, "at_risk", dated=False),
         "overdue": drill(filters, "overdue", dated=False),
@@ -232,6 +264,36 @@ def _country_rows(filters: ReportFilters, now: Any) -> Iterator[list[Any]]:
         ]
 
 
+def _rate_rows(rows: Iterable[Any], first: Any) -> Iterator[list[Any]]:
+    yield [first, _("Units shipped"), _("Units returned"), _("Return rate (%)")]
+    for row in rows:
+        yield [row.label, row.shipped, row.returned, decimal_comma(row.rate) if row.rate is not None else ""]
+
+
+def _return_product_rows(filters: ReportFilters, now: Any) -> Iterator[list[Any]]:
+    return _rate_rows(return_rates_by_product(filters, limit=None), _("Product"))
+
+
+def _return_category_rows(filters: ReportFilters, now: Any) -> Iterator[list[Any]]:
+    return _rate_rows(return_rates_by_category(filters), _("Category"))
+
+
+def _return_channel_rows(filters: ReportFilters, now: Any) -> Iterator[list[Any]]:
+    return _rate_rows(return_rates_by_channel(filters), _("Channel"))
+
+
+def _return_reason_rows(filters: ReportFilters, now: Any) -> Iterator[list[Any]]:
+    yield [_("Reason"), _("Returns"), _("Units asked back"), _("Share (%)"), _("Refunded")]
+    for row in returns_by_reason(filters):
+        yield [row.label, row.returns, row.units, decimal_comma(row.share or 0), decimal_comma(row.refunded)]
+
+
+def _rating_rows(filters: ReportFilters, now: Any) -> Iterator[list[Any]]:
+    yield [_("Stars"), _("Orders")]
+    for stars, count in rating_counts(filters):
+        yield [stars, count]
+
+
 def _seconds(value: float | None) -> str:
     return "" if value is None else str(int(Decimal(value).quantize(Decimal(1), rounding="ROUND_HALF_UP")))
 
@@ -245,6 +307,11 @@ CSV_TABLES: dict[str, tuple[Any, Callable[[ReportFilters, Any], Iterable[list[An
     "backlog": (gettext_lazy("Backlog by state and age"), _backlog_rows),
     "throughput": (gettext_lazy("Throughput per day"), _throughput_rows),
     "countries": (gettext_lazy("Geography"), _country_rows),
+    "return-products": (gettext_lazy("Return rate per product"), _return_product_rows),
+    "return-categories": (gettext_lazy("Return rate per category"), _return_category_rows),
+    "return-channels": (gettext_lazy("Return rate per channel"), _return_channel_rows),
+    "return-reasons": (gettext_lazy("Returns per reason"), _return_reason_rows),
+    "ratings": (gettext_lazy("Ratings"), _rating_rows),
 }
 
 

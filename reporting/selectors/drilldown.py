@@ -8,7 +8,8 @@ from django.utils import timezone
 from inventory.models import Warehouse
 from orders.models import OPEN_STATES, Channel, Order, OrderLine, OrderState
 from reporting.forms import AGE_BOUNDS
-from reporting.models import OrderFact, StateSpan
+from reporting.models import OrderFact, ReturnFact, StateSpan
+from reporting.selectors.returns import NOT_RETURNS
 
 
 def orders_for_report(
@@ -20,6 +21,7 @@ def orders_for_report(
     state: str = "",
     age: str = "",
     sku: str = "",
+    reason: str = "",
 ) -> QuerySet:
     """Every order of the measure and filters (unordered; the list applies the placed range)."""
     facts = OrderFact.objects.all()
@@ -41,6 +43,15 @@ def orders_for_report(
         facts = facts.filter(cancelled=False, shipped_before_cutoff=False)
     elif measure == "short":
         facts = facts.filter(short_units__gt=0)
+    elif measure == "rated":
+        facts = facts.filter(rating__isnull=False)
+    elif measure == "low_rated":
+        facts = facts.filter(rating__lte=2)
+    if measure == "returned" or reason:
+        returns = ReturnFact.objects.exclude(state__in=NOT_RETURNS)
+        if reason:
+            returns = returns.filter(reason=reason)
+        facts = facts.filter(order_id__in=returns.values("order_id"))
     qs = Order.objects.filter(pk__in=facts.values("order_id"))
     today = timezone.localdate()
     if measure in ("at_risk", "overdue"):
@@ -66,5 +77,8 @@ def orders_for_report(
     if state:
         qs = qs.filter(state=state)
     if sku:
-        qs = qs.filter(pk__in=OrderLine.objects.filter(sku=sku).values("order_id"))
+        lines = OrderLine.objects.filter(sku=sku)
+        if measure == "returned":
+            lines = lines.filter(quantity_returned__gt=0)
+        qs = qs.filter(pk__in=lines.values("order_id"))
     return qs

@@ -181,3 +181,14 @@ def median_and_p90(qs: QuerySet, field: str) -> tuple[float | None, float | None
         return row["median"], row["p90"], row["n"]
     values = [float(v) for v in qs.values_list(field, flat=True)]
     return interpolated(values, 0.5), interpolated(values, 0.9), len(values)
+
+
+def median_per(qs: QuerySet, group: str, field: str) -> dict[Any, float | None]:
+    """The median of ``field`` over ``qs`` per value of ``group``, in one query."""
+    qs = qs.filter(**{f"{field}__isnull": False}).order_by()
+    if connection.vendor == "postgresql":
+        return dict(qs.values(group).annotate(median=Percentile(field, 0.5)).values_list(group, "median"))
+    grouped: dict[Any, list[float]] = {}
+    for key, value in qs.values_list(group, field):
+        grouped.setdefault(key, []).append(float(value))
+    return {key: interpolated(values, 0.5) for key, values in grouped.items()}

@@ -13,9 +13,9 @@ from django.db.models import F, Q, Sum
 
 from oms.money import SUPPORTED_CURRENCIES
 from orders.models import Channel, OrderLine
-from reporting.models import DailySales, OrderFact
+from reporting.models import DailySales, LineFact, OrderFact
 from reporting.selectors import periods
-from reporting.selectors.filters import ReportFilters
+from reporting.selectors.filters import ReportFilters, median_per
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -197,27 +197,24 @@ class CountryRow:
 
 def geography(filters: ReportFilters) -> list[CountryRow]:
     """Orders, revenue, median lead time (placed → shipped) and return rate per country."""
-    from reporting.selectors.filters import median_and_p90
-
     by_country: dict[str, list[dict]] = defaultdict(list)
     for row in _daily(filters, "country"):
         by_country[row["country"]].append(row)
     facts = OrderFact.objects.filter(cancelled=False, **filters.where())
     rows = []
-    returned = dict(
-        OrderLine.objects.filter(order_id__in=facts.values("order_id"))
-        .values("order__shipping_country")
-        .annotate(returned=Sum("quantity_returned"), shipped=Sum("quantity_shipped"))
-        .values_list("order__shipping_country", "returned")
-    )
-    shipped = dict(
-        OrderLine.objects.filter(order_id__in=facts.values("order_id"))
-        .values("order__shipping_country")
-        .annotate(shipped=Sum("quantity_shipped"))
-        .values_list("order__shipping_country", "shipped")
-    )
+    returned: dict[str, int] = {}
+    shipped: dict[str, int] = {}
+    for country, n_returned, n_shipped in (
+        LineFact.objects.filter(**filters.where())
+        .values("country")
+        .annotate(r=Sum("units_returned"), s=Sum("units_shipped"))
+        .values_list("country", "r", "s")
+        .order_by()
+    ):
+        returned[country], shipped[country] = n_returned or 0, n_shipped or 0
+    medians = median_per(facts, "country", "placed_to_shipped")
     for country, country_rows in sorted(by_country.items()):
-        median, _p90, _n = median_and_p90(facts.filter(country=country), "placed_to_shipped")
+        median = medians.get(country)
         rows.append(
             CountryRow(
                 country=country,

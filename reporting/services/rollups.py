@@ -1,7 +1,8 @@
 """Keeping the rollups (``reporting.models``) equal to what the stored rows say.
 
 ``refresh_rollups`` reads the rows changed past the watermark (order timeline events, orders,
-shipments), recomputes the fact and state spans of every order they touch and the daily sums
+shipments, ratings, return events and received units, refunds, credit notes), recomputes the
+facts (order, lines, returns) and state spans of every order they touch and the daily sums
 of every day those orders fall on, and advances the watermark, all in one transaction: a
 refresh that dies changes nothing and the next one does the same work again. Every refresh
 re-reads ``REPORTING_WATERMARK_OVERLAP_SECONDS`` before the watermark, because a transaction
@@ -25,10 +26,21 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
+from billing.models import CreditNote
 from fulfillment.models import PickLine, Shipment, ShipmentState
 from inventory.models import Warehouse
-from orders.models import Allocation, Order, OrderEvent, OrderLine, OrderState
-from reporting.models import DailySales, OrderFact, StateSpan, Watermark
+from orders.models import (
+    Allocation,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderRating,
+    OrderState,
+    PaymentTransaction,
+    TransactionKind,
+)
+from reporting.models import DailySales, LineFact, OrderFact, ReturnFact, StateSpan, Watermark
+from returns.models import ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit, Withdrawal
 
 WATERMARK = "orders"
 CHUNK = 1000
@@ -55,15 +67,36 @@ def _local_day(moment: datetime.datetime) -> datetime.date:
     return timezone.localtime(moment).date()
 
 
-def compute_facts(order_ids: Sequence[int]) -> tuple[list[OrderFact], list[StateSpan]]:
-    """The fact rows and state spans of these orders, from their stored rows (a few queries for
-    the whole batch, whatever its size)."""
+@dataclass
+class Facts:
+    orders: list[OrderFact]
+    spans: list[StateSpan]
+    lines: list[LineFact]
+    returns: list[ReturnFact]
+
+
+def compute_facts(order_ids: Sequence[int]) -> Facts:
+    """The fact rows (orders, lines, returns) and state spans of these orders, from their stored
+    rows (a few queries for the whole batch, whatever its size)."""
     ids = list(order_ids)
     orders = list(Order.objects.filter(pk__in=ids).order_by("pk"))
     units: dict[int, int] = defaultdict(int)
-    for order_id, quantity, cancelled in OrderLine.objects.filter(order_id__in=ids).values_list(
-        "order_id", "quantity", "quantity_cancelled"
-    ):
+    lines = list(
+        OrderLine.objects.filter(order_id__in=ids)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "order_id",
+            "sku",
+            "name",
+            "product__category_id",
+            "quantity",
+            "quantity_cancelled",
+            "quantity_shipped",
+            "quantity_returned",
+        )
+    )
+    for _pk, order_id, _sku, _name, _category, quantity, cancelled, _shipped, _returned in lines:
         units[order_id] += quantity - cancelled
     # The order's warehouse: the one of its first shipment, else the first its routing chose
     # (kept when a cancellation drops the allocations), else that of its first allocation.
@@ -105,6 +138,13 @@ def compute_facts(order_ids: Sequence[int]) -> tuple[list[OrderFact], list[State
     ):
         if to_state in _ORDER_STATES:
             transitions[order_id].append((to_state, at))
+
+    ratings = {
+        order_id: (stars, created)
+        for order_id, stars, created in OrderRating.objects.filter(order_id__in=ids).values_list(
+            "order_id", "stars", "created_at"
+        )
+    }
 
     facts: list[OrderFact] = []
     spans: list[StateSpan] = []
@@ -149,9 +189,105 @@ def compute_facts(order_ids: Sequence[int]) -> tuple[list[OrderFact], list[State
         fact.to_deliver = _seconds(order.shipped_at, order.delivered_at)
         fact.placed_to_shipped = _seconds(order.placed_at, order.shipped_at)
         fact.placed_to_delivered = _seconds(order.placed_at, order.delivered_at)
+        fact.rating, fact.rated_at = ratings.get(order.pk, (None, None))
         facts.append(fact)
         spans.extend(_spans(order, fact, transitions.get(order.pk, [])))
-    return facts, spans
+    by_order = {fact.order_id: fact for fact in facts}
+    line_facts = [
+        LineFact(
+            order_line_id=pk,
+            order_id=order_id,
+            day=by_order[order_id].day,
+            channel_id=by_order[order_id].channel_id,
+            warehouse_id=by_order[order_id].warehouse_id,
+            country=by_order[order_id].country,
+            sku=sku,
+            name=name,
+            category_id=category,
+            units=0 if by_order[order_id].cancelled else quantity - cancelled,
+            units_shipped=shipped,
+            units_returned=returned,
+        )
+        for pk, order_id, sku, name, category, quantity, cancelled, shipped, returned in lines
+        if order_id in by_order
+    ]
+    return Facts(facts, spans, line_facts, _return_facts(ids, by_order))
+
+
+def _return_facts(ids: list[int], by_order: dict[int, OrderFact]) -> list[ReturnFact]:
+    """One row per return request of these orders: its units, the money credited and paid back
+    for it (billing keys both by ``return:<id>``: the refund's token, the credit notes' source
+    prefix) and the time from declaration to refund."""
+    requests = list(
+        ReturnRequest.objects.filter(order_id__in=ids)
+        .order_by("pk")
+        .values("pk", "order_id", "reason", "state", "currency", "created_at")
+    )
+    if not requests:
+        return []
+    request_ids = [r["pk"] for r in requests]
+    units: dict[int, tuple[int, int]] = {
+        row["request_id"]: (row["u"] or 0, row["r"] or 0)
+        for row in ReturnLine.objects.filter(request_id__in=request_ids)
+        .values("request_id")
+        .annotate(u=Sum("quantity"), r=Sum("quantity_received"))
+        .order_by()
+    }
+    declared = dict(
+        Withdrawal.objects.filter(return_request_id__in=request_ids)
+        .values("return_request_id")
+        .annotate(first=Min("declared_at"))
+        .values_list("return_request_id", "first")
+        .order_by()
+    )
+    tokens = {f"return:{pk}": pk for pk in request_ids}
+    refunded: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    refunded_at: dict[int, datetime.datetime] = {}
+    for token, amount, created in (
+        PaymentTransaction.objects.filter(order_id__in=ids, kind=TransactionKind.REFUND, data__token__in=list(tokens))
+        .order_by("created_at", "pk")
+        .values_list("data__token", "amount", "created_at")
+    ):
+        pk = tokens[token]
+        refunded[pk] += amount
+        refunded_at.setdefault(pk, created)
+    # A return's credit notes are sourced ``return:<id>#<n>`` (one per invoice it credits).
+    credited: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for source, total in CreditNote.objects.filter(order_id__in=ids, source__startswith="return:").values_list(
+        "source", "total"
+    ):
+        pk = tokens.get(source.split("#", 1)[0])
+        if pk is not None:
+            credited[pk] += total
+    out = []
+    for r in requests:
+        fact = by_order.get(r["order_id"])
+        if fact is None:
+            continue
+        pk = r["pk"]
+        declared_at = declared.get(pk) or r["created_at"]
+        requested, received = units.get(pk, (0, 0))
+        out.append(
+            ReturnFact(
+                return_request_id=pk,
+                order_id=r["order_id"],
+                day=fact.day,
+                channel_id=fact.channel_id,
+                warehouse_id=fact.warehouse_id,
+                country=fact.country,
+                reason=r["reason"],
+                state=r["state"],
+                currency=r["currency"],
+                units=requested,
+                units_received=received,
+                credited=credited.get(pk, ZERO),
+                refunded=refunded.get(pk, ZERO),
+                declared_at=declared_at,
+                refunded_at=refunded_at.get(pk),
+                refund_seconds=_seconds(declared_at, refunded_at.get(pk)),
+            )
+        )
+    return out
 
 
 def _spans(order: Order, fact: OrderFact, moves: Iterable[tuple[str, datetime.datetime]]) -> list[StateSpan]:
@@ -186,12 +322,14 @@ def _store_orders(order_ids: Sequence[int]) -> set[datetime.date]:
     """Replace the facts and spans of these orders; the days whose sums must be recomputed."""
     ids = list(order_ids)
     days = set(OrderFact.objects.filter(order_id__in=ids).values_list("day", flat=True))
-    facts, spans = compute_facts(ids)
-    OrderFact.objects.filter(order_id__in=ids).delete()
-    StateSpan.objects.filter(order_id__in=ids).delete()
-    OrderFact.objects.bulk_create(facts, batch_size=CHUNK)
-    StateSpan.objects.bulk_create(spans, batch_size=CHUNK)
-    days.update(fact.day for fact in facts)
+    facts = compute_facts(ids)
+    for model in (OrderFact, StateSpan, LineFact, ReturnFact):
+        model.objects.filter(order_id__in=ids).delete()
+    OrderFact.objects.bulk_create(facts.orders, batch_size=CHUNK)
+    StateSpan.objects.bulk_create(facts.spans, batch_size=CHUNK)
+    LineFact.objects.bulk_create(facts.lines, batch_size=CHUNK)
+    ReturnFact.objects.bulk_create(facts.returns, batch_size=CHUNK)
+    days.update(fact.day for fact in facts.orders)
     return days
 
 
@@ -244,7 +382,8 @@ def _store_days(days: Iterable[datetime.date]) -> None:
 
 def _changed_orders(since: datetime.datetime, until: datetime.datetime) -> set[int]:
     """Orders with a stored row written in ``(since, until]``: a timeline event, the order row
-    itself, or one of its shipments."""
+    itself, one of its shipments, its rating, a return's event or received unit, a refund or a
+    credit note."""
     window = {"gt": since, "lte": until}
     ids: set[int] = set()
     ids.update(
@@ -255,6 +394,26 @@ def _changed_orders(since: datetime.datetime, until: datetime.datetime) -> set[i
     ids.update(Order.objects.filter(updated_at__gt=since, updated_at__lte=until).values_list("pk", flat=True))
     ids.update(Order.objects.filter(created_at__gt=since, created_at__lte=until).values_list("pk", flat=True))
     ids.update(Shipment.objects.filter(updated_at__gt=since, updated_at__lte=until).values_list("order_id", flat=True))
+    ids.update(
+        OrderRating.objects.filter(created_at__gt=since, created_at__lte=until).values_list("order_id", flat=True)
+    )
+    ids.update(
+        ReturnEvent.objects.filter(created_at__gt=since, created_at__lte=until).values_list(
+            "request__order_id", flat=True
+        )
+    )
+    ids.update(
+        ReturnUnit.objects.filter(created_at__gt=since, created_at__lte=until).values_list(
+            "request__order_id", flat=True
+        )
+    )
+    ids.update(
+        PaymentTransaction.objects.filter(
+            kind=TransactionKind.REFUND, created_at__gt=since, created_at__lte=until
+        ).values_list("order_id", flat=True)
+    )
+    notes = CreditNote.objects.filter(created_at__gt=since, created_at__lte=until)
+    ids.update(notes.values_list("order_id", flat=True))
     return ids
 
 
@@ -306,9 +465,8 @@ def rebuild_rollups(*, progress: Callable[[int, int], None] | None = None) -> in
 
 
 def _rebuild_locked(*, now: datetime.datetime, progress: Callable[[int, int], None] | None) -> int:
-    OrderFact.objects.all().delete()
-    StateSpan.objects.all().delete()
-    DailySales.objects.all().delete()
+    for model in (OrderFact, StateSpan, LineFact, ReturnFact, DailySales):
+        model.objects.all().delete()
     ids = list(Order.objects.filter(created_at__lte=now).order_by("pk").values_list("pk", flat=True))
     total = len(ids)
     days: set[datetime.date] = set()
