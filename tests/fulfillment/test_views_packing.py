@@ -254,3 +254,11 @@ def test_the_pack_screen_and_the_dock_speak_german_to_a_german_tablet(warehouse_
     assert "Jeden Artikel scannen" in page and "Sendung abschließen" in page and "Paket hinzufügen" in page
     assert "Close shipment" not in page
     assert "Keine Sendung hat die Referenz oder Sendungsnummer „ZZ-1“." in refused
+
+
+def test_the_pack_screen_names_the_destination_country_not_its_code(warehouse_client, picked):
+    page = warehouse_client.get(reverse("fulfillment:warehouse-pack-shipment", kwargs={"reference": picked.reference}))
+
+    html = page.content.decode()
+    assert picked.order.shipping_country == "DE"
+    assert f"{picked.order.shipping_city}, Germany ·" in html
