@@ -80,7 +80,7 @@ def test_support_finds_an_order_opens_its_invoice_imports_the_bank_payment_and_s
     # The invoice's PDF: a real PDF naming the invoice and what is still due
     invoices = page.get_by_role("region", name="Invoices and credit notes")
     expect(invoices.locator('[data-state="issued"]')).to_have_text("Issued")
-    href = invoices.get_by_role("link", name=f"PDF of {invoice.number}").get_attribute("href")
+    href = invoices.get_by_role("link", name=f"PDF of {invoice.number}", exact=True).get_attribute("href")
     pdf = page.request.get(f"{live_url}{href}")
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
     assert pdf.body().startswith(b"%PDF-")
