@@ -61,6 +61,7 @@ def test_an_invoice_paid_by_card_at_checkout_says_it_is_paid():
     assert "Noch offen 0,00 €" in text
     assert "Vielen Dank, diese Rechnung ist bezahlt." in text
     assert "Bitte zahlen" not in text
+    assert text.count("Seite") == 1  # the page number in the footer, no stray label in the text
 
 
 def test_a_part_paid_before_shipping_is_paid_and_the_rest_is_due():
