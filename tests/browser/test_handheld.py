@@ -1,7 +1,8 @@
 """The warehouse screens on a 390 x 844 phone (a handheld with a keyboard-wedge scanner): pick,
 pack, ship, receiving and return receiving each start with a compact header, show their lines as
 cards that fit the width (nothing scrolls sideways), give every control a 44 px tap target, keep
-the bin in view and in the form, and start the quantity at one. Screenshots of every screen are
+the bin in view and in the form, and start the quantity at one; so do the lists that lead to
+receiving and return receiving. Screenshots of every screen are
 saved under the test's tmp path for a person to look at."""
 
 from __future__ import annotations
@@ -64,7 +65,9 @@ def screens():
             kwargs={"reference": Shipment.objects.get(pick_list=to_pack).reference},
         ),
         "ship": reverse("fulfillment:warehouse-ship"),
+        "receiving-start": reverse("inventory:receiving"),
         "receiving": reverse("inventory:receiving") + f"?po={po.number}",
+        "returns-start": reverse("returns:warehouse-returns"),
         "returns": reverse("returns:warehouse-return", kwargs={"number": rma.number}),
     }
 
