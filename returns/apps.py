@@ -16,7 +16,7 @@ class ReturnsConfig(AppConfig):
         # Imported here: services need the app registry.
         from oms import events, navigation, panels
         from returns import customer_panels, mails, states
-        from returns.panels import order_returns
+        from returns.panels import order_claims, order_returns
         from returns.services.resolution import on_return_credited
         from returns.warehouse_panels import warehouse_returns
 
@@ -59,5 +59,14 @@ class ReturnsConfig(AppConfig):
             context=order_returns,
             order=40,
         )
+        # Claims without a return (lost, damaged in transit, an item missing), after the returns.
+        panels.register(
+            "order-detail",
+            name="claims",
+            template="returns/panels/order_claims.html",
+            context=order_claims,
+            order=41,
+        )
+        navigation.register("support", _("Claims"), "returns:support-claim-list", order=46)
         # Support's returns queue: waiting for approval, refunds about to be late.
         navigation.register("support", _("Returns"), "returns:support-return-list", order=45)

@@ -2,7 +2,10 @@
 
 ``order-detail``: the RMA panel: each return request with its state, reason, lines and returned
 quantities, the decisions support may take, and the form to create a return for the units that
-were shipped and are not returned or requested yet."""
+were shipped and are not returned or requested yet.
+
+``order-detail``: the claims panel (``order_claims``): claims against the order's shipments
+without a return, their resolution and the claim against the carrier."""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from typing import Any
 
 from oms.roles import Role, has_role
 from orders.models import CANCELLABLE_STATES, Order, OrderState
+from returns.claim_forms import OpenClaimForm
+from returns.claim_selectors import claim_replaced_by, claimable_shipments, claims_for_order
 from returns.forms import ApproveForm, CreateReturnForm, ReasonForm
 from returns.selectors import returnable_quantities, returns_for_order
 
@@ -41,3 +46,20 @@ def order_returns(*, request: Any, order: Order, create_form: CreateReturnForm |
         "reject_form": ReasonForm(prefix="reject"),
         "cancel_form": ReasonForm(prefix="cancel"),
     }
+
+
+def order_claims(*, request: Any, order: Order, **_: Any) -> Any:
+    """The claims panel, for support: the order's claims, the claim it is the free replacement
+    for, and a form per parcel that has left with units not claimed yet."""
+    if not has_role(getattr(request, "user", None), *SUPPORT_ROLES):
+        return None
+    replaces = claim_replaced_by(order)
+    if order.state in NOTHING_SHIPPED:
+        return {"claims": [], "replaces": replaces, "claimable": []} if replaces is not None else None
+    claims = claims_for_order(order)
+    claimable = claimable_shipments(order)
+    for item in claimable:
+        item.form = OpenClaimForm(lines=item.lines, prefix=f"claim-{item.shipment.pk}")
+    if not claims and replaces is None and not claimable:
+        return None
+    return {"claims": claims, "replaces": replaces, "claimable": claimable}

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from oms.lists import list_urls
+from returns.views import claims as claim_views
 from returns.views import photos as photo_views
 from returns.views import portal as portal_views
 from returns.views import queue as queue_views
@@ -35,6 +36,12 @@ urlpatterns = [
     path("support/returns/<str:number>/reject/", support_views.return_reject, name="support-return-reject"),
     path("support/returns/<str:number>/cancel/", support_views.return_cancel, name="support-return-cancel"),
     path("support/returns/<str:number>/photos/<int:photo_id>/", photo_views.support_photo, name="support-return-photo"),
+    # Support: claims without a return (lost, damaged in transit, an item missing), and the list.
+    path("support/claims/", claim_views.claims, name="support-claim-list"),
+    path("support/shipments/<str:reference>/claims/new/", claim_views.claim_create, name="support-claim-create"),
+    path("support/claims/<str:number>/", claim_views.claim_detail, name="support-claim-detail"),
+    path("support/claims/<str:number>/resolve/", claim_views.claim_resolve, name="support-claim-resolve"),
+    path("support/claims/<str:number>/carrier/", claim_views.claim_carrier, name="support-claim-carrier"),
     # Warehouse: receiving and inspecting return parcels.
     path("warehouse/returns/", warehouse_views.returns_start, name="warehouse-returns"),
     path("warehouse/returns/<str:number>/", warehouse_views.return_screen, name="warehouse-return"),

@@ -1,3 +1,4 @@
+from returns.models.claim import CarrierClaimState, ClaimKind, ClaimLine, ClaimResolution, ShipmentClaim
 from returns.models.numbering import RmaCounter
 from returns.models.photo import ReturnPhoto
 from returns.models.receiving import Condition, ReturnUnit
@@ -15,6 +16,10 @@ from returns.models.withdrawal import ImmutableRowError, Withdrawal
 __all__ = [
     "CLOSED_STATES",
     "OPEN_STATES",
+    "CarrierClaimState",
+    "ClaimKind",
+    "ClaimLine",
+    "ClaimResolution",
     "Condition",
     "ImmutableRowError",
     "ReturnEvent",
@@ -25,5 +30,6 @@ __all__ = [
     "ReturnState",
     "ReturnUnit",
     "RmaCounter",
+    "ShipmentClaim",
     "Withdrawal",
 ]

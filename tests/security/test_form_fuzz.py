@@ -106,6 +106,9 @@ POST_ROUTES: dict[str, str] = {
     "returns:support-return-view-save": "returns:support-return-list",
     "returns:support-return-view-delete": "returns:support-return-list",
     "returns:warehouse-return-scan": "returns:warehouse-return",
+    "returns:support-claim-create": "returns:support-claim-create",
+    "returns:support-claim-resolve": "returns:support-claim-detail",
+    "returns:support-claim-carrier": "returns:support-claim-detail",
     "returns:warehouse-return-finish": "returns:warehouse-return",
     # The scrap form appears once a unit was booked damaged; its fields are in EXTRA_FIELDS.
     "returns:warehouse-return-scrap": "returns:warehouse-return",
@@ -291,7 +294,7 @@ def snapshot() -> dict[str, Any]:
     from inventory.models import PurchaseOrder, PurchaseOrderLine, ReplenishmentRule, StockLevel, StockMovement
     from oms.models import SavedView
     from orders.models import Allocation, CaseMessage, Note, Order, OrderEvent, OrderImport, OrderLine, SupportCase
-    from returns.models import ReturnLine, ReturnRequest
+    from returns.models import ReturnLine, ReturnRequest, ShipmentClaim
 
     levels = StockLevel.objects.aggregate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
     return {
@@ -318,6 +321,9 @@ def snapshot() -> dict[str, Any]:
         "manifests": Manifest.objects.count(),
         "returns": list(ReturnRequest.objects.order_by("pk").values_list("pk", "state", "decision_reason")),
         "return_lines": list(ReturnLine.objects.order_by("pk").values_list("pk", "quantity")),
+        "claims": list(
+            ShipmentClaim.objects.order_by("pk").values_list("pk", "resolution", "carrier_state", "carrier_reference")
+        ),
         "dunning_pauses": list(DunningPause.objects.order_by("pk").values_list("pk", "resumed_at")),
         "dunning_notices": DunningNotice.objects.count(),
         "credit_notes": CreditNote.objects.count(),

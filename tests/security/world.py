@@ -71,6 +71,10 @@ REAL_PARAMS = {
     "returns:support-return-reject": lambda o: {"number": o["return_request"].number},
     "returns:support-return-cancel": lambda o: {"number": o["return_request"].number},
     "returns:support-return-view-delete": lambda o: {"pk": o["saved_view"].pk},
+    "returns:support-claim-create": lambda o: {"reference": o["claim"].shipment.reference},
+    "returns:support-claim-detail": lambda o: {"number": o["claim"].number},
+    "returns:support-claim-resolve": lambda o: {"number": o["claim"].number},
+    "returns:support-claim-carrier": lambda o: {"number": o["claim"].number},
     "returns:support-return-photo": lambda o: {
         "number": o["return_request"].number,
         "photo_id": o["return_photo"].pk,
@@ -107,7 +111,8 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     from orders.models import OrderImport
     from orders.services.cases import open_case
     from orders.services.intake import place_order
-    from returns.models import ReturnReason
+    from returns.models import ClaimKind, ReturnReason
+    from returns.services.claims import open_claim
     from returns.services.requests import create_return
     from tests.billing.flows import place, ship
     from tests.fulfillment.shipping import shipped_shipment
@@ -168,7 +173,12 @@ def build_world(*, user: Any, skus: dict[str, int]) -> dict[str, Any]:
     )
     # A photo of it (real JPEG bytes): support reads it through a permission-checked view.
     return_photo = _return_photo(return_request)
+    # A claim on one of the return order's two shipped units (damaged in transit), open: support
+    # resolves it and tracks the claim against the carrier; the other unit may still be claimed.
+    claim_shipment = return_order.shipments.order_by("pk").first()
+    claim = open_claim(claim_shipment, ClaimKind.DAMAGED, {return_order.lines.get().pk: 1}, by=user)
     return {
+        "claim": claim,
         "return_photo": return_photo,
         "return_order": return_order,
         "return_request": return_request,

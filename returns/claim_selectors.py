@@ -1,0 +1,79 @@
+"""Reads of support's claim screens: an order's claims (the order page's claims panel), the
+shipments a new claim may be about, one claim, and the claims list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from fulfillment.models import Shipment
+from orders.models import OrderLine
+from returns.models import ClaimLine, ShipmentClaim
+from returns.services.claims import LEFT_STATES, claimable_units
+
+LIST_LIMIT = 500
+
+
+@dataclass
+class ClaimableShipment:
+    shipment: Shipment
+    lines: list[tuple[Any, int]]  # (order line, units not claimed yet)
+    form: Any = None  # the panel's form for a new claim on it
+
+
+def _lines() -> Prefetch:
+    return Prefetch("lines", queryset=ClaimLine.objects.select_related("order_line").order_by("pk"))
+
+
+def claims_for_order(order: Any) -> list[ShipmentClaim]:
+    return list(
+        ShipmentClaim.objects.filter(order=order)
+        .select_related("shipment", "replacement_order")
+        .prefetch_related(_lines())
+        .order_by("-created_at", "-pk")
+    )
+
+
+def claim_replaced_by(order: Any) -> ShipmentClaim | None:
+    """The claim ``order`` is the free replacement for, if any."""
+    return ShipmentClaim.objects.filter(replacement_order=order).select_related("order").first()
+
+
+def claimable_shipments(order: Any) -> list[ClaimableShipment]:
+    """The order's parcels that have left, with the units a new claim may still name."""
+    result = []
+    shipments = Shipment.objects.filter(order=order, state__in=list(LEFT_STATES)).order_by("pk")
+    for shipment in shipments:
+        left = {pk: n for pk, n in claimable_units(shipment).items() if n > 0}
+        if not left:
+            continue
+        lines = OrderLine.objects.filter(pk__in=list(left)).order_by("pk")
+        result.append(ClaimableShipment(shipment, [(line, left[line.pk]) for line in lines]))
+    return result
+
+
+def claim_for_support_or_404(number: str) -> ShipmentClaim:
+    if "\x00" in number:
+        raise Http404
+    return get_object_or_404(
+        ShipmentClaim.objects.select_related("order", "shipment", "replacement_order").prefetch_related(_lines()),
+        number=number,
+    )
+
+
+def claim_list(*, carrier_state: str = "", kind: str = "", resolution: str = "") -> QuerySet:
+    """The newest claims first (at most ``LIST_LIMIT``), filtered."""
+    qs = ShipmentClaim.objects.select_related("order", "shipment", "replacement_order")
+    if carrier_state:
+        qs = qs.filter(carrier_state=carrier_state)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if resolution == "open":
+        qs = qs.filter(resolution="")
+    elif resolution:
+        qs = qs.filter(resolution=resolution)
+    return qs.order_by("-created_at", "-pk")[:LIST_LIMIT]
