@@ -43,4 +43,9 @@ DEFINITIONS = {
     "return_reasons": _("Returns per reason given: requests, units asked back, their share, money paid back."),
     "rating": _("Average stars (1 to 5) customers gave the orders placed in the range, and how many rated."),
     "comments": _("The newest ratings with a comment."),
+    "invoiced": _("Invoices issued with an invoice date in the range, gross, in euros."),
+    "credited": _("Credit notes issued with a credit note date in the range, gross."),
+    "paid": _("Money applied to invoices on the days of the range, refunds taken off."),
+    "open_receivables": _("What issued invoices still ask for now, whatever the range; overdue: past the due date."),
+    "ageing": _("The open amount now by days past the due date; each links to the receivables list."),
 }

@@ -228,3 +228,26 @@ class ReturnFact(Dimensions):
 
     def __str__(self) -> str:
         return f"return {self.return_request_id} ({self.reason})"
+
+
+class DailyFinance(Dimensions):
+    """Billing's sums of one local day, per channel, warehouse (the invoiced shipment's), country
+    and currency: invoices issued (by invoice date), credit notes (by credit note date) and money
+    applied to invoices (by the day it was booked; refunds count negative)."""
+
+    day = models.DateField(_("day"))
+    currency = models.CharField(_("currency"), max_length=3)
+    invoices = models.PositiveIntegerField(_("invoices"), default=0)
+    invoiced = models.DecimalField(_("invoiced"), **MONEY)
+    credit_notes = models.PositiveIntegerField(_("credit notes"), default=0)
+    credited = models.DecimalField(_("credited"), **MONEY)
+    paid = models.DecimalField(_("paid"), **MONEY)
+
+    class Meta:
+        verbose_name = _("daily finance")
+        verbose_name_plural = _("daily finance")
+        ordering = ["day"]
+        indexes = [models.Index(fields=["day", "channel"], name="reporting_finance_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel_id} {self.country}"

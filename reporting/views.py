@@ -26,6 +26,7 @@ from reporting.forms import AGES, ReportOrderFilterForm
 from reporting.kpis import DEFINITIONS
 from reporting.selectors.drilldown import orders_for_report
 from reporting.selectors.filters import ReportFilters, filter_choices, parse_filters
+from reporting.selectors.finance import finance_report
 from reporting.selectors.operations import bottleneck_report, lead_time_report
 from reporting.selectors.returns import (
     rating_counts,
@@ -67,6 +68,8 @@ def _dashboard(filters: ReportFilters, *, now: Any) -> dict[str, Any]:
         "bottlenecks": bottlenecks,
         "countries": geography(filters),
         "returns": returns,
+        "finance": finance_report(filters, today=timezone.localdate(now)),
+        "receivables_url": _receivables_url(filters),
         "reasons_chart": charts.bar_chart(
             _("Units asked back per reason"),
             [
@@ -130,6 +133,14 @@ def _dashboard(filters: ReportFilters, *, now: Any) -> dict[str, Any]:
             ],
         ),
     }
+
+
+def _receivables_url(filters: ReportFilters) -> str:
+    """The receivables list (billing's open items) with the dashboard's channel."""
+    query = QueryDict(mutable=True)
+    if filters.channel is not None:
+        query["channel"] = filters.channel.code
+    return f"{reverse('billing:support-receivables')}?{query.urlencode()}"
 
 
 def _with_dates(filters: ReportFilters, measure: str, start: Any, end: Any) -> str:
@@ -294,6 +305,41 @@ def _rating_rows(filters: ReportFilters, now: Any) -> Iterator[list[Any]]:
         yield [stars, count]
 
 
+def _finance_rows(filters: ReportFilters, now: Any) -> Iterator[list[Any]]:
+    yield [_("From"), _("To"), _("Invoices"), _("Invoiced"), _("Credit notes"), _("Credited"), _("Paid")]
+    for row in finance_report(filters, today=timezone.localdate(now)).rows:
+        f = row.figures
+        yield [
+            row.start.isoformat(),
+            row.end.isoformat(),
+            f.invoices,
+            decimal_comma(f.invoiced),
+            f.credit_notes,
+            decimal_comma(f.credited),
+            decimal_comma(f.paid),
+        ]
+
+
+def _finance_channel_rows(filters: ReportFilters, now: Any) -> Iterator[list[Any]]:
+    yield [_("Channel"), _("Invoices"), _("Invoiced"), _("Credit notes"), _("Credited"), _("Paid")]
+    for c in finance_report(filters, today=timezone.localdate(now)).channels:
+        f = c.figures
+        yield [
+            c.channel.name,
+            f.invoices,
+            decimal_comma(f.invoiced),
+            f.credit_notes,
+            decimal_comma(f.credited),
+            decimal_comma(f.paid),
+        ]
+
+
+def _ageing_rows(filters: ReportFilters, now: Any) -> Iterator[list[Any]]:
+    yield [_("Age"), _("Invoices"), _("Still due")]
+    for a in finance_report(filters, today=timezone.localdate(now)).ageing:
+        yield [a.label, a.invoices, decimal_comma(a.amount)]
+
+
 def _seconds(value: float | None) -> str:
     return "" if value is None else str(int(Decimal(value).quantize(Decimal(1), rounding="ROUND_HALF_UP")))
 
@@ -312,6 +358,9 @@ CSV_TABLES: dict[str, tuple[Any, Callable[[ReportFilters, Any], Iterable[list[An
     "return-channels": (gettext_lazy("Return rate per channel"), _return_channel_rows),
     "return-reasons": (gettext_lazy("Returns per reason"), _return_reason_rows),
     "ratings": (gettext_lazy("Ratings"), _rating_rows),
+    "finance": (gettext_lazy("Finance per period"), _finance_rows),
+    "finance-channels": (gettext_lazy("Finance per channel"), _finance_channel_rows),
+    "ageing": (gettext_lazy("Open receivables by age"), _ageing_rows),
 }
 
 

@@ -24,9 +24,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from billing.models import CreditNote
+from billing.models import ISSUED_STATES, CreditNote, Invoice, InvoicePayment
 from fulfillment.models import PickLine, Shipment, ShipmentState
 from inventory.models import Warehouse
 from orders.models import (
@@ -39,7 +40,7 @@ from orders.models import (
     PaymentTransaction,
     TransactionKind,
 )
-from reporting.models import DailySales, LineFact, OrderFact, ReturnFact, StateSpan, Watermark
+from reporting.models import DailyFinance, DailySales, LineFact, OrderFact, ReturnFact, StateSpan, Watermark
 from returns.models import ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit, Withdrawal
 
 WATERMARK = "orders"
@@ -380,6 +381,89 @@ def _store_days(days: Iterable[datetime.date]) -> None:
         )
 
 
+def _store_finance_days(days: Iterable[datetime.date]) -> None:
+    """Recompute billing's daily sums of these days from the invoices, credit notes and invoice
+    payments stored for them."""
+    days = sorted(set(days))
+    zone = timezone.get_current_timezone()
+    for start in range(0, len(days), CHUNK):
+        chunk = days[start : start + CHUNK]
+        DailyFinance.objects.filter(day__in=chunk).delete()
+        sums: dict[tuple, dict[str, Decimal | int]] = defaultdict(
+            lambda: {"invoices": 0, "invoiced": ZERO, "credit_notes": 0, "credited": ZERO, "paid": ZERO}
+        )
+
+        def dims(prefix: str) -> list[str]:
+            return [f"{prefix}order__channel_id", f"{prefix}shipment__warehouse_id", f"{prefix}order__shipping_country"]
+
+        for row in (
+            Invoice.objects.filter(state__in=ISSUED_STATES, invoice_date__in=chunk)
+            .values_list("invoice_date", *dims(""), "currency")
+            .annotate(n=Count("pk"), total=Sum("total"))
+            .order_by()
+        ):
+            entry = sums[row[:5]]
+            entry["invoices"], entry["invoiced"] = row[5], row[6]
+        for row in (
+            CreditNote.objects.filter(issued_at__isnull=False, credit_date__in=chunk)
+            .values_list("credit_date", *dims("invoice__"), "currency")
+            .annotate(n=Count("pk"), total=Sum("total"))
+            .order_by()
+        ):
+            entry = sums[row[:5]]
+            entry["credit_notes"], entry["credited"] = row[5], row[6]
+        low = datetime.datetime.combine(chunk[0], datetime.time.min, tzinfo=zone)
+        high = datetime.datetime.combine(chunk[-1] + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+        wanted = set(chunk)
+        for row in (
+            InvoicePayment.objects.filter(created_at__gte=low, created_at__lt=high)
+            .annotate(d=TruncDate("created_at", tzinfo=zone))
+            .values_list("d", *dims("invoice__"), "invoice__currency")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        ):
+            if row[0] in wanted:
+                sums[row[:5]]["paid"] = row[5]
+        DailyFinance.objects.bulk_create(
+            [
+                DailyFinance(
+                    day=day, channel_id=channel, warehouse_id=warehouse, country=country, currency=currency, **values
+                )
+                for (day, channel, warehouse, country, currency), values in sums.items()
+            ],
+            batch_size=CHUNK,
+        )
+
+
+def _changed_finance_days(since: datetime.datetime, until: datetime.datetime) -> set[datetime.date]:
+    """The days whose billing sums a row written in ``(since, until]`` changes: an invoice issued
+    or settled, a credit note, a payment applied to an invoice."""
+    days: set[datetime.date] = set()
+    invoices = Invoice.objects.filter(
+        Q(issued_at__gt=since, issued_at__lte=until) | Q(updated_at__gt=since, updated_at__lte=until)
+    )
+    days.update(invoices.values_list("invoice_date", flat=True).distinct())
+    notes = CreditNote.objects.filter(created_at__gt=since, created_at__lte=until)
+    days.update(notes.values_list("credit_date", flat=True).distinct())
+    days.update(
+        _local_day(moment)
+        for moment in InvoicePayment.objects.filter(created_at__gt=since, created_at__lte=until).values_list(
+            "created_at", flat=True
+        )
+    )
+    return days
+
+
+def _all_finance_days() -> set[datetime.date]:
+    days = set(Invoice.objects.filter(state__in=ISSUED_STATES).values_list("invoice_date", flat=True).distinct())
+    days.update(CreditNote.objects.filter(issued_at__isnull=False).values_list("credit_date", flat=True).distinct())
+    zone = timezone.get_current_timezone()
+    days.update(
+        InvoicePayment.objects.annotate(d=TruncDate("created_at", tzinfo=zone)).values_list("d", flat=True).distinct()
+    )
+    return days
+
+
 def _changed_orders(since: datetime.datetime, until: datetime.datetime) -> set[int]:
     """Orders with a stored row written in ``(since, until]``: a timeline event, the order row
     itself, one of its shipments, its rating, a return's event or received unit, a refund or a
@@ -447,6 +531,7 @@ def refresh_rollups(*, now: datetime.datetime | None = None) -> RefreshResult:
         for start in range(0, len(ids), CHUNK):
             days |= _store_orders(ids[start : start + CHUNK])
         _store_days(days)
+        _store_finance_days(_changed_finance_days(mark.position - overlap, until))
         mark.position = until
         mark.updated_at = timezone.now()
         mark.save(update_fields=["position", "updated_at"])
@@ -465,7 +550,7 @@ def rebuild_rollups(*, progress: Callable[[int, int], None] | None = None) -> in
 
 
 def _rebuild_locked(*, now: datetime.datetime, progress: Callable[[int, int], None] | None) -> int:
-    for model in (OrderFact, StateSpan, LineFact, ReturnFact, DailySales):
+    for model in (OrderFact, StateSpan, LineFact, ReturnFact, DailySales, DailyFinance):
         model.objects.all().delete()
     ids = list(Order.objects.filter(created_at__lte=now).order_by("pk").values_list("pk", flat=True))
     total = len(ids)
@@ -475,6 +560,7 @@ def _rebuild_locked(*, now: datetime.datetime, progress: Callable[[int, int], No
         if progress is not None:
             progress(min(start + CHUNK, total), total)
     _store_days(days)
+    _store_finance_days(_all_finance_days())
     Watermark.objects.update_or_create(name=WATERMARK, defaults={"position": now, "updated_at": timezone.now()})
     return total
 
