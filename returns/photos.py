@@ -22,7 +22,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from returns.error_codes import ReturnErrorCode
 from returns.exceptions import ReturnError
@@ -61,6 +61,20 @@ def _encode(image: Image.Image, fmt: str, **options: Any) -> bytes:
     return out.getvalue()
 
 
+def _load_in_full(image: Image.Image) -> None:
+    """Decode every pixel, refusing a truncated file whatever the process-wide setting says:
+    WeasyPrint sets ``ImageFile.LOAD_TRUNCATED_IMAGES`` for the whole process when it is first
+    imported (the first PDF a process renders), after which Pillow would fill a cut-off photo with
+    grey instead of failing. Restored afterwards; a PDF rendered in another thread at this instant
+    refuses a truncated image of its own and is rendered again by the outbox."""
+    allowed = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        image.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = allowed
+
+
 def check_photo(upload: Any) -> CheckedPhoto:
     """One uploaded file (``UploadedFile`` or anything with ``name``, ``size`` and ``read``)."""
     name = str(getattr(upload, "name", "") or "")[:200]
@@ -96,7 +110,7 @@ def check_photo(upload: Any) -> CheckedPhoto:
                 )
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
-            image.load()  # a truncated or corrupt file fails here, not later for a reader
+            _load_in_full(image)  # a truncated or corrupt file fails here, not later for a reader
             upright = ImageOps.exif_transpose(image)
             keep_png = fmt == "PNG"
             upright = upright.convert("RGBA" if keep_png else "RGB")

@@ -153,6 +153,22 @@ def test_a_truncated_jpeg_is_refused(support_client):
     assert not ReturnRequest.objects.exists() and _files() == []
 
 
+def test_a_truncated_jpeg_is_refused_also_after_the_process_rendered_a_pdf(support_client, monkeypatch):
+    import weasyprint  # noqa: F401  (importing it allows truncated images process-wide)
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    order = delivered_order()
+    whole = jpeg().read()
+    broken = SimpleUploadedFile("cut.jpg", whole[: len(whole) // 2], content_type="image/jpeg")
+
+    answer = _post(support_client, order, photos=[broken])
+
+    assert answer.status_code == 422 and "“cut.jpg” is not a photo (JPEG, PNG or WebP)." in answer.content.decode()
+    assert not ReturnRequest.objects.exists() and _files() == []
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # PDFs keep what WeasyPrint asked for
+
+
 def test_an_oversized_photo_and_too_many_photos_are_refused(support_client, settings):
     order = delivered_order()
     settings.RETURNS_PHOTO_MAX_BYTES = 1024 * 1024
