@@ -34,5 +34,6 @@ class ReturnErrorCode(StrEnum):
     UNKNOWN_CONDITION = "unknown_condition"
     UNKNOWN_LINE = "unknown_line"
     UNKNOWN_REASON = "unknown_reason"
+    UNKNOWN_SKU = "unknown_sku"
     WINDOW_CLOSED = "window_closed"
     WITHDRAWAL_CLOSED = "withdrawal_closed"

@@ -130,6 +130,34 @@ class ReasonForm(forms.Form):
     reason = TextField(label=_("Reason"), max_length=500)
 
 
+class ExchangeForm(forms.Form):
+    """Resolve a return by exchange: one replacement item per line, its SKU and (optionally, else
+    one) the units, e.g. ``SHIRT-M 2``."""
+
+    items = TextField(label=_("Replacement items (SKU and quantity, one per line)"), max_length=2000, kind=MULTILINE)
+
+    def clean_items(self) -> dict[str, int]:
+        wanted: dict[str, int] = {}
+        for number, line in enumerate(self.cleaned_data["items"].splitlines(), start=1):
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) > 2 or (len(parts) == 2 and not parts[1].isdigit()):
+                raise forms.ValidationError(
+                    _("Line %(number)d: write the SKU and then the quantity, e.g. “SHIRT-M 2”."),
+                    params={"number": number},
+                )
+            units = int(parts[1]) if len(parts) == 2 else 1
+            if not 1 <= units <= 999:
+                raise forms.ValidationError(
+                    _("Line %(number)d: the quantity must be from 1 to 999."), params={"number": number}
+                )
+            wanted[parts[0]] = wanted.get(parts[0], 0) + units
+        if not wanted:
+            raise forms.ValidationError(_("Name at least one replacement item."))
+        return wanted
+
+
 class ReturnQueueForm(forms.Form):
     """The support returns queue's filters (the list adds the date range)."""
 

@@ -15,7 +15,7 @@ from oms.roles import Role, has_role
 from orders.models import CANCELLABLE_STATES, Order, OrderState
 from returns.claim_forms import OpenClaimForm
 from returns.claim_selectors import claim_replaced_by, claimable_shipments, claims_for_order
-from returns.forms import ApproveForm, CreateReturnForm, ReasonForm
+from returns.forms import ApproveForm, CreateReturnForm, ExchangeForm, ReasonForm
 from returns.selectors import returnable_quantities, returns_for_order
 
 SUPPORT_ROLES = (Role.SUPPORT,)
@@ -45,6 +45,7 @@ def order_returns(*, request: Any, order: Order, create_form: CreateReturnForm |
         "approve_form": ApproveForm(prefix="approve"),
         "reject_form": ReasonForm(prefix="reject"),
         "cancel_form": ReasonForm(prefix="cancel"),
+        "exchange_form": ExchangeForm(prefix="exchange"),
     }
 
 

@@ -64,17 +64,24 @@ def refund_due_on(request: ReturnRequest) -> datetime.date | None:
     return timezone.localdate(request.created_at) + datetime.timedelta(days=REFUND_DUE_DAYS)
 
 
+# Until inspection support may resolve a return by exchange instead of a refund.
+EXCHANGEABLE_STATES = frozenset({ReturnState.REQUESTED, ReturnState.APPROVED, ReturnState.RECEIVED})
+
+
 def support_actions(request: ReturnRequest) -> list[str]:
     """The decisions support may take on the order page (from the state machine)."""
     available = {t.name for t in request.get_available_state_transitions()}
-    return [a for a in ("approve", "reject", "cancel") if a in available]
+    actions = [a for a in ("approve", "reject", "cancel") if a in available]
+    if request.state in EXCHANGEABLE_STATES:
+        actions.append("exchange")
+    return actions
 
 
 def returns_for_order(order: Order) -> list[ReturnCard]:
     """Every return request of ``order``, newest first, with its lines and photos (three queries)."""
     requests = (
         ReturnRequest.objects.filter(order=order)
-        .select_related("return_parcel__carrier_service__carrier", "return_parcel__label_document")
+        .select_related("return_parcel__carrier_service__carrier", "return_parcel__label_document", "exchange_order")
         .prefetch_related(
             _lines(),
             Prefetch("photos", queryset=ReturnPhoto.objects.order_by("uploaded_at", "pk")),

@@ -35,6 +35,7 @@ urlpatterns = [
     path("support/returns/<str:number>/approve/", support_views.return_approve, name="support-return-approve"),
     path("support/returns/<str:number>/reject/", support_views.return_reject, name="support-return-reject"),
     path("support/returns/<str:number>/cancel/", support_views.return_cancel, name="support-return-cancel"),
+    path("support/returns/<str:number>/exchange/", support_views.return_exchange, name="support-return-exchange"),
     path("support/returns/<str:number>/photos/<int:photo_id>/", photo_views.support_photo, name="support-return-photo"),
     # Support: claims without a return (lost, damaged in transit, an item missing), and the list.
     path("support/claims/", claim_views.claims, name="support-claim-list"),

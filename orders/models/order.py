@@ -88,6 +88,15 @@ class Order(FSMModelMixin, models.Model):
         "orders.Channel", verbose_name=_("channel"), on_delete=models.PROTECT, related_name="orders"
     )
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    replacement_for = models.ForeignKey(
+        "self",
+        verbose_name=_("replacement for"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replacements",
+        help_text=_("The order whose items this order replaces free of charge (an exchange)."),
+    )
     customer = models.ForeignKey(
         "orders.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
     )

@@ -110,7 +110,7 @@ class OrderDetail:
 def order_for_support_or_404(*, number: str) -> Order:
     if "\x00" in number:  # PostgreSQL refuses NUL in text: no order has such a number
         raise Http404
-    return get_object_or_404(Order.objects.select_related("customer", "channel"), number=number)
+    return get_object_or_404(Order.objects.select_related("customer", "channel", "replacement_for"), number=number)
 
 
 def _money_rows(order: Order) -> list[tuple[str, Decimal]]:

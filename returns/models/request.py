@@ -88,6 +88,24 @@ class ReturnRequest(ConcurrentTransitionMixin, models.Model):
         db_index=True,
         help_text=_("The tracking number of the return label."),
     )
+    resolution = models.CharField(
+        _("resolution"),
+        max_length=20,
+        choices=[("refund", _("Refund")), ("exchange", _("Exchange"))],
+        default="refund",
+        help_text=_("What the accepted units become once inspected: money back, or replacement items."),
+    )
+    exchange_items = models.JSONField(
+        _("replacement items"), default=dict, blank=True, help_text=_("SKUs and units sent free of charge.")
+    )
+    exchange_order = models.ForeignKey(
+        "orders.Order",
+        verbose_name=_("replacement order"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     return_parcel = models.OneToOneField(
         "fulfillment.ReturnParcel",
         verbose_name=_("return parcel"),

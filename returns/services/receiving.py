@@ -15,6 +15,7 @@ warehouse finishes with ``finish_inspection``, the rest recorded missing) it is 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ from fulfillment.models import Shipment
 from inventory.models import BinLocation, Warehouse
 from inventory.services.stock import return_blocked_stock, return_stock, scrap_blocked_stock
 from oms.events import publish
+from oms.exceptions import DomainError
 from oms.texts import text
 from orders import locks
 from orders.models import EventKind
@@ -35,7 +37,9 @@ from orders.services.timeline import actor_user, record_event
 from returns.error_codes import ReturnErrorCode
 from returns.exceptions import ReturnError
 from returns.models import Condition, ReturnEvent, ReturnLine, ReturnRequest, ReturnState, ReturnUnit
-from returns.services.resolution import accepted_units, inspection_outcome, resolve_return
+from returns.services.resolution import accepted_units, inspection_outcome, resolution, resolve_return
+
+logger = logging.getLogger(__name__)
 
 S = ReturnState
 RECEIVABLE = (S.APPROVED, S.RECEIVED)
@@ -300,6 +304,14 @@ def _complete_inspection(request: ReturnRequest, lines: list[ReturnLine], *, use
     publish("return.inspected", inspection_outcome(request))
     if not accepted_units(request):
         resolve_return(request, actor_label=_label(user), user=user)  # nothing to refund: closed now
+    elif resolution(request) == "exchange":
+        # The replacement order is placed now; if that fails (a SKU withdrawn since), the unit
+        # stays booked, the return inspected, and the sweep tries again.
+        try:
+            with transaction.atomic():
+                resolve_return(request, actor_label=_label(user), user=user)
+        except DomainError:
+            logger.warning("Return %s: the replacement order could not be placed yet", request.number, exc_info=True)
 
 
 @transaction.atomic

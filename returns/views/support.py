@@ -23,11 +23,12 @@ from oms.exceptions import DomainError
 from oms.htmx import run_service_and_answer
 from oms.roles import role_required
 from orders.selectors.order_detail import order_for_support_or_404
-from returns.forms import ApproveForm, CreateReturnForm, ReasonForm
+from returns.forms import ApproveForm, CreateReturnForm, ExchangeForm, ReasonForm
 from returns.models import ReturnRequest
 from returns.panels import SUPPORT_ROLES, returnable_lines
 from returns.selectors import refund_due_on, return_events, return_for_support_or_404, support_actions
 from returns.services.requests import approve_return, cancel_return, create_return, reject_return
+from returns.services.resolution import choose_exchange
 
 NEW_TEMPLATE = "returns/return_new.html"
 DETAIL_TEMPLATE = "returns/return_detail.html"
@@ -103,6 +104,7 @@ def _detail_context(rma: ReturnRequest, **forms: Any) -> dict[str, Any]:
         "approve_form": forms.get("approve_form") or ApproveForm(prefix="approve"),
         "reject_form": forms.get("reject_form") or ReasonForm(prefix="reject"),
         "cancel_form": forms.get("cancel_form") or ReasonForm(prefix="cancel"),
+        "exchange_form": forms.get("exchange_form") or ExchangeForm(prefix="exchange"),
     }
 
 
@@ -177,4 +179,20 @@ def return_cancel(request: HttpRequest, number: str) -> HttpResponse:
             rma, by=request.user, reason=data["reason"], actor_label=_agent(request)
         ),
         success=_("Return %(number)s cancelled."),
+    )
+
+
+@role_required(*SUPPORT_ROLES)
+@require_POST
+def return_exchange(request: HttpRequest, number: str) -> HttpResponse:
+    """Resolve the return by exchange: the replacement items, placed as a zero-price order once the
+    return is inspected."""
+    form = ExchangeForm(request.POST, prefix="exchange")
+    return _decide(
+        request,
+        number,
+        form=form,
+        form_key="exchange_form",
+        service=lambda rma, data: choose_exchange(rma, data["items"], by=request.user),
+        success=_("Return %(number)s will be exchanged."),
     )

@@ -103,6 +103,7 @@ POST_ROUTES: dict[str, str] = {
     "returns:support-return-approve": "returns:support-return-detail",
     "returns:support-return-reject": "returns:support-return-detail",
     "returns:support-return-cancel": "returns:support-return-detail",
+    "returns:support-return-exchange": "returns:support-return-detail",
     "returns:support-return-view-save": "returns:support-return-list",
     "returns:support-return-view-delete": "returns:support-return-list",
     "returns:warehouse-return-scan": "returns:warehouse-return",

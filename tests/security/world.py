@@ -70,6 +70,7 @@ REAL_PARAMS = {
     "returns:support-return-approve": lambda o: {"number": o["return_request"].number},
     "returns:support-return-reject": lambda o: {"number": o["return_request"].number},
     "returns:support-return-cancel": lambda o: {"number": o["return_request"].number},
+    "returns:support-return-exchange": lambda o: {"number": o["return_request"].number},
     "returns:support-return-view-delete": lambda o: {"pk": o["saved_view"].pk},
     "returns:support-claim-create": lambda o: {"reference": o["claim"].shipment.reference},
     "returns:support-claim-detail": lambda o: {"number": o["claim"].number},
