@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import kombu.pools
 import pytest
+from celery._state import _set_task_join_will_block
 
 
 def free_port() -> int:
@@ -112,3 +113,7 @@ def celery_broker(redis_process, settings) -> Iterator[RedisProcess]:
     yield redis_process
     app.conf.update(saved)
     forget_celery_routing(app)
+    # A worker started in this process (``start_worker``) marks the whole process as running
+    # inside a worker, and nothing unmarks it: a later test's eager ``.delay().get()`` would be
+    # refused as a task waiting on a task.
+    _set_task_join_will_block(False)
