@@ -51,9 +51,11 @@ PYTEST_ARGS ?= -n 2 --dist loadfile --durations=20
 test: messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# mypy reads [tool.mypy] in pyproject.toml; its Django plugin loads the settings, hence DEV_ENV.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(DEV_ENV) $(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .

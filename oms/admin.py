@@ -1,4 +1,5 @@
 import secrets
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -214,7 +215,7 @@ class WebhookSubscriptionForm(forms.ModelForm):
         model = WebhookSubscription
         fields = ["name", "url", "events", "secret", "active"]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
             self.initial.setdefault("secret", secrets.token_urlsafe(32))

@@ -8,6 +8,7 @@ events after commit. Nothing assigns ``state`` by hand (``protected=True``).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import RegexValidator
 from django.db import models
@@ -18,7 +19,7 @@ from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from oms.choices import choice_label
 
 country_validator = RegexValidator(r"^[A-Z]{2}$", _("Use the two-letter ISO country code, e.g. DE."))
-MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
+MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
 
 class OrderState(models.TextChoices):
