@@ -6,6 +6,7 @@ from orders.views import imports as import_views
 from orders.views import order_list as order_list_views
 from orders.views import phone as phone_views
 from orders.views import portal as portal_views
+from orders.views import portal_legal as portal_legal_views
 from orders.views import privacy as privacy_views
 from orders.views import support as support_views
 from orders.webhooks import views as webhook_views
@@ -79,6 +80,8 @@ urlpatterns += [
 
 urlpatterns += [
     path("track/", portal_views.portal_lookup, name="portal-lookup"),
+    path("track/legal/<slug:kind>/", portal_legal_views.portal_legal, name="portal-legal"),
+    path("track/legal/<slug:kind>/pdf/", portal_legal_views.portal_legal_pdf, name="portal-legal-pdf"),
     path("track/<str:token>/", portal_views.portal_order, name="portal-order"),
     path("track/<str:token>/cases/", portal_views.portal_case_create, name="portal-case-create"),
     path("track/<str:token>/cases/<int:pk>/", portal_views.portal_case_reply, name="portal-case-reply"),

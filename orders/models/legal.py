@@ -1,8 +1,9 @@
-"""A channel's legal texts (terms, withdrawal instructions, privacy notice) per language.
+"""A channel's legal texts (imprint, terms, withdrawal instructions, privacy notice) per language.
 
 Each is a text (rendered to PDF by the document service) or an uploaded PDF. The order
 confirmation carries the terms and the withdrawal instructions as attachments: a link is not a
-durable medium. ``version`` counts changes, so a mail sent before a change keeps the PDF it had.
+durable medium. All of them are shown in the customer portal (``/track/legal/<kind>/``).
+``version`` counts changes, so a mail sent before a change keeps the PDF it had.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class LegalTextKind(models.TextChoices):
+    IMPRINT = "imprint", _("Imprint")
     TERMS = "terms", _("Terms and conditions")
     WITHDRAWAL = "withdrawal", _("Withdrawal instructions")
     PRIVACY = "privacy", _("Privacy notice")

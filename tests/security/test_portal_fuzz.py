@@ -33,6 +33,8 @@ PORTAL_ROUTES = {
     "returns:portal-return",
     "orders:portal-document",
     "returns:portal-return-label",
+    "orders:portal-legal",
+    "orders:portal-legal-pdf",
 }
 NO_LIMITS = override_settings(
     PORTAL_LOOKUPS_PER_ADDRESS=100_000, PORTAL_LOOKUPS_PER_ORDER_NUMBER=100_000, PORTAL_ACTIONS_PER_ORDER_HOUR=100_000
@@ -66,6 +68,8 @@ def _portal_paths(world: dict[str, Any]) -> dict[str, str]:
         # Another order's invoice: the link's order opens none but its own (404).
         "orders:portal-document": order_page + f"documents/{world['invoice'].document_id or 0}/",
         "returns:portal-return-label": _return_page(world) + "label/",
+        "orders:portal-legal": f"/track/legal/imprint/?channel={world['order'].channel.code}",
+        "orders:portal-legal-pdf": f"/track/legal/terms/pdf/?channel={world['order'].channel.code}",
     }
 
 
