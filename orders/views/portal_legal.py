@@ -11,8 +11,10 @@ An unknown kind or channel, or a text the channel does not have, is a 404.
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
@@ -21,6 +23,8 @@ from oms import mail
 from orders.models import Channel, LegalText, LegalTextKind
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
+
+_Response = TypeVar("_Response", bound=HttpResponseBase)
 
 
 def legal_channel(request: HttpRequest) -> Channel:
@@ -52,7 +56,7 @@ def _lookup(request: HttpRequest, kind: str) -> tuple[Channel, LegalText | None]
     return channel, legal_text(channel, kind, (get_language() or "")[:2])
 
 
-def _public(response: HttpResponse) -> HttpResponse:
+def _public(response: _Response) -> _Response:
     response["Referrer-Policy"] = "same-origin"
     return response
 
@@ -73,7 +77,7 @@ def portal_legal(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @require_GET
-def portal_legal_pdf(request: HttpRequest, kind: str) -> HttpResponse:
+def portal_legal_pdf(request: HttpRequest, kind: str) -> FileResponse:
     """The uploaded PDF of the text the page shows; 404 where that text has none."""
     _channel, text = _lookup(request, kind)
     if text is None or not text.file:
