@@ -6,16 +6,44 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from fulfillment.models import Shipment
+from fulfillment.models import Shipment, ShipmentLine, ShipmentState
 from orders.models import OrderLine
 from returns.models import ClaimLine, ShipmentClaim
-from returns.services.claims import LEFT_STATES, claimable_units
 
 LIST_LIMIT = 500
+
+# A parcel that has left the warehouse: what a claim may be about.
+LEFT_STATES = frozenset(
+    {
+        ShipmentState.SHIPPED,
+        ShipmentState.IN_TRANSIT,
+        ShipmentState.OUT_FOR_DELIVERY,
+        ShipmentState.EXCEPTION,
+        ShipmentState.DELIVERED,
+        ShipmentState.RETURNED_TO_SENDER,
+    }
+)
+
+
+def claimable_units(shipment: Shipment) -> dict[int, int]:
+    """{order line id: units of the parcel not claimed yet} (what a new claim may name)."""
+    packed = dict(
+        ShipmentLine.objects.filter(shipment=shipment)
+        .values("order_line")
+        .annotate(n=Sum("quantity"))
+        .values_list("order_line", "n")
+    )
+    claimed = dict(
+        ClaimLine.objects.filter(claim__shipment=shipment)
+        .values("order_line")
+        .annotate(n=Sum("quantity"))
+        .values_list("order_line", "n")
+    )
+    return {line_id: max(n - claimed.get(line_id, 0), 0) for line_id, n in packed.items()}
 
 
 @dataclass

@@ -12,6 +12,7 @@ import shutil
 import uuid
 
 import pytest
+from celery._state import _set_task_join_will_block
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -65,6 +66,13 @@ def _fresh_lookups() -> None:
 def _own_rate_limits(settings) -> None:
     """Rate limit counters (oms.ratelimit, in Redis in CI) of an earlier test are not this test's."""
     settings.RATELIMIT_KEY_PREFIX = f"{uuid.uuid4().hex}:"
+
+
+@pytest.fixture(autouse=True)
+def _not_inside_a_worker() -> None:
+    """A Celery worker an earlier test started in this process (``start_worker``) can leave the
+    process marked as running inside a worker, and an eager ``.delay().get()`` would be refused."""
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,7 +29,7 @@ from django_fsm import can_proceed
 
 from billing.services.crediting import credit_returned_units
 from billing.services.refunds import refund_payment, refundable_amount
-from fulfillment.models import Shipment, ShipmentLine, ShipmentState
+from fulfillment.models import Shipment, ShipmentState
 from oms.exceptions import DomainError, IllegalTransitionError
 from oms.money import ZERO, quantize
 from oms.texts import text
@@ -39,24 +38,15 @@ from orders.models import Order
 from orders.services.drafts import AddressDraft, CustomerDraft, LineDraft, OrderDraft
 from orders.services.intake import place_order
 from orders.services.timeline import actor_user, add_search_terms, record_event
+from returns.claim_selectors import LEFT_STATES, claimable_units
 from returns.error_codes import ReturnErrorCode
 from returns.exceptions import ReturnError
 from returns.models import ClaimKind, ClaimLine, ClaimResolution, ShipmentClaim
 
 EVENT_KIND = "claim"
+
+
 # A parcel has left when it is in one of these states (a claim needs a parcel on its way or arrived).
-LEFT_STATES = frozenset(
-    {
-        ShipmentState.SHIPPED,
-        ShipmentState.IN_TRANSIT,
-        ShipmentState.OUT_FOR_DELIVERY,
-        ShipmentState.EXCEPTION,
-        ShipmentState.DELIVERED,
-        ShipmentState.RETURNED_TO_SENDER,
-    }
-)
-
-
 def _label(by: Any, actor_label: str = "") -> str:
     user = actor_user(by)
     if actor_label:
@@ -66,23 +56,6 @@ def _label(by: Any, actor_label: str = "") -> str:
 
 def _refuse(message: str, code: ReturnErrorCode, field: str = "") -> ReturnError:
     return ReturnError(message, code=code, data={"field": field} if field else {})
-
-
-def claimable_units(shipment: Shipment) -> dict[int, int]:
-    """{order line id: units of the parcel not claimed yet} (what a new claim may name)."""
-    packed = dict(
-        ShipmentLine.objects.filter(shipment=shipment)
-        .values("order_line")
-        .annotate(n=Sum("quantity"))
-        .values_list("order_line", "n")
-    )
-    claimed = dict(
-        ClaimLine.objects.filter(claim__shipment=shipment)
-        .values("order_line")
-        .annotate(n=Sum("quantity"))
-        .values_list("order_line", "n")
-    )
-    return {line_id: max(n - claimed.get(line_id, 0), 0) for line_id, n in packed.items()}
 
 
 def _unit_value(line: Any) -> Decimal:

@@ -19,11 +19,10 @@ from fulfillment.models import Shipment
 from oms.htmx import run_service_and_answer
 from oms.roles import role_required
 from returns.claim_forms import CarrierClaimForm, ClaimListForm, OpenClaimForm, ResolveClaimForm
-from returns.claim_selectors import claim_for_support_or_404, claim_list
+from returns.claim_selectors import claim_for_support_or_404, claim_list, claimable_units
 from returns.models import ClaimResolution, ShipmentClaim
 from returns.panels import SUPPORT_ROLES
 from returns.services.claims import (
-    claimable_units,
     file_carrier_claim,
     open_claim,
     record_carrier_payment,
