@@ -38,6 +38,7 @@ def _draft(original: Order, items: Mapping[str, int], reference: str) -> OrderDr
         billing_address=AddressDraft(
             name=original.billing_name,
             street=original.billing_street,
+            line2=original.billing_line2,
             postcode=original.billing_postcode,
             city=original.billing_city,
             country=original.billing_country,
@@ -47,6 +48,7 @@ def _draft(original: Order, items: Mapping[str, int], reference: str) -> OrderDr
         shipping_address=AddressDraft(
             name=original.shipping_name,
             street=original.shipping_street,
+            line2=original.shipping_line2,
             postcode=original.shipping_postcode,
             city=original.shipping_city,
             country=original.shipping_country,

@@ -29,6 +29,7 @@ def _refunds(order: Order) -> int:
 
 def test_an_exchanged_return_becomes_a_zero_price_order_allocated_and_linked_both_ways(support_client):
     order = delivered_order()
+    Order.objects.filter(pk=order.pk).update(shipping_line2="Hinterhaus, 3. OG", billing_line2="c/o Büro")
     ordering.make_product("SHIRT-L", units=5, price="29.90")
     rma = approved_return(order, {"SHIRT": 1})
     choose_exchange(rma, {"shirt-l": 1}, by=None)  # the SKU as typed, any case
@@ -40,6 +41,7 @@ def test_an_exchanged_return_becomes_a_zero_price_order_allocated_and_linked_bot
     replacement = rma.exchange_order
     assert replacement.replacement_for_id == order.pk and list(order.replacements.all()) == [replacement]
     assert replacement.customer_id == order.customer_id and replacement.shipping_street == order.shipping_street
+    assert (replacement.shipping_line2, replacement.billing_line2) == ("Hinterhaus, 3. OG", "c/o Büro")
     [line] = replacement.lines.all()
     assert (line.sku, line.quantity, line.line_total) == ("SHIRT-L", 1, Decimal("0.00"))
     assert replacement.total == Decimal("0.00")
