@@ -1,5 +1,7 @@
-"""Replacement orders: the items of an exchange (or a free re-shipment) sent as a new order of
-the same customer, to the same address, at zero price, linked to the order it replaces.
+"""Replacement orders: the items of an exchange (``returns.services.resolution``) or of a claim's
+free re-shipment (``returns.services.claims``) sent as a new order of the same customer, to the
+same address, at zero price, linked to the order it replaces. This is the one way a linked
+replacement order is made.
 
 ``place_replacement_order`` builds an ordinary draft (``orders.services.drafts``) and places it
 through ``intake.place_order``, so the replacement is validated, confirmed (payment terms:
@@ -58,6 +60,9 @@ def _draft(original: Order, items: Mapping[str, int], reference: str) -> OrderDr
         lines=[LineDraft(sku=sku, quantity=quantity, unit_price=Decimal(0)) for sku, quantity in items.items()],
         currency=original.currency,
         payment_method="invoice",
+        # Nothing to pay: confirmed on the channel's invoice terms, or, on a channel without them,
+        # as settled (a zero total writes no capture), so the replacement is never left waiting.
+        payment_captured=not original.channel.has_terms("invoice"),
         external_id=reference,
     )
 

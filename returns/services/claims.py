@@ -6,9 +6,10 @@ Every service validates before it writes and runs in one transaction under the o
 
 - ``open_claim``: units of the shipment's lines (never more than the parcel held, counting earlier
   claims on it); a missing item only from a delivered parcel.
-- ``resolve_by_reshipment``: a replacement order for the claimed units at zero price, placed through
-  intake on the order's channel (allocated like any order), linked to the claim; its timeline and
-  the original's name each other.
+- ``resolve_by_reshipment``: a replacement order for the claimed units at zero price, placed by
+  ``orders.services.replacements.place_replacement_order`` as an exchange's is (allocated and
+  fulfilled like any order, ``Order.replacement_for`` the original), linked to the claim; its
+  timeline and the original's name each other.
 - ``resolve_by_refund``: billing credits the claimed units (``credit_returned_units``, keyed by the
   claim) and refunds the credited amount (``refund_payment``, token ``claim:<id>``).
 - ``file_carrier_claim`` / ``record_carrier_payment`` / ``reject_carrier_claim``: open → claimed →
@@ -35,8 +36,7 @@ from oms.money import ZERO, quantize
 from oms.texts import text
 from orders import locks
 from orders.models import Order
-from orders.services.drafts import AddressDraft, CustomerDraft, LineDraft, OrderDraft
-from orders.services.intake import place_order
+from orders.services.replacements import place_replacement_order
 from orders.services.timeline import actor_user, add_search_terms, record_event
 from returns.claim_selectors import LEFT_STATES, claimable_units
 from returns.error_codes import ReturnErrorCode
@@ -159,53 +159,12 @@ def _unresolved(claim: ShipmentClaim) -> None:
         )
 
 
-def _replacement_draft(order: Order, claim: ShipmentClaim) -> OrderDraft:
-    lines = [
-        LineDraft(sku=line.order_line.sku, quantity=line.quantity, unit_price=ZERO)
-        for line in claim.lines.select_related("order_line").order_by("pk")
-    ]
-    customer = order.customer
-    shipping = AddressDraft(
-        name=order.shipping_name,
-        company=order.shipping_company,
-        street=order.shipping_street,
-        line2=order.shipping_line2,
-        postcode=order.shipping_postcode,
-        city=order.shipping_city,
-        country=order.shipping_country,
-        phone=order.shipping_phone,
-    )
-    billing = AddressDraft(
-        name=order.billing_name,
-        company=order.billing_company,
-        street=order.billing_street,
-        line2=order.billing_line2,
-        postcode=order.billing_postcode,
-        city=order.billing_city,
-        country=order.billing_country,
-        phone=order.billing_phone,
-    )
-    return OrderDraft(
-        customer=CustomerDraft(
-            email=customer.email,
-            name=customer.name,
-            phone=customer.phone,
-            language=customer.language,
-            company=customer.company,
-            vat_id=customer.vat_id,
-        ),
-        billing_address=billing,
-        shipping_address=shipping,
-        lines=lines,
-        currency=order.currency,
-        price_mode=order.price_mode,
-        shipping_total=ZERO,
-        payment_method=order.payment_method,
-        payment_captured=True,  # nothing to pay: the order is confirmed at once
-        external_id=f"claim-{claim.number}",
-        notes=_("Free replacement for order %(number)s (claim %(claim)s).")
-        % {"number": order.number, "claim": claim.number},
-    )
+def _replacement_items(claim: ShipmentClaim) -> dict[str, int]:
+    """{SKU: units} of the claimed lines, what the free re-shipment sends again."""
+    items: dict[str, int] = {}
+    for line in claim.lines.select_related("order_line").order_by("pk"):
+        items[line.order_line.sku] = items.get(line.order_line.sku, 0) + line.quantity
+    return items
 
 
 @transaction.atomic
@@ -216,9 +175,15 @@ def resolve_by_reshipment(claim: ShipmentClaim, *, by: Any, actor_label: str = "
     order, claim = _locked(claim)
     _unresolved(claim)
     label = _label(by, actor_label)
-    replacement = place_order(
-        channel=order.channel, draft=_replacement_draft(order, claim), actor_label=label, user=actor_user(by)
-    ).order
+    # The same path as an exchange (``orders.services.replacements``): a zero-price order linked
+    # to the original by ``Order.replacement_for``, allocated and fulfilled like any order.
+    replacement = place_replacement_order(
+        order,
+        _replacement_items(claim),
+        reference=f"claim:{claim.number}",
+        actor_label=label,
+        user=actor_user(by),
+    )
     claim.resolution = ClaimResolution.RESHIPMENT
     claim.replacement_order = replacement
     claim.resolved_at = timezone.now()
@@ -234,18 +199,6 @@ def resolve_by_reshipment(claim: ShipmentClaim, *, by: Any, actor_label: str = "
         actor_label=label,
         user=by,
         data={"claim_id": claim.pk, "replacement_order_id": replacement.pk},
-    )
-    record_event(
-        replacement,
-        EVENT_KIND,
-        text(
-            gettext_lazy("Free replacement for order %(number)s (claim %(claim)s)."),
-            number=order.number,
-            claim=claim.number,
-        ),
-        actor_label=label,
-        user=by,
-        data={"claim_id": claim.pk, "original_order_id": order.pk},
     )
     return claim
 

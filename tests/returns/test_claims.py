@@ -14,9 +14,10 @@ from django.utils import translation
 
 from billing.models import CreditNote
 from inventory.models import StockLevel
-from orders.models import Order, OrderState, PaymentTransaction, TransactionKind
+from orders.models import Channel, Order, OrderState, PaymentTransaction, TransactionKind
+from returns.exceptions import ReturnError
 from returns.models import CarrierClaimState, ClaimKind, ClaimResolution, ShipmentClaim
-from returns.services.claims import open_claim
+from returns.services.claims import open_claim, resolve_by_reshipment
 from tests.billing.flows import place, ship
 from tests.returns.receiving_data import delivered_order
 
@@ -84,7 +85,7 @@ def test_an_item_missing_from_a_delivered_parcel_is_claimed_on_the_order_page_an
 
     again = _resolve(support_client, claim, "reshipment")
     assert again.status_code == 422 and "is resolved already" in again.content.decode()
-    assert _refunds(order) == [Decimal("29.90")] and not Order.objects.filter(external_id__startswith="claim-").exists()
+    assert _refunds(order) == [Decimal("29.90")] and not order.replacements.exists()
 
 
 def test_a_lost_parcel_is_reshipped_free_as_a_linked_replacement_order_allocated_like_any(support_client):
@@ -108,14 +109,51 @@ def test_a_lost_parcel_is_reshipped_free_as_a_linked_replacement_order_allocated
     assert replacement.shipping_postcode == order.shipping_postcode and replacement.customer_id == order.customer_id
     assert StockLevel.objects.get(product__sku="JEANS").reserved == reserved_before + 1
     assert _refunds(order) == [] and not CreditNote.objects.filter(invoice__order=order).exists()
-    # Both order pages name each other.
+    # The same link as an exchange's (``Order.replacement_for``): both order pages name each other.
+    assert replacement.replacement_for_id == order.pk and list(order.replacements.all()) == [replacement]
+    assert replacement.external_id == f"claim:{claim.number}"
     original_page = support_client.get(reverse("orders:support-order-detail", args=[order.number])).content.decode()
     replacement_page = support_client.get(
         reverse("orders:support-order-detail", args=[replacement.number])
     ).content.decode()
     assert reverse("orders:support-order-detail", args=[replacement.number]) in original_page
+    assert "data-replacement>" in original_page
+    assert "data-replacement-for" in replacement_page
+    assert reverse("orders:support-order-detail", args=[order.number]) in replacement_page
     assert f'data-replaces="{order.number}"' in replacement_page
-    assert replacement.events.filter(message__contains=f"Free replacement for order {order.number}").exists()
+    assert replacement.events.filter(message__contains=f"Replacement for order {order.number}").exists()
+    assert order.events.filter(message__contains=f"Replacement order {replacement.number} placed").exists()
+
+    # Fulfilled like any order: it ships, and nothing is charged for it.
+    shipment = ship(replacement, {"SHIRT": 2, "JEANS": 1})
+    replacement.refresh_from_db()
+    assert shipment.state == "shipped" and replacement.state == OrderState.SHIPPED
+    assert not PaymentTransaction.objects.filter(order=replacement).exists()
+
+
+def test_a_reshipment_on_a_channel_without_payment_terms_is_allocated_all_the_same(support_user):
+    order = delivered_order()
+    Channel.objects.filter(pk=order.channel_id).update(payment_terms_methods=[])
+    claim = open_claim(_shipment(order), ClaimKind.LOST, {order.lines.get(sku="SHIRT").pk: 1}, by=support_user)
+
+    resolved = resolve_by_reshipment(claim, by=support_user)
+
+    replacement = resolved.replacement_order
+    assert replacement.state == OrderState.ALLOCATED and replacement.total == Decimal("0.00")
+    assert replacement.replacement_for_id == order.pk
+    assert not PaymentTransaction.objects.filter(order=replacement).exists()
+
+
+def test_resolving_a_claim_twice_places_one_replacement_order(support_user):
+    order = delivered_order()
+    claim = open_claim(_shipment(order), ClaimKind.LOST, {order.lines.get(sku="SHIRT").pk: 1}, by=support_user)
+    resolve_by_reshipment(claim, by=support_user)
+    orders = Order.objects.count()
+
+    with pytest.raises(ReturnError, match="is resolved already"):
+        resolve_by_reshipment(claim, by=support_user)
+
+    assert Order.objects.count() == orders and order.replacements.count() == 1
 
 
 def test_the_claim_against_the_carrier_is_filed_then_paid_or_rejected_and_listed(support_client, support_user):
@@ -175,8 +213,6 @@ def test_bad_claims_are_refused_with_a_reason_and_write_nothing(support_client, 
     assert missing_before_delivery.status_code == 422
     assert "An item can be missing only from a delivered parcel" in missing_before_delivery.content.decode()
     assert ShipmentClaim.objects.count() == 1 and order.events.count() == events
-
-    from returns.exceptions import ReturnError
 
     with pytest.raises(ReturnError, match="More units than the parcel held"):
         open_claim(_shipment(order), ClaimKind.DAMAGED, {order.lines.get(sku="SHIRT").pk: 1}, by=support_user)
