@@ -19,7 +19,9 @@ entering an event by hand all end here. For each update:
    (``orders.services.lifecycle.deliver_order``). The order is *completed* later, by
    ``complete_delivered_orders`` once the return window has passed (README, "Fulfilment").
 
-Locks: the order, then its shipment, as every service that touches both.
+Locks: the order, then its shipment or return parcel, as every service that touches both; a
+batch takes its orders in primary-key order, whether a shipment's or a return parcel's number
+named them.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from fulfillment.models import (
     Carrier,
     ExceptionReason,
     Package,
+    ReturnParcel,
     Shipment,
     ShipmentState,
     TrackingEvent,
@@ -134,13 +137,17 @@ def record_tracking_updates(
             continue
         by_shipment.setdefault(shipment_id, []).append(update)
     order_ids = dict(Shipment.objects.filter(pk__in=list(by_shipment)).values_list("pk", "order_id"))
-    # Orders (then shipments) in primary-key order: two batches never wait for each other in a circle.
-    for shipment_id in sorted(by_shipment, key=lambda pk: (order_ids[pk], pk)):
-        _record_for_shipment(shipment_id, by_shipment[shipment_id], source=source, user=user, raw=raw, result=result)
-    # Return labels' numbers move their return parcels (``fulfillment.services.return_labels``).
-    for parcel_id in sorted(by_return_parcel):
+    parcel_orders = dict(ReturnParcel.objects.filter(pk__in=list(by_return_parcel)).values_list("pk", "order_id"))
+    # Orders in primary-key order, shipments and return parcels alike (then each order's
+    # shipments before its return parcels): two batches never wait for each other in a circle.
+    work = [(order_ids[pk], 0, pk) for pk in by_shipment] + [(parcel_orders[pk], 1, pk) for pk in by_return_parcel]
+    for _order_id, is_return_parcel, pk in sorted(work):
+        if not is_return_parcel:
+            _record_for_shipment(pk, by_shipment[pk], source=source, user=user, raw=raw, result=result)
+            continue
+        # Return labels' numbers move their return parcels (``fulfillment.services.return_labels``).
         recorded, duplicates, _stored = apply_return_parcel_updates(
-            parcel_id, by_return_parcel[parcel_id], source=source, user=user, raw=raw
+            pk, by_return_parcel[pk], source=source, user=user, raw=raw
         )
         result.recorded += recorded
         result.duplicates += duplicates
