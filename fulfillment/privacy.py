@@ -1,8 +1,8 @@
 """What ``fulfillment`` holds about a customer, for the GDPR export and erasure (``oms.privacy``).
 
-Shipments, packages and tracking events of the customer's orders are exported; on erasure the
-carriers' payloads and texts lose the person's data, and the stored labels, delivery notes and
-handover manifests that name them are discarded (a manifest is rendered again, from the
+Shipments, packages, tracking events and return parcels of the customer's orders are exported;
+on erasure the carriers' payloads and texts lose the person's data, and the stored labels, return
+labels, delivery notes and handover manifests that name them are discarded (a manifest is rendered again, from the
 pseudonymised orders, when someone opens it). Registered from ``FulfillmentConfig.ready()``.
 """
 
@@ -12,9 +12,10 @@ from typing import Any
 
 from django.db.models import Q
 
-from fulfillment.models import Package, Shipment, TrackingEvent
+from fulfillment.models import Package, ReturnParcel, ReturnParcelEvent, Shipment, TrackingEvent
 from fulfillment.services.labels import DELIVERY_NOTE_DOCUMENT, LABEL_DOCUMENT
 from fulfillment.services.manifests import MANIFEST_DOCUMENT
+from fulfillment.services.return_labels import RETURN_LABEL_DOCUMENT
 from oms import privacy
 from oms.models import Document
 from oms.privacy import Erasure, Subject
@@ -41,7 +42,19 @@ def export(subject: Subject) -> dict[str, list[dict[str, Any]]]:
                 "location": event.location,
             }
         )
+    return_parcels = ReturnParcel.objects.filter(order_id__in=subject.order_ids).select_related("order")
     return {
+        "return_parcels": [
+            {
+                "order": p.order.number,
+                "reference": p.reference,
+                "state": p.state,
+                "tracking_number": p.tracking_number,
+                "created_at": _iso(p.created_at),
+                "delivered_at": _iso(p.delivered_at),
+            }
+            for p in return_parcels.order_by("pk")
+        ],
         "shipments": [
             {
                 "order": s.order.number,
@@ -53,7 +66,7 @@ def export(subject: Subject) -> dict[str, list[dict[str, Any]]]:
                 "tracking": by_shipment.get(s.pk, []),
             }
             for s in shipments
-        ]
+        ],
     }
 
 
@@ -70,6 +83,22 @@ def erase(subject: Subject, erasure: Erasure) -> None:
             ["raw_payload", "description", "location"],
             subject,
         ),
+    )
+    parcels = ReturnParcel.objects.filter(order_id__in=subject.order_ids)
+    erasure.count("return parcels", privacy.scrub_rows(parcels, ["label_error"], subject))
+    erasure.count(
+        "return parcel events",
+        privacy.scrub_rows(
+            ReturnParcelEvent.objects.filter(parcel__in=parcels), ["raw_payload", "description", "location"], subject
+        ),
+    )
+    # A return label names the customer as the sender: discarded (booked again if ever needed).
+    return_labels = Q(pk__in=[])
+    for parcel_id in parcels.values_list("pk", flat=True):
+        return_labels |= Q(subject__startswith=f"{parcel_id}:")
+    erasure.count(
+        "return labels",
+        privacy.discard_documents(Document.objects.filter(Q(kind=RETURN_LABEL_DOCUMENT) & return_labels)),
     )
     shipment_ids = list(shipments.values_list("pk", flat=True))
     package_ids = Package.objects.filter(shipment_id__in=shipment_ids).values_list("pk", flat=True)

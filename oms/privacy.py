@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,14 @@ ERASED_EMAIL_DOMAIN = "erased.invalid"
 # Identifying strings shorter than this are not scrubbed from free text (a one-letter "name" would
 # blank every word it is part of).
 MIN_TERM_LENGTH = 3
+# The transaction-local PostgreSQL setting the immutability triggers ask (withdrawals, issued
+# invoices and credit notes): 'on' only inside ``erasure_mode``.
+ERASURE_SETTING = "oms.erasure"
+# SQLite has no transaction-local settings: there, ``erasure_mode`` writes a row into this table
+# (created by the ``oms`` migrations on SQLite only) and deletes it again before its transaction
+# commits, and the triggers ask whether the table has a row. Nobody else ever sees the row: SQLite
+# lets one transaction write at a time, and other connections read only what is committed.
+SQLITE_ERASURE_TABLE = "oms_erasure_mode"
 
 
 @dataclass
@@ -106,7 +115,7 @@ class UnknownSubjectError(LookupError):
 
 
 _contributors: dict[str, Contributor] = {}
-_resolver: list[Callable[[int], Subject | None]] = []
+_resolver: list[Callable[..., Subject | None]] = []
 
 
 def register(
@@ -121,8 +130,10 @@ def register(
     _contributors[name] = Contributor(name, export, erase, refusals, order)
 
 
-def register_subject_resolver(resolve: Callable[[int], Subject | None]) -> None:
-    """``resolve(customer_id)`` answers the ``Subject`` (None: no such customer). One resolver."""
+def register_subject_resolver(resolve: Callable[..., Subject | None]) -> None:
+    """``resolve(customer_id, lock=False)`` answers the ``Subject`` (None: no such customer); with
+    ``lock`` it first locks the customer and their orders (inside the caller's transaction) so
+    that nothing is added to them until it ends. One resolver."""
     _resolver[:] = [resolve]
 
 
@@ -130,13 +141,36 @@ def contributors() -> list[Contributor]:
     return sorted(_contributors.values(), key=lambda c: (c.order, c.name))
 
 
-def resolve(customer_id: int) -> Subject:
+def resolve(customer_id: int, *, lock: bool = False) -> Subject:
     if not _resolver:
         raise UnknownSubjectError("no subject resolver is registered")
-    subject = _resolver[0](customer_id)
+    subject = _resolver[0](customer_id, lock=lock)
     if subject is None:
         raise UnknownSubjectError(customer_id)
     return subject
+
+
+@contextmanager
+def erasure_mode() -> Iterator[None]:
+    """A transaction (a savepoint inside another) in which the database lets the erasure and the
+    retention job change rows it otherwise refuses to change: a declaration of withdrawal, the
+    parties of an issued invoice or credit note. Nothing else may run inside it. When the block
+    ends the rows are immutable again, also for the rest of an enclosing transaction; when it
+    raises, its changes and the permission roll back together."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            token = secrets.token_hex(8)
+            cursor.execute(f"INSERT INTO {SQLITE_ERASURE_TABLE} (token) VALUES (%s)", [token])
+            yield
+            cursor.execute(f"DELETE FROM {SQLITE_ERASURE_TABLE} WHERE token = %s", [token])
+        elif connection.vendor == "postgresql":
+            cursor.execute("SELECT coalesce(current_setting(%s, true), '')", [ERASURE_SETTING])
+            (before,) = cursor.fetchone()
+            cursor.execute("SELECT set_config(%s, 'on', true)", [ERASURE_SETTING])
+            yield
+            cursor.execute("SELECT set_config(%s, %s, true)", [ERASURE_SETTING, before])
+        else:
+            yield
 
 
 # --- export (Art. 15, 20) -------------------------------------------------------------------------
@@ -172,26 +206,23 @@ def erase_customer(customer_id: int, *, by: str = "") -> Erasure:
     """Erase the customer's personal data everywhere, in one transaction, or nothing at all.
 
     Raises ``ErasureRefusedError`` (nothing changed) while a contributor has a reason to refuse
-    (open orders, open receivables). The refusal is checked again inside the transaction, after
-    the contributors' locks, so an order placed meanwhile is not erased half-way. Returns the
-    erasure with what was removed per kind of record; an audit entry records it (without the
-    person's data).
+    (open orders, open receivables). The customer and their orders are locked first and the
+    refusals asked under that lock, so an order placed meanwhile either came first (and refuses
+    the erasure) or waits for it to commit (and then belongs to a new customer record: the
+    erased one no longer has the e-mail address). Returns the erasure with what was removed per
+    kind of record; an audit entry records it (without the person's data).
     """
     from oms.models import PrivacyAuditEntry
 
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Immutable rows (a declaration of withdrawal) accept a change only inside an erasure.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL oms.erasure = 'on'")
-        subject = resolve(customer_id)
+    # Immutable rows (a declaration of withdrawal) accept the pseudonymisation only in erasure mode.
+    with erasure_mode():
+        subject = resolve(customer_id, lock=True)
         reasons = []
         for contributor in contributors():
             if contributor.refusals is not None:
                 reasons.extend(contributor.refusals(subject))
         if reasons:
             raise ErasureRefusedError(reasons)
-        subject = resolve(customer_id)  # again, under the contributors' locks
         erasure = Erasure(subject=subject, pseudonym=f"erased-{secrets.token_hex(6)}", by=by, at=timezone.now())
         for contributor in contributors():
             if contributor.erase is not None:

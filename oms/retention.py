@@ -24,8 +24,9 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
 from django.utils import timezone
+
+from oms import privacy
 
 
 @dataclass(frozen=True)
@@ -74,11 +75,8 @@ def enforce_retention(*, as_of: datetime.date) -> dict[str, int]:
 
     removed: dict[str, int] = {}
     cutoffs: dict[str, str] = {}
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Immutable rows (issued invoices, declarations of withdrawal) accept the change only here.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL oms.erasure = 'on'")
+    # Immutable rows (issued invoices, declarations of withdrawal) accept the change only in erasure mode.
+    with privacy.erasure_mode():
         for rule in rules():
             moment = cutoff(rule.period, as_of)
             cutoffs[rule.name] = moment.date().isoformat()

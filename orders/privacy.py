@@ -14,7 +14,6 @@ import datetime
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
-from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import ngettext
 
@@ -52,12 +51,19 @@ def _address(order: Order, side: str) -> dict[str, str]:
     return {part: getattr(order, f"{side}_{part}") for part in (*ADDRESS_FIELDS, "country")}
 
 
-def resolve_subject(customer_id: int) -> Subject | None:
-    """The customer, their orders and every string that identifies them."""
+def resolve_subject(customer_id: int, *, lock: bool = False) -> Subject | None:
+    """The customer, their orders and every string that identifies them. ``lock`` (inside a
+    transaction): the customer's orders and the customer are locked first (see ``_lock``)."""
+    if lock:
+        _lock(customer_id)
     customer = Customer.objects.filter(pk=customer_id).first()
     if customer is None:
         return None
-    orders = list(Order.objects.filter(customer_id=customer_id).values("pk", "number", "email", *ORDER_PERSONAL_FIELDS))
+    orders = list(
+        Order.objects.filter(customer_id=customer_id)
+        .order_by("pk")
+        .values("pk", "number", "email", *ORDER_PERSONAL_FIELDS)
+    )
     emails = {customer.email.lower()} | {o["email"].lower() for o in orders if o["email"]}
     identifiers = set(emails) | {customer.name, customer.phone, customer.company, customer.vat_id}
     names = {customer.name}
@@ -75,6 +81,25 @@ def resolve_subject(customer_id: int) -> Subject | None:
         terms=identifiers | {w for w in words if w},
         order_ids=[o["pk"] for o in orders],
         order_numbers=[o["number"] for o in orders],
+    )
+
+
+def _lock(customer_id: int) -> None:
+    """Lock the customer's orders (by primary key), then the customer: the order in which the
+    services that add to a customer take them (a claim's re-shipment or an exchange locks its
+    order, then intake locks the customer with ``INSERT ... ON CONFLICT``), so an erasure and
+    such a service wait for each other instead of deadlocking. Orders placed while we waited for
+    the customer are locked after it (they are newer: still in key order); from then on intake
+    waits for the erasure to commit."""
+    locked = list(
+        Order.objects.select_for_update().filter(customer_id=customer_id).order_by("pk").values_list("pk", flat=True)
+    )
+    list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk", flat=True))
+    list(
+        Order.objects.select_for_update()
+        .filter(customer_id=customer_id, pk__gt=max(locked, default=0))
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 
@@ -172,12 +197,8 @@ def export(subject: Subject) -> dict[str, list[dict[str, Any]]]:
 
 
 def refusals(subject: Subject) -> list[str]:
+    # Inside the erasure the customer and their orders are locked already (``_lock``).
     orders = Order.objects.filter(pk__in=subject.order_ids, state__in=OPEN_STATES).order_by("pk")
-    if transaction.get_connection().in_atomic_block:
-        # Inside the erasure: the customer's row and open orders are locked, so an order placed
-        # or changed meanwhile waits for the erasure (a page asking only reads).
-        list(Customer.objects.select_for_update().filter(pk=subject.customer_id).values_list("pk", flat=True))
-        orders = orders.select_for_update()
     open_orders = list(orders.values_list("number", flat=True))
     if not open_orders:
         return []

@@ -1,11 +1,12 @@
 """What ``returns`` holds about a customer, for the GDPR export and erasure (``oms.privacy``).
 
-Return requests with their lines, events, received units and photos, and declarations of
-withdrawal, are exported. A return still under way refuses the erasure. On erasure the
-customer's own words (reason, comment), support's and the warehouse's texts lose the person's
-data; photos are deleted with their files; a declaration of withdrawal keeps its date, order and
-items but loses name, e-mail and text (its table accepts that change only inside the erasure's
-transaction). Registered from ``ReturnsConfig.ready()``.
+Return requests with their lines, events, received units and photos, shipment claims, and
+declarations of withdrawal, are exported. A return still under way, or a claim not resolved yet,
+refuses the erasure. On erasure the customer's own words (reason, comment, a claim's
+description), support's, the warehouse's and the carrier's texts lose the person's data; photos
+are deleted with their files; a declaration of withdrawal keeps its date, order and items but
+loses name, e-mail and text (its table accepts that change only in erasure mode,
+``oms.privacy.erasure_mode``). Registered from ``ReturnsConfig.ready()``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from django.utils.translation import ngettext
 
 from oms import privacy, retention
 from oms.privacy import ERASED, Erasure, Subject
-from returns.models import ReturnEvent, ReturnPhoto, ReturnRequest, ReturnUnit, Withdrawal
+from returns.models import ReturnEvent, ReturnPhoto, ReturnRequest, ReturnUnit, ShipmentClaim, Withdrawal
+from returns.models.claim import ClaimResolution
 from returns.models.request import OPEN_STATES
 
 
@@ -58,6 +60,20 @@ def export(subject: Subject) -> dict[str, list[dict[str, Any]]]:
             .select_related("request")
             .order_by("uploaded_at", "pk")
         ],
+        "claims": [
+            {
+                "number": c.number,
+                "order": c.order.number,
+                "kind": c.kind,
+                "description": c.description,
+                "resolution": c.resolution,
+                "created_at": _iso(c.created_at),
+                "resolved_at": _iso(c.resolved_at),
+            }
+            for c in ShipmentClaim.objects.filter(order_id__in=subject.order_ids)
+            .select_related("order")
+            .order_by("created_at", "pk")
+        ],
         "withdrawals": [
             {
                 "order": w.order.number,
@@ -80,16 +96,32 @@ def refusals(subject: Subject) -> list[str]:
         .order_by("pk")
         .values_list("number", flat=True)
     )
-    if not open_returns:
-        return []
-    return [
-        ngettext(
-            "Return %(numbers)s is still under way.",
-            "Returns %(numbers)s are still under way.",
-            len(open_returns),
+    # A claim not resolved yet still owes the customer a re-shipment or a refund.
+    open_claims = list(
+        ShipmentClaim.objects.filter(order_id__in=subject.order_ids, resolution=ClaimResolution.NONE)
+        .order_by("pk")
+        .values_list("number", flat=True)
+    )
+    reasons = []
+    if open_returns:
+        reasons.append(
+            ngettext(
+                "Return %(numbers)s is still under way.",
+                "Returns %(numbers)s are still under way.",
+                len(open_returns),
+            )
+            % {"numbers": ", ".join(open_returns)}
         )
-        % {"numbers": ", ".join(open_returns)}
-    ]
+    if open_claims:
+        reasons.append(
+            ngettext(
+                "Claim %(numbers)s is not resolved yet.",
+                "Claims %(numbers)s are not resolved yet.",
+                len(open_claims),
+            )
+            % {"numbers": ", ".join(open_claims)}
+        )
+    return reasons
 
 
 def erase(subject: Subject, erasure: Erasure) -> None:
@@ -117,6 +149,14 @@ def erase(subject: Subject, erasure: Erasure) -> None:
                 privacy.delete_file_on_commit(file.storage, file.name)
         photo.delete()
         erasure.count("return photos", 1)
+    erasure.count(
+        "claims",
+        privacy.scrub_rows(
+            ShipmentClaim.objects.filter(order_id__in=subject.order_ids),
+            ["description", "carrier_note", "created_by_label"],
+            subject,
+        ),
+    )
     withdrawals = Withdrawal.objects.filter(order_id__in=subject.order_ids)
     for withdrawal in withdrawals.only("pk", "items"):
         Withdrawal.objects.filter(pk=withdrawal.pk).update(

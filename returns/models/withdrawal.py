@@ -4,9 +4,11 @@ withdrawal function (§ 356a BGB: "Vertrag widerrufen", then "Widerruf bestätig
 The row is the declaration as the customer confirmed it, with the moment we received it: it is
 written once, by ``returns.services.withdrawals.declare_withdrawal``, together with what it
 caused (units cancelled, the return request for shipped units, the refund), and never changed.
-The database refuses an UPDATE or DELETE (a trigger, see the migration) except inside a
-transaction that set ``ERASURE_SETTING``: the GDPR erasure pseudonymises the name and e-mail, and
-the retention job deletes the row when its retention period has ended.
+The database refuses an UPDATE or DELETE (a trigger, see the migrations) except in erasure mode
+(``oms.privacy.erasure_mode``: on PostgreSQL the transaction-local ``ERASURE_SETTING``, on SQLite
+a row only the erasure's transaction sees): the GDPR erasure pseudonymises the name and e-mail,
+and the retention job deletes the row when its retention period has ended. SQLite refuses the
+UPDATE only (Django empties its tables with DELETE); the model refuses both.
 """
 
 from __future__ import annotations

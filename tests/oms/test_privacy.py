@@ -3,9 +3,11 @@
 One customer with everything a customer leaves behind: an order placed through intake, shipped,
 invoiced, delivered and rated; a support case with their message; a note; the order confirmation
 mail sent; a webhook delivery about the order; a label and the invoice rendered to PDF; a return
-(rejected) and an uploaded order import naming them. The export must hold every kind of record;
-after the erasure no text or JSON column of the database and no stored file names them, except
-the retained invoice, which still renders with its legally required content.
+(rejected) and an uploaded order import naming them; a declaration of withdrawal with its return
+label; a claim about the parcel, refunded; shop sync logs naming them. The export must hold every
+kind of record; after the erasure no text or JSON column of the database and no stored file
+names them, except the retained invoice and credit note, which still render with their legally
+required content. These tests run on PostgreSQL and on SQLite (the embedded default).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from oms.models import (
 from orders.models import Customer, Order, OrderImport
 from tests.logins import login_as, verified_login
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+pytestmark = [pytest.mark.django_db]
 
 EMAIL = "jolanda.quastenberg@example.org"
 NAME = "Jolanda Quastenberg"
@@ -69,7 +71,41 @@ def _draft(skus: dict[str, int]):
 
 @pytest.fixture
 def customer_world(support_user):
-    return build_customer_world(support_user)
+    world = build_customer_world(support_user)
+    add_newer_records(world, support_user)
+    return world
+
+
+def add_newer_records(world, support_user):
+    """What the newer parts of the system hold about the customer: a declaration of withdrawal
+    (its return withdrawn again, after its return label was booked), a claim refunded, and
+    shop sync logs that quote them."""
+    from fulfillment.models import ReturnParcel
+    from orders.models import ShopConnection, ShopOrderFailure, ShopSyncRun
+    from returns.services.claims import open_claim, resolve_by_refund
+    from returns.services.requests import cancel_return
+    from returns.services.withdrawals import declare_withdrawal
+
+    order = world["order"]
+    withdrawal = declare_withdrawal(order, name=NAME, order_number=order.number)
+    for message in OutboxMessage.objects.filter(kind="return-label", status="pending").order_by("pk"):
+        outbox.deliver(message.pk)
+    world["return_parcels"] = list(ReturnParcel.objects.filter(order=order).values_list("pk", flat=True))
+    cancel_return(withdrawal.return_request, by=support_user, reason="customer keeps it")
+    shipment = order.shipments.get()
+    claim = open_claim(
+        shipment, "damaged", {order.lines.get().pk: 1}, by=support_user, description=f"Karton von {NAME} eingedrückt"
+    )
+    resolve_by_refund(claim, by=support_user)
+    connection_ = ShopConnection.objects.create(
+        channel=order.channel, base_url="https://shop.example.com", api_key="ck_x", api_secret="cs_x"
+    )
+    ShopSyncRun.objects.create(connection=connection_, kind="pull", outcome="failed", message=f"{EMAIL}: refused")
+    ShopOrderFailure.objects.create(connection=connection_, external_id="4711", error=f"Kunde {NAME}: SKU unbekannt")
+    order.refresh_from_db()
+    world["withdrawal"] = withdrawal
+    world["claim"] = claim
+    return world
 
 
 def build_customer_world(support_user):
@@ -145,6 +181,9 @@ def test_the_export_holds_every_kind_of_personal_record(customer_world):
         "mails",
         "webhook_deliveries",
         "return_photos",
+        "withdrawals",
+        "claims",
+        "return_parcels",
     ):
         assert sections.get(section), f"the export has no {section}"
     assert sections["customer"][0]["email"] == EMAIL
@@ -175,29 +214,33 @@ def test_erasure_is_refused_with_the_reason_while_an_order_is_open(support_user)
     assert not PrivacyAuditEntry.objects.exists()
 
 
-def _text_columns() -> list[tuple[str, str, str]]:
+TEXT_TYPES = {"CharField", "TextField", "JSONField", "EmailField", "SlugField", "URLField", "GenericIPAddressField"}
+
+
+def _text_columns() -> list[tuple[str, str]]:
+    """Every text and JSON column of every table of the database, models or not (PostgreSQL and
+    SQLite: read from the database's own catalogue)."""
+    columns = []
+    introspection = connection.introspection
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
-            JOIN information_schema.tables t ON t.table_name = c.table_name AND t.table_schema = c.table_schema
-            WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
-              AND c.data_type IN ('text', 'character varying', 'json', 'jsonb', 'character')
-            ORDER BY 1, 2
-            """
-        )
-        return cursor.fetchall()
+        for table in introspection.get_table_list(cursor):
+            if table.type != "t":
+                continue
+            for column in introspection.get_table_description(cursor, table.name):
+                kind = introspection.get_field_type(column.type_code, column)
+                if kind in TEXT_TYPES or (connection.vendor == "sqlite" and "text" in str(column.type_code).lower()):
+                    columns.append((table.name, column.name))
+    return sorted(columns)
 
 
 def _database_mentions(*needles: str) -> set[str]:
     found = set()
+    # ASCII needles: SQLite's LIKE ignores their case as PostgreSQL's ILIKE does.
+    match = '"{column}"::text ILIKE %s' if connection.vendor == "postgresql" else '"{column}" LIKE %s'
     with connection.cursor() as cursor:
-        for table, column, _type in _text_columns():
+        for table, column in _text_columns():
             for needle in needles:
-                cursor.execute(
-                    f'SELECT count(*) FROM "{table}" WHERE "{column}"::text ILIKE %s',
-                    [f"%{needle}%"],
-                )
+                cursor.execute(f'SELECT count(*) FROM "{table}" WHERE ' + match.format(column=column), [f"%{needle}%"])
                 if cursor.fetchone()[0]:
                     found.add(f"{table}.{column}")
     return found
@@ -220,16 +263,21 @@ def _stored_file_mentions(*needles: str, skip: set[str]) -> set[str]:
 def test_after_erasure_no_column_and_no_stored_file_names_the_customer_except_the_retained_invoice(
     customer_world, django_capture_on_commit_callbacks
 ):
-    from billing.models import Invoice
+    from billing.models import CreditNote, Invoice
     from oms.models import Document
     from returns.models import ReturnPhoto
 
     invoice = Invoice.objects.get(pk=customer_world["invoice"].pk)
     invoice_files = {d.file.name for d in Document.objects.filter(kind="invoice", subject=str(invoice.pk))}
+    credit_notes = CreditNote.objects.filter(order_id=invoice.order_id).values_list("pk", flat=True)
+    # Retained with the invoice (§14b UStG): the credit note of the claim's refund.
+    retained_files = invoice_files | {
+        d.file.name for d in Document.objects.filter(kind="credit_note", subject__in=[str(pk) for pk in credit_notes])
+    }
     # Before: the customer is everywhere (the test finds what it looks for).
     before = _database_mentions(EMAIL, NAME)
     assert {"orders_customer.email", "orders_order.shipping_name", "orders_casemessage.body"} <= before
-    assert _stored_file_mentions(NAME, skip=invoice_files), "the label names the customer before the erasure"
+    assert _stored_file_mentions(NAME, skip=retained_files), "the label names the customer before the erasure"
 
     photos = list(ReturnPhoto.objects.values_list("image", "thumbnail"))
     assert photos and all(default_storage.exists(name) for pair in photos for name in pair)
@@ -241,7 +289,7 @@ def test_after_erasure_no_column_and_no_stored_file_names_the_customer_except_th
     assert not any(default_storage.exists(name) for pair in photos for name in pair)
     leftovers = {m for m in _database_mentions(EMAIL, NAME) if m.split(".")[0] not in RETAINED_TABLES}
     assert leftovers == set()
-    assert _stored_file_mentions(EMAIL, NAME, "Quastenweg", skip=invoice_files) == set()
+    assert _stored_file_mentions(EMAIL, NAME, "Quastenweg", skip=retained_files) == set()
     # The retained invoice keeps its content and still renders with the buyer.
     invoice.refresh_from_db()
     assert (invoice.buyer_name, invoice.buyer_street) == (NAME, "Quastenweg 17")
@@ -254,6 +302,9 @@ def test_after_erasure_no_column_and_no_stored_file_names_the_customer_except_th
     assert order.number in order.search_text
     # The import file keeps the other customer's row.
     assert "other@example.org;Max Muster" in default_storage.open(customer_world["upload"]).read().decode()
+    # The newer records were reached (not merely absent): the claim, the return label, the
+    # declaration of withdrawal and the shop sync logs.
+    assert {"claims", "return labels", "withdrawals", "shop sync logs"} <= set(erasure.counts)
     audit = PrivacyAuditEntry.objects.get()
     assert audit.action == "erasure" and audit.customer_id == customer_world["customer"].pk
     assert audit.removed == erasure.counts and audit.removed["customer"] == 1
