@@ -25,14 +25,24 @@ from typing import Any
 
 from django.utils import timezone
 
-from fulfillment.models import PackageType, PickLine, PickList, Shipment
+from fulfillment.carriers.base import TrackingUpdate
+from fulfillment.models import (
+    PackageType,
+    PickLine,
+    PickList,
+    ReturnParcel,
+    ReturnParcelState,
+    Shipment,
+    TrackingSource,
+)
 from fulfillment.services.holds import hold_shipment
 from fulfillment.services.labels import book_label
 from fulfillment.services.packing import PackageSpec, pack_shipment
 from fulfillment.services.picking import open_lines, report_short_pick, scan_pick
 from fulfillment.services.planning import build_pick_list_for_order
+from fulfillment.services.return_labels import book_return_label
 from fulfillment.services.shipping import ship_shipment
-from fulfillment.services.tracking import record_tracking_event_by_hand
+from fulfillment.services.tracking import record_tracking_event_by_hand, record_tracking_updates
 from inventory.models import BinLocation, Product, Warehouse
 from inventory.services.stock import receive_stock
 from oms import outbox
@@ -69,6 +79,36 @@ STAGES = [
     "short_pick_split",
     "short_pick_backordered",
 ]
+
+
+def send_return_parcel(reference: str, *states: str, location: str = "Leipzig") -> ReturnParcel | None:
+    """Demo data for a return parcel (``returns`` seeds them): its label booked (the step a
+    worker runs; one that runs it later finds it done), then the carrier's ``states`` for its
+    number, as a CSV upload would bring them, in the past of now. None without a return parcel
+    (no carrier of the order books return labels)."""
+    parcel = ReturnParcel.objects.filter(reference=reference).first()
+    if parcel is None:
+        return None
+    if parcel.state == ReturnParcelState.REQUESTED:
+        book_return_label(parcel.pk)
+        parcel.refresh_from_db()
+    at = timezone.now() - datetime.timedelta(hours=len(states) + 1)
+    for state in states:
+        at += datetime.timedelta(minutes=50)
+        record_tracking_updates(
+            updates=[
+                TrackingUpdate(
+                    tracking_number=parcel.tracking_number,
+                    status_code=state,
+                    state=state,
+                    occurred_at=at,
+                    location=location,
+                )
+            ],
+            source=TrackingSource.CSV,
+        )
+    parcel.refresh_from_db()
+    return parcel
 
 
 def _say(stdout: Any, text: str) -> None:
