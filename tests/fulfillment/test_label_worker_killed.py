@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.db import OperationalError, connection, transaction
+from django.db import connection
 
 from fulfillment.models import Package, Shipment, ShipmentState
 from fulfillment.services.labels import LABEL_DOCUMENT
@@ -32,16 +32,24 @@ pytestmark = [
 
 
 def _rendering() -> bool:
-    """True while a worker holds the lock on the label's document message (it renders)."""
-    message = OutboxMessage.objects.filter(kind="document").first()
+    """True while a worker holds the lock on the label's document message (it renders).
+
+    Looked at without locking anything: the row's ``xmax`` names the transaction that locked it,
+    and that transaction holds the lock on its own id while it runs. A probe that took the row
+    lock itself (``SELECT ... FOR UPDATE NOWAIT``), however briefly, would make a worker that
+    arrives in that moment skip the message (delivery locks with ``SKIP LOCKED``), and nothing
+    would render it until the next sweep: the wait below would time out."""
+    message = OutboxMessage.objects.filter(kind="document").order_by("pk").first()
     if message is None:
         return False
-    try:
-        with transaction.atomic():
-            OutboxMessage.objects.select_for_update(nowait=True).get(pk=message.pk)
-    except OperationalError:
-        return True
-    return False
+    table = connection.ops.quote_name(OutboxMessage._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {table} m JOIN pg_locks l ON l.locktype = 'transactionid'"
+            " AND l.transactionid = m.xmax AND l.granted WHERE m.id = %s AND l.pid <> pg_backend_pid())",
+            [message.pk],
+        )
+        return bool(cursor.fetchone()[0])
 
 
 def _diagnosis(log: Path) -> str:
