@@ -25,6 +25,8 @@ class Receiver:
     answers: list[tuple[int, str]] = field(default_factory=list)  # (status, body), used up in turn
     default: tuple[int, str] = (200, "ok")
     delay: float = 0.0
+    hang: int = 0  # this many of the next requests get no answer until ``released`` (or 5 minutes)
+    released: threading.Event = field(default_factory=threading.Event)
 
     def answer(self) -> tuple[int, str]:
         return self.answers.pop(0) if self.answers else self.default
@@ -41,6 +43,9 @@ def receiver(settings) -> Iterator[Receiver]:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             recv = state["receiver"]
             recv.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+            if recv.hang > 0:
+                recv.hang -= 1
+                recv.released.wait(300)
             if recv.delay:
                 time.sleep(recv.delay)
             status, text = recv.answer()
@@ -65,5 +70,6 @@ def receiver(settings) -> Iterator[Receiver]:
     try:
         yield state["receiver"]
     finally:
+        state["receiver"].released.set()  # a request still hanging ends now
         server.shutdown()
         server.server_close()

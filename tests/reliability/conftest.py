@@ -14,6 +14,8 @@ import kombu.pools
 import pytest
 from celery._state import _set_task_join_will_block
 
+from tests.oms.webhook_receiver import receiver  # noqa: F401  (a fixture: the local webhook receiver)
+
 
 def free_port() -> int:
     with socket.socket() as s:
