@@ -79,7 +79,7 @@ def test_after_the_period_the_return_page_says_why_and_takes_nothing():
 
     assert "Return items" not in page
     assert "period for this order ended on" in form.content.decode()
-    assert posted.status_code == 422
+    assert posted.status_code == 422 and "period for this order ended on" in posted.content.decode()
     assert not ReturnRequest.objects.exists()
 
 

@@ -5,6 +5,7 @@ nothing against a rejected or cancelled return; the order line's returned quanti
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from inventory import availability
@@ -14,7 +15,7 @@ from returns.error_codes import ReturnErrorCode
 from returns.exceptions import ReturnError
 from returns.models import Condition, ReturnRequest, ReturnState, ReturnUnit
 from returns.services.receiving import find_return, finish_inspection, receive_unit, scrap_damaged_units
-from returns.services.requests import reject_return
+from returns.services.requests import cancel_return, reject_return
 from tests.inventory.conftest import assert_ledger_balances
 from tests.returns.receiving_data import approved_return, delivered_order, returns_bin
 
@@ -146,6 +147,36 @@ def test_receiving_against_a_rejected_or_cancelled_return_says_so_and_changes_no
     assert "rejected (Worn)" in rejected.value.message
     assert finishing.value.code == ReturnErrorCode.NOT_RECEIVABLE
     assert StockMovement.objects.count() == movements
+    assert order.lines.get(sku="SHIRT").quantity_returned == 0
+
+
+def test_receiving_against_a_cancelled_return_says_so_and_changes_nothing(warehouse_user, warehouse_client):
+    order = delivered_order()
+    request = approved_return(order, {"SHIRT": 1})
+    cancel_return(request, by=None, reason="Kundin behält den Artikel", actor_label="portal")
+    bin_ = returns_bin()
+    movements, events, on_hand = StockMovement.objects.count(), order.events.count(), _level("SHIRT").on_hand
+
+    with pytest.raises(ReturnError) as cancelled:
+        receive_unit(request, code="SHIRT", condition=Condition.RESELLABLE, bin=bin_, user=warehouse_user)
+    with pytest.raises(ReturnError) as finishing:
+        finish_inspection(request, user=warehouse_user)
+    scanned = warehouse_client.post(
+        reverse("returns:warehouse-return-scan", kwargs={"number": request.number}),
+        {"code": "SHIRT", "condition": "resellable", "bin": bin_.code},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert cancelled.value.code == finishing.value.code == ReturnErrorCode.NOT_RECEIVABLE
+    assert cancelled.value.message == (
+        f"Return {request.number} was cancelled (Kundin behält den Artikel): receive nothing, "
+        "put the parcel aside for support."
+    )
+    assert scanned.status_code == 422 and "was cancelled" in scanned.content.decode()
+    request.refresh_from_db()
+    assert request.state == ReturnState.CANCELLED
+    assert StockMovement.objects.count() == movements and _level("SHIRT").on_hand == on_hand
+    assert order.events.count() == events and not ReturnUnit.objects.exists()
     assert order.lines.get(sku="SHIRT").quantity_returned == 0
 
 

@@ -18,9 +18,12 @@ from inventory.models import WithdrawalExclusion
 from orders.models import EventKind
 from returns.error_codes import ReturnErrorCode
 from returns.exceptions import ReturnError
-from returns.models import ReturnReason, ReturnRequest, ReturnState
+from returns.models import Condition, ReturnReason, ReturnRequest, ReturnState
+from returns.services.receiving import receive_unit
 from returns.services.requests import approve_return, create_return, reject_return
 from tests.billing.flows import place, ship
+from tests.returns.receiving_data import ASKED, approved_return
+from tests.returns.receiving_data import delivered_order as returned_order
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -111,6 +114,27 @@ def test_quantities_never_exceed_shipped_minus_requested_across_requests(admin_u
     assert ReturnRequest.objects.count() == 2
 
 
+def test_units_that_came_back_before_count_even_when_their_return_was_rejected(admin_user, warehouse_user):
+    order = returned_order({"SHIRT": (2, "29.90")})
+    shirt = order.lines.get(sku="SHIRT")
+    first = approved_return(order, {"SHIRT": 1})
+    receive_unit(first, code="SHIRT", condition=Condition.DAMAGED, user=warehouse_user)  # back, nothing accepted
+    first.refresh_from_db()
+    assert first.state == ReturnState.REJECTED  # it holds no units any more, but the unit is back
+    events = order.events.count()
+
+    with time_machine.travel(ASKED, tick=False):
+        with pytest.raises(ReturnError) as refused:
+            create_return(order, {shirt.pk: 2}, ReturnReason.DOES_NOT_FIT, by=admin_user)
+        assert ReturnRequest.objects.count() == 1 and order.events.count() == events
+        second = create_return(order, {shirt.pk: 1}, ReturnReason.DOES_NOT_FIT, by=admin_user)
+
+    assert refused.value.code == ReturnErrorCode.QUANTITY_EXCEEDS_RETURNABLE
+    assert refused.value.message.startswith("More units than were shipped and not yet returned (")
+    assert refused.value.data["lines"] == [{"sku": "SHIRT", "requested": 2, "returnable": 1}]
+    assert second.lines.get().quantity == 1
+
+
 def test_a_line_never_shipped_or_of_another_order_is_refused(admin_user):
     with time_machine.travel(DELIVERED, tick=False):
         order = place({"SHIRT": (2, "29.90"), "JEANS": (1, "89.00")})
@@ -121,7 +145,10 @@ def test_a_line_never_shipped_or_of_another_order_is_refused(admin_user):
         with pytest.raises(ReturnError) as foreign:
             create_return(order, {_line(other, "CAP").pk: 1}, ReturnReason.WRONG_ITEM, by=admin_user)
     assert never_shipped.value.code == ReturnErrorCode.QUANTITY_EXCEEDS_RETURNABLE
+    assert never_shipped.value.message.startswith("More units than were shipped and not yet returned (")
+    assert "JEANS" in never_shipped.value.message
     assert foreign.value.code == ReturnErrorCode.UNKNOWN_LINE
+    assert foreign.value.message == "An item does not belong to this order."
     assert not ReturnRequest.objects.exists()
 
 
