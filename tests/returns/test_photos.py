@@ -224,6 +224,22 @@ def test_the_customer_adds_photos_through_the_portal_and_sees_only_their_own(cli
     assert client.get(reverse("returns:portal-photo", args=[other_token, rma.number, photo.pk])).status_code == 404
 
 
+def test_a_portal_photo_over_the_size_limit_is_refused_and_nothing_is_stored(client, settings):
+    order = delivered_order()
+    with time_machine.travel(WITHIN, tick=False):
+        rma = create_return(order, {line_of(order, "JEANS").pk: 1}, ReturnReason.DAMAGED, by=None, actor_label="portal")
+    settings.RETURNS_PHOTO_MAX_BYTES = 1024 * 1024
+    noise = io.BytesIO()
+    Image.effect_noise((1200, 1200), 100).convert("RGB").save(noise, "PNG")
+    add = reverse("returns:portal-photos-add", args=[portal_path(order.pk).split("/")[2], rma.number])
+    events = order.events.count()
+
+    answer = client.post(add, {"photos": [SimpleUploadedFile("huge.png", noise.getvalue(), content_type="image/png")]})
+
+    assert answer.status_code == 422 and "“huge.png” is larger than 1 MB." in answer.content.decode()
+    assert not ReturnPhoto.objects.exists() and _files() == [] and order.events.count() == events
+
+
 def test_a_closed_return_takes_no_more_photos(client, support_user):
     order = delivered_order()
     with time_machine.travel(WITHIN, tick=False):
