@@ -243,6 +243,7 @@ class ShopConnectionAdmin(admin.ModelAdmin):
 
     list_display = [
         "channel",
+        "kind",
         "base_url",
         "active",
         "last_pull_at",
@@ -252,7 +253,7 @@ class ShopConnectionAdmin(admin.ModelAdmin):
         "open_failures",
         "short_error",
     ]
-    list_filter = ["active", "channel__platform"]
+    list_filter = ["active", "kind"]
     search_fields = ["channel__code", "channel__name", "base_url"]
     readonly_fields = [
         "pull_cursor",
@@ -266,7 +267,7 @@ class ShopConnectionAdmin(admin.ModelAdmin):
         "last_stock_push_at",
     ]
     fieldsets = [
-        (None, {"fields": ["channel", "base_url", "api_key", "api_secret", "active"]}),
+        (None, {"fields": ["channel", "kind", "base_url", "api_key", "api_secret", "shop_location_id", "active"]}),
         (_("What to sync"), {"fields": ["pull_orders", "pull_since", "push_shipments", "push_stock"]}),
         (_("State of the sync"), {"fields": readonly_fields}),
     ]

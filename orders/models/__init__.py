@@ -26,6 +26,7 @@ from orders.models.payment import PaymentTransaction, TransactionKind
 from orders.models.rating import RATING_COMMENT_MAX_LENGTH, OrderRating
 from orders.models.shop import (
     ShopConnection,
+    ShopKind,
     ShopOrderFailure,
     ShopStockMark,
     ShopSyncKind,
@@ -67,6 +68,7 @@ __all__ = [
     "PaymentTransaction",
     "PriceMode",
     "ShopConnection",
+    "ShopKind",
     "ShopOrderFailure",
     "ShopStockMark",
     "ShopSyncKind",

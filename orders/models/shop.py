@@ -6,18 +6,29 @@ orders and pushes shipments and stock is ``orders.services.shop_sync``.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class ShopKind(models.TextChoices):
+    """Which shop's API a connection speaks: the connector class (``orders.shops.CONNECTORS``).
+    The values are the channel platforms' (``ChannelPlatform``) of the same shops."""
+
+    WOOCOMMERCE = "woocommerce", "WooCommerce"
+    SHOPIFY = "shopify", "Shopify"
+
+
 class ShopConnection(models.Model):
-    """How we reach the shop of ``channel`` (its platform is the channel's ``platform``), and where
-    the sync stands.
+    """How we reach the shop of ``channel`` (which shop's API: ``kind``), and where the sync stands.
 
     ``api_key``/``api_secret`` are the shop's API credentials (WooCommerce: consumer key and
-    secret). Like a channel's webhook secret they are stored in clear, since the shop wants them
-    as they are: keep them out of logs and tickets.
+    secret; Shopify: the custom app's Admin API access token, no secret). Like a channel's webhook
+    secret they are stored in clear, since the shop wants them as they are: keep them out of logs
+    and tickets. ``kind`` must agree with the channel's webhook platform when the channel has one
+    (a channel without one takes its orders by pull only).
 
     The state fields are written by the sync only: ``pull_cursor`` is the connector's watermark
     (the last modification time taken in), ``pull_started_at`` the lease of the pull in progress
@@ -28,12 +39,36 @@ class ShopConnection(models.Model):
     channel = models.OneToOneField(
         "orders.Channel", verbose_name=_("channel"), on_delete=models.CASCADE, related_name="shop_connection"
     )
-    base_url = models.URLField(
-        _("shop URL"), help_text=_("The shop's address, e.g. https://shop.example.com (its API lives below it).")
+    kind = models.CharField(
+        _("shop system"),
+        max_length=20,
+        choices=ShopKind.choices,
+        help_text=_("Which shop's API this connection speaks."),
     )
-    api_key = models.CharField(_("API key"), max_length=255, help_text=_("WooCommerce: the consumer key (ck_…)."))
+    base_url = models.URLField(
+        _("shop URL"),
+        help_text=_(
+            "The shop's address, e.g. https://shop.example.com (WooCommerce) or "
+            "https://example.myshopify.com (Shopify); its API lives below it."
+        ),
+    )
+    api_key = models.CharField(
+        _("API key"),
+        max_length=255,
+        help_text=_("WooCommerce: the consumer key (ck_…). Shopify: the Admin API access token (shpat_…)."),
+    )
     api_secret = models.CharField(
-        _("API secret"), max_length=255, blank=True, help_text=_("WooCommerce: the consumer secret (cs_…).")
+        _("API secret"),
+        max_length=255,
+        blank=True,
+        help_text=_("WooCommerce: the consumer secret (cs_…). Shopify: leave empty."),
+    )
+    shop_location_id = models.CharField(
+        _("shop location"),
+        max_length=30,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]+$", _("Enter the location's number, as the shop shows it."))],
+        help_text=_("Shopify: the id of the location whose stock we set. Empty: the shop's only active location."),
     )
     active = models.BooleanField(_("active"), default=True)
     pull_orders = models.BooleanField(_("pull new orders"), default=True)
@@ -44,7 +79,7 @@ class ShopConnection(models.Model):
         default=timezone.now,
         help_text=_("Where the first pull starts; later pulls go on from the last order taken in."),
     )
-    pull_cursor = models.CharField(_("pull cursor"), max_length=100, blank=True, editable=False)
+    pull_cursor = models.CharField(_("pull cursor"), max_length=1000, blank=True, editable=False)
     pull_started_at = models.DateTimeField(_("pull running since"), null=True, blank=True, editable=False)
     last_pull_at = models.DateTimeField(_("last pull"), null=True, blank=True, editable=False)
     last_success_at = models.DateTimeField(_("last successful pull"), null=True, blank=True, editable=False)
@@ -62,6 +97,19 @@ class ShopConnection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} ({self.base_url})"
+
+    def clean(self) -> None:
+        platform = self.channel.platform if self.channel_id else ""
+        if platform and self.kind and platform != self.kind:
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "The channel %(channel)s takes webhooks from %(platform)s: its shop connection "
+                        "must speak the same shop."
+                    )
+                    % {"channel": self.channel, "platform": self.channel.get_platform_display()}
+                }
+            )
 
 
 class ShopSyncKind(models.TextChoices):

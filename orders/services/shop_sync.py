@@ -81,9 +81,7 @@ def active_connections() -> tuple[ShopConnection, ...]:
     """Every active connection whose platform has a connector (read-only)."""
     return _connections.get(
         "active",
-        lambda: tuple(
-            ShopConnection.objects.filter(active=True, channel__platform__in=list(CONNECTORS)).select_related("channel")
-        ),
+        lambda: tuple(ShopConnection.objects.filter(active=True, kind__in=list(CONNECTORS)).select_related("channel")),
     )
 
 
@@ -121,7 +119,7 @@ def due_connections(*, now: datetime.datetime | None = None) -> list[int]:
     interval = now - datetime.timedelta(seconds=settings.SHOP_PULL_INTERVAL_SECONDS)
     stale = now - datetime.timedelta(seconds=settings.SHOP_PULL_LEASE_SECONDS)
     return list(
-        ShopConnection.objects.filter(active=True, pull_orders=True, channel__platform__in=list(CONNECTORS))
+        ShopConnection.objects.filter(active=True, pull_orders=True, kind__in=list(CONNECTORS))
         .filter(Q(next_pull_at__isnull=True) | Q(next_pull_at__lte=now))
         .filter(Q(last_pull_at__isnull=True) | Q(last_pull_at__lte=interval))
         .filter(Q(pull_started_at__isnull=True) | Q(pull_started_at__lt=stale))
@@ -167,8 +165,8 @@ def pull_orders(*, connection_id: int) -> ShopSyncRun | None:
     try:
         if connector is None:
             raise ShopApiError(
-                _("No connector speaks the platform “%(platform)s” of this channel.")
-                % {"platform": connection.channel.get_platform_display()}
+                _("No connector speaks the shop system “%(kind)s” of this connection.")
+                % {"kind": connection.get_kind_display()}
             )
         lease.cursor = lease.cursor or connector.initial_cursor(connection.pull_since)
         _retry_failures(connection, connector, counts)
@@ -436,7 +434,7 @@ def _connection_and_connector(connection_id: int) -> tuple[ShopConnection, ShopC
     connector = connector_for(connection)
     if connector is None:
         raise ShopApiError(
-            _("No connector speaks the platform of channel %(channel)s.") % {"channel": connection.channel}
+            _("No connector speaks the shop system of channel %(channel)s.") % {"channel": connection.channel}
         )
     return connection, connector
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from orders.models import ShopConnection
 from orders.services.drafts import OrderDraft
 from orders.shops.http import ShopHttp
 
@@ -75,6 +76,12 @@ class ShopConnector(ABC):
         self.api_secret = api_secret
         self.http = http or ShopHttp()
 
+    @classmethod
+    def from_connection(cls, connection: ShopConnection) -> ShopConnector:
+        """The connector of ``connection`` (a connector that needs more of the connection than
+        its URL and credentials reads it here)."""
+        return cls(base_url=connection.base_url, api_key=connection.api_key, api_secret=connection.api_secret)
+
     # -- orders into intake -------------------------------------------------------------------
 
     @abstractmethod
@@ -83,8 +90,10 @@ class ShopConnector(ABC):
 
     @abstractmethod
     def orders_changed(self, cursor: str, *, page: int = 1) -> OrderPage:
-        """The orders changed after ``cursor``, oldest change first (``page`` > 1 when a whole
-        page shared the cursor's time)."""
+        """The orders changed after ``cursor`` and the cursor after them (``more``: read on from
+        it). A shop that sorts by change time gives the oldest first and ``page`` > 1 when a
+        whole page shared the cursor's time; one that cannot (Shopify) walks a closed window and
+        keeps its place in the cursor."""
 
     @abstractmethod
     def order(self, external_id: str) -> ShopOrder | None:

@@ -10,6 +10,7 @@ import base64
 import http.client
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -53,6 +54,10 @@ def basic_auth(user: str, password: str) -> str:
 class ShopHttp:
     """Sends one request at a time; waits out a short ``Retry-After`` once and tries again."""
 
+    #: How the client waits (a short ``Retry-After``, a connector's rate-limit pause); tests
+    #: record the waits instead of sleeping.
+    sleep: Callable[[float], None] = staticmethod(time.sleep)
+
     def __init__(self, *, timeout: float | None = None) -> None:
         self.timeout = timeout if timeout is not None else settings.SHOP_HTTP_TIMEOUT_SECONDS
 
@@ -71,7 +76,7 @@ class ShopHttp:
             except ShopRateLimited as limited:
                 if attempt == 2 or limited.retry_after > WAIT_IN_PLACE_SECONDS:
                     raise
-                time.sleep(limited.retry_after)
+                self.sleep(limited.retry_after)
         raise AssertionError("unreachable")
 
     def _once(
@@ -120,7 +125,12 @@ class ShopHttp:
             if 200 <= status < 300:
                 raise ShopApiError(_("The shop's answer is not JSON."), status=status) from None
         if not 200 <= status < 300:
-            detail = data.get("message") if isinstance(data, dict) else raw[:200].decode("utf-8", "replace")
+            # WooCommerce says what went wrong in "message", Shopify in "errors" (or "error").
+            detail = (
+                next((data[k] for k in ("message", "errors", "error") if data.get(k)), "")
+                if isinstance(data, dict)
+                else raw[:200].decode("utf-8", "replace")
+            )
             raise ShopApiError(
                 _("The shop answered %(method)s %(path)s with HTTP %(status)s: %(detail)s")
                 % {"method": method, "path": parts.path, "status": status, "detail": str(detail)[:300]},

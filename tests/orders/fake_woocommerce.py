@@ -16,17 +16,16 @@ from __future__ import annotations
 import base64
 import copy
 import datetime
-import json
 import re
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from tests.orders.fake_shop_server import serving
 
 CONSUMER_KEY = "ck_4f1c0e9b2d7a6e5f3c1b0a9d8e7f6a5b4c3d2e1f"
 CONSUMER_SECRET = "cs_9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b"
@@ -216,46 +215,6 @@ def fake_shop(settings) -> Iterator[FakeShop]:
     """A fake WooCommerce shop on 127.0.0.1 (plain http, allowed for the test only)."""
     settings.SHOP_REQUIRE_HTTPS = False
     state: dict[str, FakeShop] = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            try:
-                body = json.loads(raw) if raw else None
-            except ValueError:
-                body = raw
-            parts = urlsplit(self.path)
-            status, data, extra = state["shop"].handle(
-                self.command,
-                parts.path,
-                parse_qs(parts.query),
-                {k.lower(): v for k, v in self.headers.items()},
-                body,
-            )
-            payload = json.dumps(data).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=UTF-8")
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in extra.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-        do_GET = do_POST = do_PUT = _serve
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state["shop"] = FakeShop(url=f"http://127.0.0.1:{server.server_address[1]}")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(lambda: state["shop"].handle) as url:
+        state["shop"] = FakeShop(url=url)
         yield state["shop"]
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection as db_connection
 from django.test import Client
 
-from inventory.models import BinLocation, ChannelStockBuffer
+from inventory.models import ChannelStockBuffer
 from inventory.services.stock import receive_stock
 from oms import outbox
 from oms.models import OutboxMessage, OutboxStatus
@@ -28,6 +28,7 @@ from orders.models import (
     OrderState,
     PaymentTransaction,
     ShopConnection,
+    ShopKind,
     ShopOrderFailure,
     ShopStockMark,
     ShopSyncKind,
@@ -40,6 +41,7 @@ from orders.services.shop_sync import due_connections, pull_orders, push_marked_
 from orders.webhooks.signatures import compute_signature
 from tests.orders.api_fixtures import WEBHOOK_SECRET, fixture_json, products  # noqa: F401
 from tests.orders.fake_woocommerce import CONSUMER_KEY, CONSUMER_SECRET, FakeShop, fake_shop  # noqa: F401
+from tests.orders.shop_sync_fixtures import ship_whole_order, stock_the_warehouse
 from tests.reliability import ordering
 
 NOW = datetime.datetime(2026, 11, 21, 13, 10, tzinfo=datetime.UTC)
@@ -63,6 +65,7 @@ def shop(fake_shop, products) -> ShopConnection:
     )
     return ShopConnection.objects.create(
         channel=channel,
+        kind=ShopKind.WOOCOMMERCE,
         base_url=fake_shop.url,
         api_key=CONSUMER_KEY,
         api_secret=CONSUMER_SECRET,
@@ -324,50 +327,10 @@ def test_a_pull_and_the_webhook_of_the_same_order_at_once_make_one_order(shop, f
 
 def _ship_pulled_order(shop: ShopConnection, fake_shop: FakeShop, order_id: int):
     """A shop order pulled in with its stock there, picked, packed, labelled and shipped."""
-    from fulfillment.models import PackageType, Shipment
-    from fulfillment.services.labels import book_label
-    from fulfillment.services.packing import PackageSpec, pack_shipment
-    from fulfillment.services.picking import scan_pick
-    from fulfillment.services.planning import build_pick_list_for_order
-    from fulfillment.services.shipping import ship_shipment
-    from inventory.models import Product
-    from tests.fulfillment.shipping import service
-
-    warehouse = ordering.make_warehouse()
-    warehouse.street, warehouse.postal_code, warehouse.city = "Lagerweg 1", "12529", "Schönefeld"
-    warehouse.save()
-    shelf, _ = BinLocation.objects.get_or_create(warehouse=warehouse, code="A-01-01", defaults={"pick_sequence": 10})
-    for product in Product.objects.filter(sku__in=["SHIRT-BLK-M", "MUG-WHT"]):
-        receive_stock(product=product, warehouse=warehouse, quantity=5, bin=shelf, reference="TEST")
+    stock_the_warehouse()
     fake_shop.add_order(woo_order(order_id), modified=NOW - datetime.timedelta(minutes=1))
     pull_orders(connection_id=shop.pk)
-    order = Order.objects.get(channel=shop.channel, external_id=str(order_id))
-    pick_list = build_pick_list_for_order(order=order, warehouse=warehouse)
-    from fulfillment.exceptions import WrongItemError
-
-    left = [line.sku for line in order.lines.all() for _unit in range(line.quantity)]
-    scans = []
-    while left:  # in the pick list's walking order, whichever that is
-        for sku in dict.fromkeys(left):
-            try:
-                scan_pick(pick_list=pick_list, code=sku)
-            except WrongItemError:
-                continue
-            left.remove(sku)
-            scans.append(sku)
-            break
-    shipment = Shipment.objects.get(order=order)
-    box, _ = PackageType.objects.get_or_create(
-        code="karton-m",
-        defaults={"name": "Karton M", "length_mm": 300, "width_mm": 200, "height_mm": 150, "tare_grams": 150},
-    )
-    items = {line.pk: line.quantity_picked for line in shipment.lines.all()}
-    pack_shipment(
-        shipment=shipment, scans=scans, packages=[PackageSpec(box, 1500, items=items)], carrier_service=service()
-    )
-    book_label(shipment.pk)
-    shipment = ship_shipment(shipment=Shipment.objects.get(pk=shipment.pk))
-    return order, Shipment.objects.select_related("carrier_service__carrier").get(pk=shipment.pk)
+    return ship_whole_order(Order.objects.get(channel=shop.channel, external_id=str(order_id)))
 
 
 def test_a_shipment_gives_the_shop_order_its_carrier_and_tracking_number_and_completes_it(shop, fake_shop: FakeShop):
