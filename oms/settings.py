@@ -320,6 +320,9 @@ REPORTING_WATERMARK_OVERLAP_SECONDS = env.int("REPORTING_WATERMARK_OVERLAP_SECON
 REPORTING_REFRESH_MAX_WINDOW_HOURS = env.int("REPORTING_REFRESH_MAX_WINDOW_HOURS", default=24)
 # The dashboard reloads itself this often while open.
 REPORTING_DASHBOARD_REFRESH_SECONDS = env.int("REPORTING_DASHBOARD_REFRESH_SECONDS", default=60)
+# Inventory health: a product on hand counts as a slow mover when it was not ordered in the range
+# or its units on hand would last longer than this many days at the range's pace.
+REPORTING_SLOW_MOVER_DAYS = env.int("REPORTING_SLOW_MOVER_DAYS", default=180)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "oms.outbox.sweep_outbox_task", "schedule": timedelta(minutes=1)},
     "backorder-sweep": {"task": "orders.tasks.sweep_backorders_task", "schedule": timedelta(minutes=5)},

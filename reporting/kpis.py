@@ -48,4 +48,27 @@ DEFINITIONS = {
     "paid": _("Money applied to invoices on the days of the range, refunds taken off."),
     "open_receivables": _("What issued invoices still ask for now, whatever the range; overdue: past the due date."),
     "ageing": _("The open amount now by days past the due date; each links to the receivables list."),
+    "stock_outs": _("Products with nothing available now (on hand less reserved and blocked), per warehouse."),
+    "low_stock": _(
+        "Products with units available now, but no more than their reorder point (without a rule: 5), per warehouse."
+    ),
+    "cover": _(
+        "Days the units available now last at the pace of the range: available units of the products ordered "
+        "in it, divided by their units ordered per day."
+    ),
+    "slow_movers": _(
+        "Products on hand now that were not ordered in the range, or whose units on hand last longer than "
+        "%(days)s days at its pace."
+    ),
+    "turnover": _("Units shipped of the orders placed in the range, per unit on hand now."),
+    "accuracy": _(
+        "How close the stored demand forecasts came on the weeks they held back: 100 percent less the sum of the "
+        "weekly absolute errors per unit demanded (WAPE)."
+    ),
+    "forecasts": _(
+        "Each stored forecast's units per day beside the units ordered per day in the range, and its "
+        "held-out weeks: demand, forecast and error."
+    ),
+    "open_pos": _("Purchase orders sent to suppliers and not fully received; overdue: expected before today."),
+    "demand": _("Units ordered (not cancelled) in the orders placed in each period."),
 }

@@ -252,3 +252,26 @@ class DailyFinance(Dimensions):
 
     def __str__(self) -> str:
         return f"{self.day} {self.channel_id} {self.country}"
+
+
+class DailyProductSales(Dimensions):
+    """Units of one product (by SKU) ordered in the orders placed on one local day, per channel,
+    warehouse and country, and how many of them have shipped: the demand the inventory health
+    section reads (summed from the line facts of that day; cancelled units left out)."""
+
+    day = models.DateField(_("day"))
+    sku = models.CharField(_("SKU"), max_length=64)
+    units = models.PositiveIntegerField(_("units"), default=0)
+    units_shipped = models.PositiveIntegerField(_("units shipped"), default=0)
+
+    class Meta:
+        verbose_name = _("daily product sales")
+        verbose_name_plural = _("daily product sales")
+        ordering = ["day"]
+        indexes = [
+            models.Index(fields=["day", "warehouse"], name="reporting_product_day_idx"),
+            models.Index(fields=["sku", "day"], name="reporting_product_sku_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.sku}"

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -27,6 +27,7 @@ from reporting.kpis import DEFINITIONS
 from reporting.selectors.drilldown import orders_for_report
 from reporting.selectors.filters import ReportFilters, filter_choices, parse_filters
 from reporting.selectors.finance import finance_report
+from reporting.selectors.inventory import InventoryReport, StockRow, inventory_report, stock_query
 from reporting.selectors.operations import bottleneck_report, lead_time_report
 from reporting.selectors.returns import (
     rating_counts,
@@ -58,6 +59,7 @@ def _dashboard(filters: ReportFilters, *, now: Any) -> dict[str, Any]:
     lead = lead_time_report(filters, now=now)
     bottlenecks = bottleneck_report(filters, now=now)
     returns = returns_report(filters)
+    stock = inventory_report(filters, today=timezone.localdate(now))
     currency = sales.currency
     sales_rows = [{"row": row, "url": _with_dates(filters, "orders", row.start, row.end)} for row in sales.rows]
     return {
@@ -70,6 +72,7 @@ def _dashboard(filters: ReportFilters, *, now: Any) -> dict[str, Any]:
         "returns": returns,
         "finance": finance_report(filters, today=timezone.localdate(now)),
         "receivables_url": _receivables_url(filters),
+        **_inventory_context(filters, stock),
         "reasons_chart": charts.bar_chart(
             _("Units asked back per reason"),
             [
@@ -135,6 +138,91 @@ def _dashboard(filters: ReportFilters, *, now: Any) -> dict[str, Any]:
     }
 
 
+def _inventory_context(filters: ReportFilters, stock: InventoryReport) -> dict[str, Any]:
+    """The inventory health section: the report, its first rows, its charts and its links."""
+
+    def stock_list(**flags: Any) -> str:
+        query = QueryDict(mutable=True)
+        query.update(stock_query(filters, **flags))
+        return f"{reverse('inventory:stock-list')}?{query.urlencode()}"
+
+    def with_warehouse(name: str) -> str:
+        query = QueryDict(mutable=True)
+        if filters.warehouse is not None:
+            query["warehouse"] = str(filters.warehouse.pk)
+        return f"{reverse(name)}?{query.urlencode()}"
+
+    weeks = stock.backtest_weeks
+    return {
+        "stock": stock,
+        "stock_watch": [_stock_item(filters, row) for row in stock.to_watch[:TABLE_ROWS]],
+        "slow_movers": [_stock_item(filters, row) for row in stock.slow_movers[:TABLE_ROWS]],
+        "forecast_rows": [
+            {
+                "row": row,
+                "product_url": _product_url(row.sku),
+                "orders_url": _sku_drill(filters, row.sku, row.warehouse),
+            }
+            for row in stock.forecasts[:TABLE_ROWS]
+        ],
+        "purchase_orders": [
+            {"po": po, "url": reverse("inventory:purchase-order-detail", args=[po.number])}
+            for po in stock.purchase_orders[:TABLE_ROWS]
+        ],
+        "stock_links": {
+            "out": stock_list(out=True),
+            "low": stock_list(low=True),
+            "all": stock_list(),
+            "replenishment": with_warehouse("inventory:replenishment-list"),
+            "purchase_orders": with_warehouse("inventory:purchase-order-list"),
+        },
+        "demand_chart": charts.bar_chart(
+            _("Units ordered per period"),
+            [
+                (
+                    row.label,
+                    row.units,
+                    ngettext("%(n)s unit ordered", "%(n)s units ordered", row.units) % {"n": format_qty(row.units)},
+                    _with_dates(filters, "orders", row.start, row.end),
+                )
+                for row in stock.demand
+            ],
+        ),
+        "forecast_chart": charts.paired_bar_chart(
+            _("Held-out weeks: actual demand and its forecast, in units"),
+            (_("actual"), _("forecast")),
+            [
+                (
+                    _("week %(n)s") % {"n": i - len(weeks)},
+                    actual,
+                    format_qty(actual),
+                    forecast,
+                    format_qty(forecast),
+                )
+                for i, (actual, forecast) in enumerate(weeks)
+            ],
+        ),
+    }
+
+
+TABLE_ROWS = 20
+
+
+def _product_url(sku: str) -> str:
+    return reverse("inventory:product-stock", args=[sku])
+
+
+def _sku_drill(filters: ReportFilters, sku: str, warehouse: str) -> str:
+    """The orders of the range behind a product's units in one warehouse."""
+    query = QueryDict(mutable=True)
+    query.update({**filters.params(), "warehouse": warehouse, "sku": sku, "measure": "orders"})
+    return f"{reverse('reporting:order-list')}?{query.urlencode()}"
+
+
+def _stock_item(filters: ReportFilters, row: StockRow) -> dict[str, Any]:
+    return {"row": row, "product_url": _product_url(row.sku), "orders_url": _sku_drill(filters, row.sku, row.warehouse)}
+
+
 def _receivables_url(filters: ReportFilters) -> str:
     """The receivables list (billing's open items) with the dashboard's channel."""
     query = QueryDict(mutable=True)
@@ -154,9 +242,9 @@ def _with_dates(filters: ReportFilters, measure: str, start: Any, end: Any) -> s
 @require_GET
 @vary_on_headers("HX-Request")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Sales, lead time, bottlenecks, geography, returns and satisfaction for the chosen days and
-    filters; reloads
-    itself every ``REPORTING_DASHBOARD_REFRESH_SECONDS`` while open."""
+    """Sales, lead time, bottlenecks, geography, returns and satisfaction, inventory health and
+    finance for the chosen days and filters; reloads itself every
+    ``REPORTING_DASHBOARD_REFRESH_SECONDS`` while open."""
     now = timezone.now()
     form, filters, problems = parse_filters(request.GET, today=timezone.localdate(now))
     context = {
@@ -166,7 +254,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "now": now,
         "as_of": data_as_of(),
         "refresh_seconds": settings.REPORTING_DASHBOARD_REFRESH_SECONDS,
-        "definitions": DEFINITIONS,
+        "definitions": {
+            **DEFINITIONS,
+            "slow_movers": DEFINITIONS["slow_movers"] % {"days": settings.REPORTING_SLOW_MOVER_DAYS},
+        },
         "query": filters.query(),
         "drill": _drill_links(filters),
         "csv_tables": [(key, label) for key, (label, _rows) in CSV_TABLES.items()],
@@ -340,6 +431,96 @@ def _ageing_rows(filters: ReportFilters, now: Any) -> Iterator[list[Any]]:
         yield [a.label, a.invoices, decimal_comma(a.amount)]
 
 
+def _cover(value: Decimal | None) -> str:
+    return "" if value is None else decimal_comma(value)
+
+
+def _stock_csv(rows: Iterable[StockRow]) -> Iterator[list[Any]]:
+    yield [
+        _("SKU"),
+        _("Product"),
+        _("Warehouse"),
+        _("Status"),
+        _("On hand"),
+        _("Available"),
+        _("Low at"),
+        _("Units ordered"),
+        _("Units shipped"),
+        _("Units per day"),
+        _("Days of cover"),
+        _("Days on hand"),
+    ]
+    labels = {"out": _("Out of stock"), "low": _("Low stock"), "ok": _("In stock")}
+    for r in rows:
+        yield [
+            r.sku,
+            r.name,
+            r.warehouse,
+            labels[r.status],
+            r.on_hand,
+            r.available,
+            r.threshold,
+            r.units,
+            r.units_shipped,
+            decimal_comma(r.daily.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")),
+            _cover(r.cover_days),
+            _cover(r.on_hand_days),
+        ]
+
+
+def _stock_rows(filters: ReportFilters, now: Any) -> Iterator[list[Any]]:
+    return _stock_csv(inventory_report(filters, today=timezone.localdate(now)).rows)
+
+
+def _stock_watch_rows(filters: ReportFilters, now: Any) -> Iterator[list[Any]]:
+    return _stock_csv(inventory_report(filters, today=timezone.localdate(now)).to_watch)
+
+
+def _slow_mover_rows(filters: ReportFilters, now: Any) -> Iterator[list[Any]]:
+    return _stock_csv(inventory_report(filters, today=timezone.localdate(now)).slow_movers)
+
+
+def _forecast_rows(filters: ReportFilters, now: Any) -> Iterator[list[Any]]:
+    yield [
+        _("SKU"),
+        _("Product"),
+        _("Warehouse"),
+        _("Forecast per day"),
+        _("Actual per day"),
+        _("Held-out weeks: actual"),
+        _("Held-out weeks: forecast"),
+        _("Held-out weeks: absolute error"),
+        _("Error (WAPE, %)"),
+        _("Naive error (WAPE, %)"),
+    ]
+    for f in inventory_report(filters, today=timezone.localdate(now)).forecasts:
+        yield [
+            f.sku,
+            f.name,
+            f.warehouse,
+            decimal_comma(f.forecast_daily),
+            decimal_comma(f.actual_daily),
+            f.backtest_actual,
+            f.backtest_forecast,
+            f.backtest_error,
+            _cover(f.wape_model),
+            _cover(f.wape_naive),
+        ]
+
+
+def _purchase_order_rows(filters: ReportFilters, now: Any) -> Iterator[list[Any]]:
+    yield [_("Purchase order"), _("Supplier"), _("Warehouse"), _("Expected"), _("Units open"), _("Overdue")]
+    for po in inventory_report(filters, today=timezone.localdate(now)).purchase_orders:
+        yield [
+            po.number,
+            po.supplier,
+            po.warehouse,
+            po.expected_date.isoformat() if po.expected_date else "",
+            po.units_open,
+            _("yes") if po.overdue else _("no"),
+        ]
+
+
 def _seconds(value: float | None) -> str:
     return "" if value is None else str(int(Decimal(value).quantize(Decimal(1), rounding="ROUND_HALF_UP")))
 
@@ -361,6 +542,11 @@ CSV_TABLES: dict[str, tuple[Any, Callable[[ReportFilters, Any], Iterable[list[An
     "finance": (gettext_lazy("Finance per period"), _finance_rows),
     "finance-channels": (gettext_lazy("Finance per channel"), _finance_channel_rows),
     "ageing": (gettext_lazy("Open receivables by age"), _ageing_rows),
+    "stock": (gettext_lazy("Stock and demand per product and warehouse"), _stock_rows),
+    "stock-watch": (gettext_lazy("Out of stock and low stock"), _stock_watch_rows),
+    "slow-movers": (gettext_lazy("Slow movers"), _slow_mover_rows),
+    "forecasts": (gettext_lazy("Forecast against actual demand"), _forecast_rows),
+    "purchase-orders": (gettext_lazy("Open purchase orders"), _purchase_order_rows),
 }
 
 

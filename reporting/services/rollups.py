@@ -40,7 +40,16 @@ from orders.models import (
     PaymentTransaction,
     TransactionKind,
 )
-from reporting.models import DailyFinance, DailySales, LineFact, OrderFact, ReturnFact, StateSpan, Watermark
+from reporting.models import (
+    DailyFinance,
+    DailyProductSales,
+    DailySales,
+    LineFact,
+    OrderFact,
+    ReturnFact,
+    StateSpan,
+    Watermark,
+)
 from returns.models import ReturnEvent, ReturnLine, ReturnRequest, ReturnUnit, Withdrawal
 
 WATERMARK = "orders"
@@ -335,7 +344,8 @@ def _store_orders(order_ids: Sequence[int]) -> set[datetime.date]:
 
 
 def _store_days(days: Iterable[datetime.date]) -> None:
-    """Recompute the daily sums of these days from the order facts."""
+    """Recompute the daily sums of these days from the order facts (and the units per product
+    from the line facts)."""
     days = sorted(set(days))
     for start in range(0, len(days), CHUNK):
         chunk = days[start : start + CHUNK]
@@ -379,6 +389,34 @@ def _store_days(days: Iterable[datetime.date]) -> None:
             ],
             batch_size=CHUNK,
         )
+        _store_product_days(chunk)
+
+
+def _store_product_days(days: list[datetime.date]) -> None:
+    """Recompute the units per product of these days (placed) from the line facts."""
+    DailyProductSales.objects.filter(day__in=days).delete()
+    rows = (
+        LineFact.objects.filter(day__in=days)
+        .values("day", "channel_id", "warehouse_id", "country", "sku")
+        .annotate(n_units=Sum("units"), n_shipped=Sum("units_shipped"))
+        .filter(Q(n_units__gt=0) | Q(n_shipped__gt=0))
+        .order_by()
+    )
+    DailyProductSales.objects.bulk_create(
+        [
+            DailyProductSales(
+                day=row["day"],
+                channel_id=row["channel_id"],
+                warehouse_id=row["warehouse_id"],
+                country=row["country"],
+                sku=row["sku"],
+                units=row["n_units"] or 0,
+                units_shipped=row["n_shipped"] or 0,
+            )
+            for row in rows
+        ],
+        batch_size=CHUNK,
+    )
 
 
 def _store_finance_days(days: Iterable[datetime.date]) -> None:
@@ -550,7 +588,7 @@ def rebuild_rollups(*, progress: Callable[[int, int], None] | None = None) -> in
 
 
 def _rebuild_locked(*, now: datetime.datetime, progress: Callable[[int, int], None] | None) -> int:
-    for model in (OrderFact, StateSpan, LineFact, ReturnFact, DailySales, DailyFinance):
+    for model in (OrderFact, StateSpan, LineFact, ReturnFact, DailySales, DailyProductSales, DailyFinance):
         model.objects.all().delete()
     ids = list(Order.objects.filter(created_at__lte=now).order_by("pk").values_list("pk", flat=True))
     total = len(ids)

@@ -35,3 +35,13 @@ def percent(value: Decimal | None) -> str:
     from oms.templatetags.oms import localized_number
 
     return f"{localized_number(Decimal(value), 1, None)}\u00a0%"
+
+
+@register.filter
+def decimal(value: Decimal | None, places: int = 1) -> str:
+    """A number with ``places`` decimals in the reader's format; a dash for None."""
+    if value is None:
+        return "\u2013"  # en dash
+    from oms.templatetags.oms import localized_number
+
+    return localized_number(Decimal(value), int(places), None)

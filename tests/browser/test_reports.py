@@ -47,7 +47,7 @@ def test_manager_changes_the_range_sees_charts_drills_down_and_downloads_csv(bro
     expect(bars).to_have_count(2)  # 2 and 4 March
     assert float(bars.first.get_attribute("height")) > 0
 
-    page.get_by_role("link", name="02.03.: 1").click()
+    page.get_by_role("link", name="02.03.: 1", exact=True).click()
     expect(page.get_by_role("heading", name="Orders behind the figures")).to_be_visible()
     table = page.get_by_role("region", name="Orders")
     expect(table).to_contain_text(shipped.number)
@@ -58,3 +58,10 @@ def test_manager_changes_the_range_sees_charts_drills_down_and_downloads_csv(bro
         page.get_by_role("link", name="Download CSV: Channel mix").click()
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert text.splitlines()[1].startswith("Web;2;100,0;2;")
+
+    # Inventory health: the units ordered per day are drawn (2 and 4 March), each bar a link to the orders.
+    demand = page.locator("#demand-chart rect.bar")
+    expect(demand).to_have_count(2)
+    assert float(demand.first.get_attribute("height")) > 0
+    expect(page.get_by_role("heading", name="Inventory health")).to_be_visible()
+    expect(page.get_by_role("link", name="02.03.: 1 unit ordered")).to_be_visible()

@@ -137,7 +137,7 @@ def money(text: str) -> Decimal:
 
 def snapshot() -> dict[str, Any]:
     """Every rollup row as plain values (no primary keys of derived rows), for comparisons."""
-    from reporting.models import DailySales, LineFact, OrderFact, ReturnFact, StateSpan
+    from reporting.models import DailyProductSales, DailySales, LineFact, OrderFact, ReturnFact, StateSpan
 
     def rows(qs: Any, exclude: tuple[str, ...] = ("id",)) -> list[tuple]:
         fields = [f.attname for f in qs.model._meta.concrete_fields if f.attname not in exclude]
@@ -149,4 +149,5 @@ def snapshot() -> dict[str, Any]:
         "daily": rows(DailySales.objects.all()),
         "lines": rows(LineFact.objects.all(), exclude=()),
         "returns": rows(ReturnFact.objects.all(), exclude=()),
+        "product_sales": rows(DailyProductSales.objects.all()),
     }
