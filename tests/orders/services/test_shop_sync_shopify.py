@@ -580,3 +580,53 @@ def test_staff_choose_the_shop_system_on_the_connections_page(shop, admin_client
     text = page.content.decode()
     assert "Shopsystem" in text and "Shop-Standort" in text
     assert 'value="shopify" selected' in text
+
+
+def test_shopify_mails_the_customer_about_a_fulfillment_only_when_the_channel_sends_its_own_shipping_mails(
+    shop, fake_shopify: FakeShopify
+):
+    fake_shopify.add_order(shopify_order(4501), updated=minutes_ago(5))
+    Channel.objects.filter(pk=shop.channel_id).update(shop_sent_mails=["shipping_confirmation"])
+
+    connector_for(refreshed(shop)).push_shipment(_push({"SHIRT-BLK-M": 2}, "JJD0002", in_full=False, order_id=4501))
+
+    (post,) = fake_shopify.calls("POST", "/fulfillments.json")
+    assert post.body["fulfillment"]["notify_customer"] is True
+
+
+# -- in parallel, on PostgreSQL ------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_pull_and_the_webhook_of_the_same_shopify_order_at_once_make_one_order(shop, fake_shopify: FakeShopify):
+    from django.db import connection as db_connection
+    from django.test import Client
+
+    from tests.orders.services.test_shop_sync import _in_threads
+
+    if db_connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    for order_id in (4601, 4602, 4603):  # three races
+        fake_shopify.add_order(shopify_order(order_id), updated=minutes_ago(1))
+        body = json.dumps(fake_shopify.orders[order_id]).encode()
+
+        def by_webhook(body=body, order_id=order_id):
+            return (
+                Client()
+                .post(
+                    "/webhooks/shopify/shopify/orders-create/",
+                    data=body,
+                    content_type="application/json",
+                    HTTP_X_SHOPIFY_HMAC_SHA256=compute_signature(WEBHOOK_SECRET, body),
+                    HTTP_X_SHOPIFY_TOPIC="orders/create",
+                    HTTP_X_SHOPIFY_WEBHOOK_ID=f"w-{order_id}",
+                )
+                .status_code
+            )
+
+        ShopConnection.objects.filter(pk=shop.pk).update(pull_cursor="", last_pull_at=None)
+        status, _run = _in_threads(by_webhook, lambda: pull_orders(connection_id=shop.pk))
+
+        assert status == 200
+        assert Order.objects.filter(channel=shop.channel, external_id=str(order_id)).count() == 1
