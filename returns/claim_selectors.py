@@ -3,6 +3,7 @@ shipments a new claim may be about, one claim, and the claims list."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,16 +73,42 @@ def claim_replaced_by(order: Any) -> ShipmentClaim | None:
 
 
 def claimable_shipments(order: Any) -> list[ClaimableShipment]:
-    """The order's parcels that have left, with the units a new claim may still name."""
-    result = []
-    shipments = Shipment.objects.filter(order=order, state__in=list(LEFT_STATES)).order_by("pk")
-    for shipment in shipments:
-        left = {pk: n for pk, n in claimable_units(shipment).items() if n > 0}
-        if not left:
-            continue
-        lines = OrderLine.objects.filter(pk__in=list(left)).order_by("pk")
-        result.append(ClaimableShipment(shipment, [(line, left[line.pk]) for line in lines]))
-    return result
+    """The order's parcels that have left, with the units a new claim may still name (the same
+    few queries however many parcels the order has)."""
+    shipments = list(Shipment.objects.filter(order=order, state__in=list(LEFT_STATES)).order_by("pk"))
+    if not shipments:
+        return []
+    ids = [shipment.pk for shipment in shipments]
+    packed: dict[int, dict[int, int]] = defaultdict(dict)
+    for shipment_id, line_id, n in (
+        ShipmentLine.objects.filter(shipment_id__in=ids)
+        .values("shipment_id", "order_line")
+        .annotate(n=Sum("quantity"))
+        .values_list("shipment_id", "order_line", "n")
+    ):
+        packed[shipment_id][line_id] = n
+    claimed: dict[tuple[int, int], int] = {
+        (shipment_id, line_id): n
+        for shipment_id, line_id, n in ClaimLine.objects.filter(claim__shipment_id__in=ids)
+        .values("claim__shipment_id", "order_line")
+        .annotate(n=Sum("quantity"))
+        .values_list("claim__shipment_id", "order_line", "n")
+    }
+    left = {
+        shipment_id: {
+            line_id: n - claimed.get((shipment_id, line_id), 0)
+            for line_id, n in units.items()
+            if n - claimed.get((shipment_id, line_id), 0) > 0
+        }
+        for shipment_id, units in packed.items()
+    }
+    wanted = {line_id for units in left.values() for line_id in units}
+    lines = {line.pk: line for line in OrderLine.objects.filter(pk__in=wanted)} if wanted else {}
+    return [
+        ClaimableShipment(shipment, [(lines[pk], left[shipment.pk][pk]) for pk in sorted(left[shipment.pk])])
+        for shipment in shipments
+        if left.get(shipment.pk)
+    ]
 
 
 def claim_for_support_or_404(number: str) -> ShipmentClaim:

@@ -228,3 +228,20 @@ def test_the_claim_screens_are_for_support(warehouse_client, support_user):
     assert warehouse_client.post(reverse("returns:support-claim-resolve", args=[claim.number])).status_code == 403
     claim.refresh_from_db()
     assert claim.resolution == ""
+
+
+def test_the_claimable_parcels_cost_the_same_queries_for_one_parcel_or_three(django_assert_num_queries):
+    from returns.claim_selectors import claimable_shipments
+
+    one = place({"SHIRT": (2, "29.90"), "JEANS": (1, "89.00")})
+    ship(one, {"SHIRT": 2, "JEANS": 1})
+    three = place({"SHIRT": (2, "29.90"), "JEANS": (1, "89.00")})
+    for units in ({"SHIRT": 1}, {"SHIRT": 1}, {"JEANS": 1}):
+        ship(three, units)
+
+    with django_assert_num_queries(4):
+        (parcel,) = claimable_shipments(one)
+    with django_assert_num_queries(4):
+        parcels = claimable_shipments(three)
+    assert [(line.sku, n) for line, n in parcel.lines] == [("SHIRT", 2), ("JEANS", 1)]
+    assert [[(line.sku, n) for line, n in p.lines] for p in parcels] == [[("SHIRT", 1)], [("SHIRT", 1)], [("JEANS", 1)]]
