@@ -75,16 +75,21 @@ PAGES = [
 ]  # fmt: skip
 
 
-def time_page(client: Any, path: str, *, samples: int = SAMPLES) -> dict[str, Any]:
+def time_page(
+    client: Any, path: str, *, samples: int = SAMPLES, fetch: Callable[[], Any] | None = None
+) -> dict[str, Any]:
     """p50/p95 of ``samples`` requests (after a warm-up), the SQL queries of one request, and
-    how much of a request's time is spent waiting for SQL (the rest is Python: view, template)."""
+    how much of a request's time is spent waiting for SQL (the rest is Python: view, template).
+
+    ``fetch`` makes one request (default: GET ``path``), e.g. a form posted and its redirect followed."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    fetch = fetch or (lambda: client.get(path))
     for _ in range(WARMUP):
-        response = client.get(path)
+        response = fetch()
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(path)
+        response = fetch()
     # Read now: later requests reset the connection's query log the slice points into.
     queries = [q["sql"] for q in ctx.captured_queries]
     times, sql_times = [], []
@@ -101,7 +106,7 @@ def time_page(client: Any, path: str, *, samples: int = SAMPLES) -> dict[str, An
         for _ in range(samples):
             spent[0] = 0.0
             t0 = time.perf_counter()
-            client.get(path)
+            fetch()
             times.append((time.perf_counter() - t0) * 1000)
             sql_times.append(spent[0] * 1000)
     return {
@@ -113,7 +118,7 @@ def time_page(client: Any, path: str, *, samples: int = SAMPLES) -> dict[str, An
         "queries": len(queries),
         "sql": [q[:200] for q in queries],
         "samples": samples,
-        "bytes": len(response.content),
+        "bytes": response.bench_bytes if hasattr(response, "bench_bytes") else len(response.content),
     }
 
 
@@ -172,14 +177,14 @@ def run_pages(client: Any, data: dict[str, Any], *, reference_path: str, log: Ca
     return {"reference": reference, "healthz": healthz, "rows": rows, "checks": checks(rows), "samples": SAMPLES}
 
 
-def explain_slowest(client: Any, path: str) -> dict[str, Any]:
+def explain_slowest(client: Any, path: str, *, fetch: Callable[[], Any] | None = None) -> dict[str, Any]:
     """EXPLAIN (ANALYZE, BUFFERS) of every SELECT the page runs; the slowest one's plan, so the
     results name the cause of a slow page (the scan, the index, the rows it throws away)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as ctx:
-        client.get(path)
+        (fetch or (lambda: client.get(path)))()
     statements = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
     slowest: dict[str, Any] = {}
     for sql in statements:

@@ -425,27 +425,42 @@ def _allocation_level_lookup(Allocation: Any) -> str:
 # --- pages --------------------------------------------------------------------------------------
 
 
-def pages(*, bench_url: str, redis_url: str, repeats: int, log: Log, results: dict) -> dict[str, Any]:
+def staff_client() -> Any:
+    """A test client signed in as the benchmark's admin (who may open every page), with the
+    second factor given (admins must give one), as staff work."""
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from bench import pages as pages_mod
-
-    Order = optional_model("orders.Order")
-    Product = model("inventory.Product")
     User = get_user_model()
     user, _ = User.objects.get_or_create(
         username="bench-admin", defaults={"is_staff": True, "is_superuser": True, "email": "bench@example.com"}
     )
     client = Client()
     client.force_login(user)
-    # Signed in as staff works: with the second factor given (admins must give one).
     device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "bench"})
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+    return client
+
+
+def reference_path() -> str:
+    """The one-query reference page (``bench.ref_urls``) on the first order (or product)."""
+    Order = optional_model("orders.Order")
+    if Order is not None and Order.objects.exists():
+        return f"/bench/reference/{Order.objects.order_by('pk').values_list('pk', flat=True).first()}/"
+    Product = model("inventory.Product")
+    return f"/bench/reference/{Product.objects.order_by('pk').values_list('pk', flat=True).first()}/"
+
+
+def pages(*, bench_url: str, redis_url: str, repeats: int, log: Log, results: dict) -> dict[str, Any]:
+    from bench import pages as pages_mod
+
+    Order = optional_model("orders.Order")
+    Product = model("inventory.Product")
+    client = staff_client()
     data: dict[str, Any] = {
         "sku": Product.objects.exclude(sku__startswith="BENCH-").order_by("pk").values_list("sku", flat=True).first()
     }
@@ -454,11 +469,9 @@ def pages(*, bench_url: str, redis_url: str, repeats: int, log: Log, results: di
     data.update({k: v for k, v in info.get("samples", {}).items() if v})
     if Order is not None and Order.objects.exists():
         data["deep_cursor"] = pages_mod.deep_cursor_factory(Order)
-        reference = f"/bench/reference/{Order.objects.order_by('pk').values_list('pk', flat=True).first()}/"
     else:
         data["deep_cursor"] = lambda v: None
-        reference = f"/bench/reference/{Product.objects.order_by('pk').values_list('pk', flat=True).first()}/"
-    out = pages_mod.run_pages(client, data, reference_path=reference, log=log)
+    out = pages_mod.run_pages(client, data, reference_path=reference_path(), log=log)
     out["available"] = any(r.get("available") for r in out["rows"])
     if Order is None:
         out["note"] = "orders do not exist yet: order pages not measurable"

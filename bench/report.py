@@ -124,7 +124,147 @@ def summary_rows(results: dict[str, Any]) -> list[list[str]]:
     else:
         rows.append(["CSV import", f"not available: {imp.get('reason', 'not run')}", "-", "-", "-", "-"])
     rows += _fulfillment_rows(results.get("fulfillment", {}))
+    rows += _after_sales_rows(results.get("after_sales_pages", {}))
     return rows
+
+
+def _page_ok(r: dict[str, Any]) -> bool | None:
+    if r.get("aim") is None:
+        return None
+    return r.get("ratio") is not None and r["ratio"] <= r["aim"]
+
+
+def _after_sales_rows(part: dict[str, Any]) -> list[list[str]]:
+    """Portal, reports, return receiving and the support order page (``bench/pages_after_sales.py``)."""
+    if not part.get("rows"):
+        return [["Pages after the sale", f"not available: {part.get('reason', 'not run')}", "-", "-", "-", "-"]]
+    ref = part.get("reference", {})
+    rows: list[list[str]] = []
+    rebuild = part.get("rollups") or {}
+    if rebuild.get("seconds") is not None:
+        rows.append(
+            [
+                f"Rollup rebuild (manage.py rebuild_rollups), {rebuild.get('orders', 0):,} orders",
+                f"{_fmt(rebuild['seconds'])} s ({_fmt(rebuild.get('orders_per_s'), 0)} orders/s)",
+                f"built {rebuild.get('at', '?')}" + (" (not rebuilt in this run)" if rebuild.get("cached") else ""),
+                "-",
+                "-",
+                "-",
+            ]
+        )
+    sections = [r for r in part["rows"] if r.get("group") == "sections" and r.get("available")]
+    for r in part["rows"]:
+        if r.get("group") == "sections":
+            continue
+        if not r.get("available"):
+            rows.append([f"Page: {r['page']}", f"not available: {r.get('reason', '')}", "-", "-", "-", "-"])
+            continue
+        by = r.get("by", "p50")
+        rows.append(
+            [
+                f"Page: {r['page']}",
+                f"p50 {_fmt(r['p50_ms'])} ms, p95 {_fmt(r['p95_ms'])} ms, {r['queries']} queries",
+                f"reference {by} {_fmt(ref.get(f'{by}_ms'), 2)} ms",
+                _fmt(r.get("ratio"), 1) + "x",
+                f"≤ {r['aim']:g}x ({by})" if r.get("aim") is not None else "- (export)",
+                _met(_page_ok(r)),
+            ]
+        )
+    if sections:
+        slowest = max(sections, key=lambda r: r["p50_ms"])
+        rows.append(
+            [
+                f"Page: Dashboard sections alone ({len(sections)} CSV tables)",
+                f"slowest: {slowest['page'].split(': ', 1)[-1]} p50 {_fmt(slowest['p50_ms'])} ms, "
+                f"{slowest['queries']} queries",
+                f"reference p50 {_fmt(ref.get('p50_ms'), 2)} ms",
+                _fmt(slowest.get("ratio"), 1) + "x",
+                f"≤ {PAGE_AIM:g}x (p50), each",
+                _met(all(_page_ok(r) for r in sections)),
+            ]
+        )
+    for check in part.get("checks", []):
+        rows.append([check["name"], check["result"], "-", "-", check["aim"], _met(check["ok"])])
+    return rows
+
+
+def _missed(rows: list[dict[str, Any]]) -> list[str]:
+    """Where the time of each page over its aim goes, with the slowest statement's plan."""
+    out: list[str] = []
+    for r in rows:
+        sql_ms = r.get("sql_ms") or 0.0
+        python_ms = max(r["p50_ms"] - sql_ms, 0.0)
+        cause = (
+            "SQL (plan below)"
+            if sql_ms > python_ms and r.get("explain")
+            else ("SQL round trips" if sql_ms > python_ms else "Python (view and template rendering)")
+        )
+        out.append(
+            f"- {r['page']}: {_fmt(r['p50_ms'])} ms, of which {_fmt(sql_ms)} ms SQL in {r['queries']} queries and "
+            f"{_fmt(python_ms)} ms Python: the cost is {cause}."
+        )
+        if r.get("explain"):
+            ex = r["explain"]
+            out += [
+                f"  Slowest statement, {_fmt(ex['ms'], 1)} ms (EXPLAIN ANALYZE in this run):",
+                "",
+                "  ```",
+                *[f"  {line}" for line in ex["plan"]],
+                "  ```",
+            ]
+    return out
+
+
+def _after_sales_markdown(part: dict[str, Any]) -> list[str]:
+    out = ["", "### Pages after the sale: portal, reports, return receiving, the support order page", ""]
+    if not part.get("rows"):
+        return [*out, f"Not available: {part.get('reason', 'not run')}"]
+    ref = part.get("reference", {})
+    sample = part.get("sample", {})
+    rebuild = part.get("rollups") or {}
+    counts = sample.get("counts", {})
+    several = counts.get(sample.get("several"), {})
+    out.append(
+        f"Reference: `{ref.get('url')}` (signed in, one indexed query), measured in this part: p50 "
+        f"{_fmt(ref.get('p50_ms'), 2)} ms, p95 {_fmt(ref.get('p95_ms'), 2)} ms. Portal pages (anonymous) are "
+        f"compared by p95 (aim {3:g}x), staff pages by p50 (aim {PAGE_AIM:g}x); exports have no aim. "
+        f"Portal: {part.get('portal_limits', '')}. Objects ({sample.get('source', '?')}): orders "
+        f"{sample.get('single')} (1 shipment, 1 invoice, 1 return) and {sample.get('several')} "
+        f"({several.get('shipments', '?')} shipments, {several.get('invoices', '?')} invoices, "
+        f"{several.get('returns', '?')} returns), returns {sample.get('rma_one_line')} and {sample.get('rma_lines')}. "
+        + (
+            f"Rollups: rebuilt by `manage.py rebuild_rollups` in {_fmt(rebuild.get('seconds'))} s for "
+            f"{rebuild.get('orders', 0):,} orders ({rebuild.get('at', '?')}"
+            + (
+                ", not in this run: they covered the data set; BENCH_REBUILD_ROLLUPS=1 rebuilds)"
+                if rebuild.get("cached")
+                else ")"
+            )
+            + "."
+            if rebuild.get("seconds") is not None
+            else ""
+        )
+    )
+    out += [
+        "",
+        "| page | URL | p50 ms | p95 ms | SQL ms | SQL queries | ratio | aim |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in part["rows"]:
+        if r.get("available"):
+            aim = f"≤ {r['aim']:g}x ({r.get('by')})" if r.get("aim") is not None else "-"
+            out.append(
+                f"| {r['page']} | `{r['url']}` | {_fmt(r['p50_ms'])} | {_fmt(r['p95_ms'])} | {_fmt(r.get('sql_ms'))} | "
+                f"{r['queries']} | {_fmt(r.get('ratio'), 1)} | {aim} |"
+            )
+        else:
+            out.append(
+                f"| {r['page']} | `{r.get('url', '')}` | - | - | - | - | not available: {r.get('reason', '')} | |"
+            )
+    missed = [r for r in part["rows"] if r.get("available") and _page_ok(r) is False]
+    if missed:
+        out += ["", "**Pages over their aim:**", "", *_missed(missed)]
+    return out
 
 
 WAVE_AIM_S = 2.0
@@ -354,6 +494,8 @@ def markdown(results: dict[str, Any]) -> str:
         )
     else:
         out.append(f"Not available: {imp.get('reason', 'not run')}")
+
+    out += _after_sales_markdown(results.get("after_sales_pages", {}))
 
     notes = results.get("notes", [])
     if notes:

@@ -1,5 +1,7 @@
 """``make bench``: load data, intake through HTTP vs raw SQL, oversell, pages, CSV import, and
-fulfillment (wave building for 1,000 orders, label PDFs with two workers vs bare WeasyPrint).
+fulfillment (wave building for 1,000 orders, label PDFs with two workers vs bare WeasyPrint), and
+the pages after the sale (portal, reports and the rollup rebuild, return receiving, the support
+order page with its panels).
 
 Needs ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL``. Works in its own database
 (``oms_benchdata`` beside the one ``DATABASE_URL`` names, or ``BENCH_DB_NAME``), which it creates,
@@ -9,7 +11,8 @@ built yet is reported as "not available yet" instead of failing the run.
 Knobs (environment): BENCH_ORDERS (1,000,000), BENCH_SECONDS per load run (3), BENCH_REPEATS (3),
 BENCH_LEVELS ("1,4,16"), BENCH_IMPORT_ROWS (100,000 CSV rows in all), BENCH_IMPORT_WORKERS (3),
 BENCH_GUNICORN_WORKERS (2 x cores), BENCH_GUNICORN_THREADS (1), BENCH_LABELS (40), BENCH_SKIP
-("pages,import,fulfillment": run a subset),
+("pages,import,fulfillment,after_sales_pages": run a subset), BENCH_REBUILD_ROLLUPS (1: rebuild the
+report rollups even when they cover the data set),
 BENCH_DB_NAME (oms_benchdata).
 """
 
@@ -112,7 +115,7 @@ def main() -> int:
     }
 
     from bench import fulfillment as fulfillment_bench
-    from bench import parts
+    from bench import pages_after_sales, parts
 
     repeats = env_int("BENCH_REPEATS", 3)
     results: dict[str, Any] = {
@@ -132,6 +135,7 @@ def main() -> int:
         ("pages", parts.pages),
         ("import", parts.csv_import),
         ("fulfillment", fulfillment_bench.fulfillment),
+        ("after_sales_pages", pages_after_sales.after_sales),
     ):
         if name in skip:
             results[name] = {"available": False, "reason": "skipped (BENCH_SKIP)"}
