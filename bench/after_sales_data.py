@@ -102,7 +102,7 @@ def from_load() -> AfterSalesSample | None:
     rma_lines = _rma_with(several_lines=True, states=received, loaded=True) or _rma_with(
         several_lines=True, loaded=True
     )
-    if None in (single, several, rma_one, rma_lines):
+    if single is None or several is None or rma_one is None or rma_lines is None:
         return None
     numbers = dict(Order.objects.filter(pk__in=[single, several]).values_list("pk", "number"))
     return _sample(numbers[single], numbers[several], rma_one, rma_lines, source="load data")
@@ -241,7 +241,7 @@ def make() -> AfterSalesSample:
 
     single = demo._order({products[0]: UNITS})
     _ship_and_deliver(demo, single, warehouses[0])
-    line = single.lines.order_by("pk").first()
+    line = single.lines.order_by("pk")[0]
     rma_one = create_return(single, {line.pk: UNITS}, ReturnReason.DOES_NOT_FIT, by=None, actor_label=actor)
     _receive_one(rma_one, line.sku)
 

@@ -91,7 +91,7 @@ def portal_pages(anonymous: Any, sample: Any, lookup: tuple[str, str] | None) ->
                 aim=PORTAL_AIM,
             )
         )
-        lookup_id = Order.objects.filter(number=number).values_list("pk", flat=True).first()
+        lookup_id = Order.objects.values_list("pk", flat=True).get(number=number)
         pages.append(
             Page(
                 "portal_order",
