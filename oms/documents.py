@@ -15,7 +15,8 @@ caller's transaction; after commit a worker on the documents queue (``OUTBOX_QUE
 Asking again for the same version returns the same row and renders nothing. Rendering is
 idempotent too: a ready document is not rendered again, and bytes already stored under their
 SHA-256 are not written twice. A reader who needs the bytes now (a mail attachment) calls
-``render_document_now``, which renders only what is not ready yet.
+``render_document_now``, which renders only what is not ready yet; a document that must not be
+kept at all (a customer's data export) is rendered by ``render_document_unstored``.
 """
 
 from __future__ import annotations
@@ -138,6 +139,19 @@ def render_document_now(kind: str, *, subject: str, version: int = 1) -> Documen
     with transaction.atomic():
         document, _created = Document.objects.get_or_create(kind=kind, subject=str(subject), version=version)
     return render_document(document.pk)
+
+
+def render_document_unstored(kind: str, *, subject: str) -> tuple[bytes, str]:
+    """The PDF of ``kind`` about ``subject``, rendered in this process and stored nowhere, with
+    the file name to download it as: for a document that should exist only in its reader's
+    hands (a customer's data export, Art. 15 GDPR, would otherwise be one more stored copy of
+    everything about the person, for the erasure to find)."""
+    document_kind = get_kind(kind)
+    content = document_kind.build(subject)
+    pdf = _render_pdf(document_kind.template, content, pdf_variant=document_kind.pdf_variant)
+    if document_kind.finish is not None:
+        pdf = document_kind.finish(subject, pdf)
+    return pdf, content.filename
 
 
 def render_document(document_id: int) -> Document:

@@ -13,6 +13,9 @@ class OrdersConfig(AppConfig):
         from orders import privacy as gdpr_records
 
         gdpr_records.register()
+        from orders import privacy_documents
+
+        privacy_documents.register()
         # Imported here: services and roles need the app registry.
         from oms import events, seeding
         from oms.roles import Role, grant

@@ -69,6 +69,11 @@ urlpatterns += [
         privacy_views.customer_export_html,
         name="support-customer-export-html",
     ),
+    path(
+        "support/customers/<int:pk>/privacy/export.pdf",
+        privacy_views.customer_export_pdf,
+        name="support-customer-export-pdf",
+    ),
     path("support/customers/<int:pk>/privacy/erase/", privacy_views.customer_erase, name="support-customer-erase"),
     *list_urls(case_views.CASE_LIST, "support/cases/"),
     path("support/cases/<int:pk>/", case_views.case_detail, name="support-case-detail"),

@@ -1,5 +1,5 @@
 """Support's GDPR pages for one customer: export everything we hold about them (Art. 15/20) as
-JSON or readable HTML, and erase them (Art. 17) after a confirmation step.
+JSON, as a readable page or as a PDF, and erase them (Art. 17) after a confirmation step.
 
 Support (and admins) with the permission ``orders.export_personal_data`` /
 ``orders.erase_personal_data``, in a session whose second factor was given (whatever the role).
@@ -17,13 +17,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from oms import privacy
+from oms import documents, privacy
 from oms.access_log import record_customer_access
 from oms.models import AccessAction
 from oms.roles import Role, role_required
 from oms.second_factor import second_factor_required
 from orders.forms import ErasureConfirmForm
 from orders.models import Customer
+from orders.privacy_documents import CUSTOMER_EXPORT_DOCUMENT, readable_sections
 
 EXPORT_PERMISSION = "orders.export_personal_data"
 ERASE_PERMISSION = "orders.erase_personal_data"
@@ -33,27 +34,6 @@ def _customer_or_404(request: HttpRequest, pk: int, permission: str) -> Customer
     if not request.user.has_perm(permission):
         raise PermissionDenied
     return get_object_or_404(Customer, pk=pk)
-
-
-def _section_titles() -> dict[str, str]:
-    return {
-        "customer": _("Customer profile"),
-        "orders": _("Orders and addresses"),
-        "timeline": _("Order timeline"),
-        "notes": _("Notes"),
-        "cases": _("Support cases and messages"),
-        "ratings": _("Ratings"),
-        "payments": _("Payments"),
-        "shipments": _("Shipments and tracking"),
-        "invoices": _("Invoices"),
-        "credit_notes": _("Credit notes"),
-        "dunning_notices": _("Payment reminders"),
-        "bank_payments": _("Bank payments"),
-        "returns": _("Returns"),
-        "withdrawals": _("Declarations of withdrawal"),
-        "mails": _("Mails sent"),
-        "webhook_deliveries": _("Messages to connected systems (webhooks)"),
-    }
 
 
 @role_required(Role.SUPPORT)
@@ -105,30 +85,30 @@ def customer_export_html(request: HttpRequest, pk: int) -> HttpResponse:
         customer_id=customer.pk,
         action=AccessAction.EXPORTED,
     )
-    titles = _section_titles()
-    sections = [
-        {"key": key, "title": titles.get(key, key), "records": [_flatten(r) for r in records]}
-        for key, records in data["sections"].items()
-    ]
     return render(
         request,
         "orders/privacy/customer_export.html",
-        {"customer": customer, "sections": sections, "exported_at": data["exported_at"]},
+        {"customer": customer, "sections": readable_sections(data), "exported_at": data["exported_at"]},
     )
 
 
-def _flatten(record: dict, prefix: str = "") -> list[tuple[str, str]]:
-    """A record as (field, value) rows: nested dicts as ``billing_address.city``, lists as JSON."""
-    rows: list[tuple[str, str]] = []
-    for key, value in record.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict) and value:
-            rows.extend(_flatten(value, f"{name}."))
-        elif isinstance(value, list | dict):
-            rows.append((name, json.dumps(value, ensure_ascii=False) if value else ""))
-        else:
-            rows.append((name, "" if value is None else str(value)))
-    return rows
+@role_required(Role.SUPPORT)
+@second_factor_required
+@require_GET
+def customer_export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same export as a PDF (the document service renders it now and keeps no copy)."""
+    customer = _customer_or_404(request, pk, EXPORT_PERMISSION)
+    pdf, filename = documents.render_document_unstored(CUSTOMER_EXPORT_DOCUMENT, subject=str(customer.pk))
+    record_customer_access(
+        request,
+        subject_type="customer-export",
+        subject_id=customer.pk,
+        customer_id=customer.pk,
+        action=AccessAction.EXPORTED,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @role_required(Role.SUPPORT)

@@ -334,6 +334,34 @@ def test_support_downloads_the_export_after_the_second_factor_and_the_access_log
     assert page.status_code == 200 and "Quastenweg 17" in page.content.decode()
 
 
+def test_support_downloads_the_export_as_a_pdf_that_renders_and_is_stored_nowhere(client, customer_world, support_user):
+    from oms.models import Document
+
+    customer = customer_world["customer"]
+    verified_login(client, support_user)
+    url = reverse("orders:support-customer-export-pdf", kwargs={"pk": customer.pk})
+    assert url in client.get(reverse("orders:support-customer-privacy", kwargs={"pk": customer.pk})).content.decode()
+    stored = set(Document.objects.values_list("pk", flat=True))
+
+    response = client.get(url)
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert f'filename="customer-{customer.pk}-data.pdf"' in response["Content-Disposition"]
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert EMAIL in text and "Quastenweg 17" in text
+    assert customer_world["order"].number in text and customer_world["invoice"].number in text
+    entry = CustomerDataAccess.objects.get(action=AccessAction.EXPORTED)
+    assert (entry.username, entry.customer_id, entry.subject_type) == (
+        support_user.username,
+        customer.pk,
+        "customer-export",
+    )
+    # A stored copy would be one more copy of everything about the person.
+    assert set(Document.objects.values_list("pk", flat=True)) == stored
+
+
 def test_the_order_page_links_to_the_customers_privacy_page(client, customer_world, support_user):
     login_as(client, support_user)
     page = client.get(reverse("orders:support-order-detail", kwargs={"number": customer_world["order"].number}))

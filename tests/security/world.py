@@ -29,6 +29,7 @@ REAL_PARAMS = {
     "orders:support-customer-privacy": lambda o: {"pk": o["order"].customer_id},
     "orders:support-customer-export-json": lambda o: {"pk": o["order"].customer_id},
     "orders:support-customer-export-html": lambda o: {"pk": o["order"].customer_id},
+    "orders:support-customer-export-pdf": lambda o: {"pk": o["order"].customer_id},
     "orders:support-customer-erase": lambda o: {"pk": o["order"].customer_id},
     "inventory:product-stock": lambda o: {"sku": o["product"].sku},
     "inventory:stock-adjust": lambda o: {"sku": o["product"].sku},
