@@ -119,3 +119,62 @@ def test_an_erasure_while_an_order_is_being_placed_waits_for_it_and_is_refused_n
     assert (customer.email, customer.name) == (EMAIL, NAME)
     assert Order.objects.get(pk=result["order"].pk).shipping_name == NAME
     assert Order.objects.get(pk=old_order.pk).shipping_name == NAME
+
+
+def test_an_erasure_during_a_claims_free_reshipment_waits_for_it_and_is_refused_naming_the_replacement(
+    monkeypatch, support_user
+):
+    """The re-shipment locks the claimed order, then intake locks the customer; the erasure takes
+    the same locks in the same order, so the two wait for each other instead of deadlocking."""
+    import datetime
+
+    from django.utils import timezone
+
+    from fulfillment.services.tracking import record_tracking_event_by_hand
+    from orders.services.intake import place_order
+    from returns.services import claims
+    from tests.billing.flows import ship
+    from tests.reliability import ordering
+
+    channel = ordering.make_channel("web")
+    ordering.make_warehouse()
+    ordering.make_product("GDPR-C3", units=10)
+    order = place_order(channel=channel, draft=_draft({"GDPR-C3": 2})).order
+    shipment = ship(order, {"GDPR-C3": 2}, user=support_user)
+    record_tracking_event_by_hand(
+        shipment=shipment, state="delivered", occurred_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    claim = claims.open_claim(shipment, "damaged", {order.lines.get().pk: 1}, by=support_user)
+    real = claims.place_replacement_order
+    locked, result = threading.Event(), {}
+
+    def replacement_after_a_pause(*args, **kwargs):
+        locked.set()  # the claimed order is locked
+        result["waited"] = _someone_waits_for_me()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(claims, "place_replacement_order", replacement_after_a_pause)
+
+    def reshipment() -> None:
+        try:
+            result["claim"] = claims.resolve_by_reshipment(claim, by=support_user)
+        except Exception as exc:
+            result["error"] = exc
+        finally:
+            locked.set()
+            connections.close_all()
+
+    competitor = threading.Thread(target=reshipment)
+    competitor.start()
+    try:
+        assert locked.wait(20)
+        with pytest.raises(privacy.ErasureRefusedError) as refused:
+            privacy.erase_customer(order.customer_id, by="agent")
+    finally:
+        competitor.join(30)
+
+    assert "error" not in result and result["waited"], "the erasure did not wait for the re-shipment"
+    replacement = result["claim"].replacement_order
+    assert replacement.customer_id == order.customer_id
+    assert any(replacement.number in reason for reason in refused.value.reasons)
+    assert Customer.objects.get(pk=order.customer_id).email == EMAIL
