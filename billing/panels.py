@@ -32,7 +32,8 @@ def order_payments(*, request: Any, order: Order, **_: Any) -> dict[str, Any] | 
     return {
         "payment_form": ManualPaymentForm(prefix="payment", initial={"paid_on": timezone.localdate()}),
         "refund_form": RefundForm(prefix="refund"),
-        "refundable": refundable_amount(order),
+        # The order page has read the order's payments (its prefetch): no second read.
+        "refundable": refundable_amount(order, transactions=order.payment_transactions.all()),
     }
 
 

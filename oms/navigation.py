@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +37,10 @@ AREAS: tuple[Area, ...] = (
     Area("admin", _("Administration"), "admin:index", frozenset({Role.ADMIN})),
 )
 _entries: list[Entry] = []
+# areas_for's answer per (roles, script prefix): the same for every user with the same roles, and
+# built on every page otherwise (a reverse() per entry). Labels stay lazy, so one answer serves
+# every language. Emptied when an entry is registered.
+_areas_cache: dict[tuple[frozenset[str], str], list[dict[str, Any]]] = {}
 
 
 def register(
@@ -47,6 +51,7 @@ def register(
     entry = Entry(area, label, url_name, frozenset(roles) if roles else area_obj.roles, order)
     if all(e.url_name != url_name for e in _entries):
         _entries.append(entry)
+        _areas_cache.clear()
 
 
 def areas_for(user: Any) -> list[dict[str, Any]]:
@@ -54,6 +59,13 @@ def areas_for(user: Any) -> list[dict[str, Any]]:
     roles = user_roles(user)
     if not roles:
         return []
+    key = (frozenset(roles), get_script_prefix())
+    if key not in _areas_cache:
+        _areas_cache[key] = _build_areas(key[0])
+    return _areas_cache[key]
+
+
+def _build_areas(roles: frozenset[str]) -> list[dict[str, Any]]:
     result = []
     for area in AREAS:
         if not (roles & area.roles) and Role.ADMIN not in roles:

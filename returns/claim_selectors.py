@@ -12,7 +12,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from fulfillment.models import Shipment, ShipmentLine, ShipmentState
-from orders.models import OrderLine
 from returns.models import ClaimLine, ShipmentClaim
 
 LIST_LIMIT = 500
@@ -68,7 +67,10 @@ def claims_for_order(order: Any) -> list[ShipmentClaim]:
 
 
 def claim_replaced_by(order: Any) -> ShipmentClaim | None:
-    """The claim ``order`` is the free replacement for, if any."""
+    """The claim ``order`` is the free replacement for, if any (a claim's replacement order is
+    linked to the order it replaces, so an order that replaces none needs no query)."""
+    if order.replacement_for_id is None:
+        return None
     return ShipmentClaim.objects.filter(replacement_order=order).select_related("order").first()
 
 
@@ -103,7 +105,8 @@ def claimable_shipments(order: Any) -> list[ClaimableShipment]:
         for shipment_id, units in packed.items()
     }
     wanted = {line_id for units in left.values() for line_id in units}
-    lines = {line.pk: line for line in OrderLine.objects.filter(pk__in=wanted)} if wanted else {}
+    # The order's lines: from its prefetch when the order page has read them (no query then).
+    lines = {line.pk: line for line in order.lines.all() if line.pk in wanted} if wanted else {}
     return [
         ClaimableShipment(shipment, [(lines[pk], left[shipment.pk][pk]) for pk in sorted(left[shipment.pk])])
         for shipment in shipments

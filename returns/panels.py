@@ -36,7 +36,7 @@ def order_returns(*, request: Any, order: Order, create_form: CreateReturnForm |
         return None
     if order.state in NOTHING_SHIPPED:
         return None  # nothing to return, and no return requests either (no query)
-    order_lines = list(order.lines.order_by("pk"))
+    order_lines = list(order.lines.all())  # read once by the order page (its prefetch)
     cards = returns_for_order(order)
     lines = returnable_lines(order, order_lines)
     return {

@@ -15,6 +15,7 @@ rolled back is repeated, not doubled, by the next attempt.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -49,11 +50,14 @@ class _Capture:
     left: Decimal
 
 
-def refundable_captures(order: Order) -> list[_Capture]:
+def refundable_captures(order: Order, *, transactions: Iterable[PaymentTransaction] | None = None) -> list[_Capture]:
     """The order's captures, newest first, each with what is left to refund of it. A refund
     names its capture (``data["capture_id"]``); refunds that name none (booked by other paths)
-    are taken from the oldest captures first. Read under the order's lock to rely on it."""
-    rows = list(PaymentTransaction.objects.filter(order=order).order_by("created_at", "pk"))
+    are taken from the oldest captures first. Read under the order's lock to rely on it
+    (``transactions``: the order's payment rows when a page has read them already)."""
+    if transactions is None:
+        transactions = PaymentTransaction.objects.filter(order=order)
+    rows = sorted(transactions, key=lambda tx: (tx.created_at, tx.pk))
     captures = [_Capture(tx, tx.amount) for tx in rows if tx.kind == TransactionKind.CAPTURE]
     by_id = {c.tx.pk: c for c in captures}
     unattributed = ZERO
@@ -72,8 +76,8 @@ def refundable_captures(order: Order) -> list[_Capture]:
     return [c for c in reversed(captures) if c.left > 0]
 
 
-def refundable_amount(order: Order) -> Decimal:
-    return sum((c.left for c in refundable_captures(order)), ZERO)
+def refundable_amount(order: Order, *, transactions: Iterable[PaymentTransaction] | None = None) -> Decimal:
+    return sum((c.left for c in refundable_captures(order, transactions=transactions)), ZERO)
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@ never stored. Higher apps (billing) add their amounts through ``register_money_s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -54,11 +54,17 @@ class MoneySummary:
         return self.total
 
 
-def order_money_summary(order: Order) -> MoneySummary:
-    sums = {
-        row["kind"]: row["s"]
-        for row in PaymentTransaction.objects.filter(order=order).values("kind").annotate(s=Sum("amount"))
-    }
+def order_money_summary(order: Order, *, payments: Iterable[PaymentTransaction] | None = None) -> MoneySummary:
+    """``payments``: the order's payment rows when the caller has read them already."""
+    if payments is None:
+        sums = {
+            row["kind"]: row["s"]
+            for row in PaymentTransaction.objects.filter(order=order).values("kind").annotate(s=Sum("amount"))
+        }
+    else:
+        sums = {}
+        for tx in payments:
+            sums[tx.kind] = sums.get(tx.kind, ZERO) + tx.amount
     invoiced = credited = ZERO
     for source in _money_sources:
         extra = source([order.pk]).get(order.pk, {})

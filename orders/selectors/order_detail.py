@@ -7,6 +7,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -113,10 +114,10 @@ def order_for_support_or_404(*, number: str) -> Order:
     return get_object_or_404(Order.objects.select_related("customer", "channel", "replacement_for"), number=number)
 
 
-def _money_rows(order: Order) -> list[tuple[str, Decimal]]:
+def _money_rows(order: Order, payments: list[PaymentTransaction]) -> list[tuple[str, Decimal]]:
     """The stored totals, then the domain's money summary (derived from payment, refund, invoice
     and credit-note rows; never a hand-kept number)."""
-    summary = order_money_summary(order)
+    summary = order_money_summary(order, payments=payments)
     rows: list[tuple[str, Decimal]] = [(_("Subtotal"), order.subtotal)]
     if order.discount_total:
         rows.append((_("Discount"), -order.discount_total))
@@ -139,7 +140,10 @@ def order_detail_for_support_or_404(*, number: str) -> OrderDetail:
     """The order page's data: 8 queries (10 when backordered) whatever the number of lines, events,
     notes or payments."""
     order = order_for_support_or_404(number=number)
-    lines = list(order.lines.select_related(None))
+    # Lines and payments are kept on the order (its prefetch cache), so the panels of other apps
+    # that read them (returns, billing) use ``order.lines.all()`` without reading them again.
+    prefetch_related_objects([order], "lines", "payment_transactions")
+    lines = list(order.lines.all())
     timeline = list(order.events.select_related("actor").order_by("-created_at", "-pk"))
     for event in timeline:
         # Routing decisions keep their reason code: say it again in the reader's language.
@@ -164,7 +168,7 @@ def order_detail_for_support_or_404(*, number: str) -> OrderDetail:
         payments=payments,
         cases=cases,
         actions=actions,
-        money_rows=_money_rows(order),
+        money_rows=_money_rows(order, payments),
         routing_explanation=explain(order.routing) if order.routing else "",
         routing=routing,
         warehouses=warehouses,

@@ -55,6 +55,10 @@ def _carrier(client, claim, **data):
     )
 
 
+def _detail(order) -> str:
+    return reverse("orders:support-order-detail", args=[order.number])
+
+
 def _refunds(order) -> list[Decimal]:
     return [t.amount for t in PaymentTransaction.objects.filter(order=order, kind=TransactionKind.REFUND)]
 
@@ -245,3 +249,30 @@ def test_the_claimable_parcels_cost_the_same_queries_for_one_parcel_or_three(dja
         parcels = claimable_shipments(three)
     assert [(line.sku, n) for line, n in parcel.lines] == [("SHIRT", 2), ("JEANS", 1)]
     assert [[(line.sku, n) for line, n in p.lines] for p in parcels] == [[("SHIRT", 1)], [("SHIRT", 1)], [("JEANS", 1)]]
+
+
+def test_the_order_page_reads_as_many_queries_for_three_parcels_as_for_one(
+    support_client, support_user, django_assert_max_num_queries
+):
+    """The claims panel reads the order's parcels, what each holds and what is claimed of it in
+    one query each, so an order split into three parcels costs the page no more than one parcel."""
+    one = place({"SHIRT": (3, "29.90")})
+    ship(one, {"SHIRT": 3})
+    three = place({"SHIRT": (3, "29.90")})
+    for _ in range(3):
+        ship(three, {"SHIRT": 1})
+    claimed, *others = three.shipments.order_by("pk")
+    open_claim(claimed, ClaimKind.DAMAGED, {three.lines.get().pk: 1}, by=support_user, description="Crushed")
+    support_client.get(_detail(one))  # warm: the first request of a client reads its session anew
+    with django_assert_max_num_queries(100) as single:
+        page = support_client.get(_detail(one))
+    assert page.status_code == 200
+    with django_assert_max_num_queries(len(single.captured_queries) + 1) as split:
+        page = support_client.get(_detail(three))
+    # Three parcels of one unit, one of them claimed: the other two still offer their claim form.
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert all(f"claim-{s.pk}-kind" in body for s in others)
+    assert f"claim-{claimed.pk}-kind" not in body and "Crushed" in body
+    # The one extra query at most is the claim lines of the open claim (a prefetch).
+    assert len(split.captured_queries) <= len(single.captured_queries) + 1
