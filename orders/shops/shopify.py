@@ -302,8 +302,8 @@ class ShopifyConnector(ShopConnector):
             except ShopRateLimited:
                 raise
             except ShopApiError as exc:
-                if exc.status is None:
-                    raise  # the shop is unreachable: the rest would fail alike
+                if exc.status is None or exc.status >= 500:
+                    raise  # the shop is unreachable or failing: the rest would fail alike (the outbox retries)
                 refused.append(f"{item.sku}: {exc}")
         if refused:
             self.forget_ids()  # a variant or the location may be gone: read them afresh next time

@@ -630,3 +630,30 @@ def test_a_pull_and_the_webhook_of_the_same_shopify_order_at_once_make_one_order
 
         assert status == 200
         assert Order.objects.filter(channel=shop.channel, external_id=str(order_id)).count() == 1
+
+
+def test_a_stock_push_the_shop_fails_is_retried_with_the_quantity_of_the_retry(
+    shop, fake_shopify: FakeShopify, products
+):
+    shirt = fake_shopify.add_variant(11, "SHIRT-BLK-M", 0)
+    warehouse = ordering.make_warehouse()
+    receive_stock(product=products["SHIRT-BLK-M"], warehouse=warehouse, quantity=3, reference="PO-1")
+    original = fake_shopify.handle
+
+    def fail_setting_once(method, path, query, headers, body, _done=[]):  # noqa: B006
+        if path.endswith("/inventory_levels/set.json") and not _done:
+            _done.append(True)
+            return 503, {"errors": "Service Unavailable"}, {}
+        return original(method, path, query, headers, body)
+
+    fake_shopify.handle = fail_setting_once
+    sync_all_stock()
+    (message,) = deliver_pending("shop_stock")
+    assert (message.status, message.attempts) == (OutboxStatus.PENDING, 1) and "HTTP 503" in message.last_error
+
+    receive_stock(product=products["SHIRT-BLK-M"], warehouse=warehouse, quantity=2, reference="PO-2")
+    with time_machine.travel(NOW + datetime.timedelta(minutes=1), tick=False):
+        (message,) = deliver_pending("shop_stock")
+
+    assert message.status == OutboxStatus.DELIVERED
+    assert fake_shopify.levels[(shirt, fake_shopify.location_id)] == 5  # read when delivered, not when queued
