@@ -198,6 +198,8 @@ class Order(FSMModelMixin, models.Model):
             models.Index(fields=["-created_at", "-id"], name="orders_order_created_idx"),
             # The support list sorted by total (oms.lists: keyset over the sort column and id).
             models.Index(fields=["total", "id"], name="orders_order_total_idx"),
+            # The reports' drill-down list: a range of days placed, newest placed first (keyset).
+            models.Index(fields=["-placed_at", "-id"], name="orders_order_placed_idx"),
         ]
 
     def __str__(self) -> str:
