@@ -284,11 +284,13 @@ def queries_per_intake(api_key: str, skus: list[str], *, orders: int = 20) -> di
 # read from the profile. Each share is of the whole request (test client excluded).
 _CPU_PARTS = (
     ("request total (middleware, DRF, view)", "django/core/handlers/base.py", "get_response"),
-    ("API-key authentication", "rest_framework/request.py", "_authenticate"),
-    ("request body: JSON parse + input serializer", "rest_framework/serializers.py", "is_valid"),
+    ("API-key authentication", "oms/api_auth.py", "authenticate"),
+    ("request body: JSON parse", "oms/api_parsers.py", "parse"),
+    ("request body: input validation (msgspec)", "orders/api/order_input.py", "validated_order"),
     ("Idempotency-Key claim", "orders/api/idempotency.py", "claim_key"),
     ("intake service (validate, write, allocate)", "orders/services/intake.py", "place_order"),
-    ("  of which: allocation (routing, reservation)", "orders/services/allocation.py", "allocate_lines"),
+    ("  of which: allocation decided (locked stock, routing)", "orders/services/allocation.py", "plan_allocation"),
+    ("  of which: reservation carried out", "orders/services/allocation.py", "carry_out"),
     ("output serializer (response body)", "rest_framework/serializers.py", "data"),
     ("all SQL statements (ORM compile + driver + wait)", "django/db/backends/utils.py", "execute"),
 )
