@@ -230,3 +230,39 @@ def machine_info(pg_version: str = "") -> dict[str, Any]:
         "python": platform.python_version(),
         "os": f"{platform.system()} {platform.release()}",
     }
+
+
+def staff_client() -> Any:
+    """A Django test client signed in as the benchmark's admin (every role), second factor given."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True, "email": "bench@example.com"}
+    )
+    client = Client()
+    client.force_login(user)
+    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "bench"})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def reference_path() -> str | None:
+    """The one-query reference page of ``bench.ref_urls`` (None where that URLconf is not in use)."""
+    from django.apps import apps
+    from django.urls import NoReverseMatch, reverse
+
+    model: Any
+    try:
+        model = apps.get_model("orders", "Order")
+    except LookupError:
+        model = apps.get_model("inventory", "Product")
+    pk = model.objects.order_by("pk").values_list("pk", flat=True).first()
+    try:
+        return reverse("bench-reference", args=[pk or 1])
+    except NoReverseMatch:
+        return None

@@ -4,34 +4,36 @@ benchmark database:
 - **wave building**: 1,000 allocated orders (1 to 3 lines) in a warehouse of their own with 200
   bins, then ``build_wave`` for all of them (release, shipments, lines per bin, pick list in
   walking order, timeline); the median of ``repeats`` waves, each over fresh orders. Aim ≤ 2 s.
+- **pick screen scans**: a pick list of ``BENCH_SCAN_ORDERS`` (40) allocated orders, every unit
+  scanned through the pick screen's scan endpoint (an htmx POST with the test client, signed in);
+  p95 ms of the round trip against the one-query reference page in the same run.
 - **label PDFs**: packed shipments whose labels wait in the outbox, handed at once to two Celery
   worker processes (one slot each) on a queue of their own; labels per second from the hand-over
   until every label is rendered (booking, the A6 label and each package's delivery note). The
-  same-run reference renders the same label's HTML with bare WeasyPrint in two processes.
+  same-run reference renders the same label's HTML with bare WeasyPrint in two processes. Aim:
+  PDFs/s ≥ 0.7 x min(workers, cores) x one process's bare rate.
+
+The workers and the bare rendering are ``bench.workers``, shared with ``bench.billing``.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import random
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, bench_env, median
+from bench.common import median, percentile
+from bench.workers import WORKERS, aim_ratio, bare_rate, celery_workers, document_html, route_outbox_kinds
 
 WAVE_ORDERS = 1000
 WAVE_AIM_S = 2.0
 SKUS = 120
 BINS = 200
 LABELS = int(os.environ.get("BENCH_LABELS", "40"))
-WORKERS = 2
+SCAN_ORDERS = int(os.environ.get("BENCH_SCAN_ORDERS", "40"))
 
 
 def _setup_warehouse(rng: random.Random) -> tuple[Any, list[Any]]:
@@ -144,66 +146,16 @@ def _packed_shipments(count: int, rng: random.Random) -> list[int]:
     return ids
 
 
-def _start_workers(queue: str, bench_url: str, redis_url: str, log_dir: Path) -> list[tuple[subprocess.Popen, Path]]:
-    env = bench_env(bench_url, redis_url, DOCUMENTS_QUEUE=queue, CELERY_DEFAULT_QUEUE=queue, LOG_LEVEL="INFO")
-    workers = []
-    for n in range(WORKERS):
-        log = log_dir / f"worker-{n}.log"
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "oms",
-                "worker",
-                "-Q",
-                queue,
-                "-c",
-                "1",
-                "-n",
-                f"bench{n}-{queue}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-l",
-                "INFO",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
-        workers.append((process, log))
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if all("ready." in log.read_text() for _p, log in workers):
-            return workers
-        time.sleep(0.2)
-    raise RuntimeError("the Celery workers did not start: " + " / ".join(log.read_text()[-500:] for _p, log in workers))
-
-
-def _render_bare(html: str, base_url: str, count: int) -> int:
-    from weasyprint import HTML
-
-    for _n in range(count):
-        HTML(string=html, base_url=base_url).write_pdf()
-    return count
-
-
 def label_pdfs(*, bench_url: str, redis_url: str, log: Any) -> dict[str, Any]:
-    from django.conf import settings
-    from django.template.loader import render_to_string
-    from django.utils import timezone, translation
+    from django.utils import timezone
 
     from fulfillment.models import Shipment
     from fulfillment.services.labels import LABEL_DOCUMENT
-    from oms import documents, outbox
+    from oms import outbox
     from oms.models import Document, DocumentStatus, OutboxMessage, OutboxStatus
 
     rng = random.Random(42)
     queue = f"bench-labels-{uuid.uuid4().hex[:8]}"
-    settings.OUTBOX_QUEUES = {**settings.OUTBOX_QUEUES, "document": queue, "label": queue}
     ids = _packed_shipments(LABELS, rng)
     messages = list(
         OutboxMessage.objects.filter(kind="label", status=OutboxStatus.PENDING, payload__shipment_id__in=ids)
@@ -211,61 +163,39 @@ def label_pdfs(*, bench_url: str, redis_url: str, log: Any) -> dict[str, Any]:
         .values_list("pk", flat=True)
     )
     log(f"  {len(ids)} packed shipments, {len(messages)} label messages waiting")
-    with tempfile.TemporaryDirectory(prefix="bench-labels-") as tmp:
-        workers = _start_workers(queue, bench_url, redis_url, Path(tmp))
-        try:
-            started = time.perf_counter()
-            wall = timezone.now()
-            for pk in messages:
-                outbox.send_delivery_task_rollback_unsafe(pk, "label")
-            deadline = time.monotonic() + 900
-            while time.monotonic() < deadline:
-                shipments = Shipment.objects.filter(pk__in=ids)
-                done = Document.objects.filter(
-                    pk__in=shipments.values("label_document_id"), status=DocumentStatus.READY
-                ).count()
-                notes = Document.objects.filter(
-                    pk__in=shipments.values("packages__delivery_note_id"), status=DocumentStatus.READY
-                ).count()
-                if done == len(ids) and notes == len(ids):
-                    break
-                # A rebuilt data set numbers its shipments from 1 again, and documents are not
-                # part of it: a label whose subject an earlier run rendered is found ready, which
-                # would count a render that never happened.
-                stale = Document.objects.filter(
-                    pk__in=shipments.values("label_document_id"), rendered_at__lt=wall
-                ).exists()
-                if stale:
-                    raise RuntimeError(
-                        "labels of an earlier run have the same subject (the data set was rebuilt): "
-                        "empty oms_document in the benchmark database and run again"
-                    )
-                time.sleep(0.1)
-            elapsed = time.perf_counter() - started
-        finally:
-            for process, _log in workers:
-                process.terminate()
-            for process, _log in workers:
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+    with route_outbox_kinds(queue, ("document", "label")), celery_workers(queue, bench_url, redis_url):
+        started = time.perf_counter()
+        wall = timezone.now()
+        for pk in messages:
+            outbox.send_delivery_task_rollback_unsafe(pk, "label")
+        deadline = time.monotonic() + 900
+        while time.monotonic() < deadline:
+            shipments = Shipment.objects.filter(pk__in=ids)
+            done = Document.objects.filter(
+                pk__in=shipments.values("label_document_id"), status=DocumentStatus.READY
+            ).count()
+            notes = Document.objects.filter(
+                pk__in=shipments.values("packages__delivery_note_id"), status=DocumentStatus.READY
+            ).count()
+            if done == len(ids) and notes == len(ids):
+                break
+            # A rebuilt data set numbers its shipments from 1 again, and documents are not
+            # part of it: a label whose subject an earlier run rendered is found ready, which
+            # would count a render that never happened.
+            stale = Document.objects.filter(pk__in=shipments.values("label_document_id"), rendered_at__lt=wall).exists()
+            if stale:
+                raise RuntimeError(
+                    "labels of an earlier run have the same subject (the data set was rebuilt): "
+                    "empty oms_document in the benchmark database and run again"
+                )
+            time.sleep(0.1)
+        elapsed = time.perf_counter() - started
     if done < len(ids):
         raise RuntimeError(f"only {done} of {len(ids)} labels rendered in time")
     # The same label's HTML, rendered bare by WeasyPrint in as many processes as there were workers.
     sample = Shipment.objects.get(pk=ids[0])
-    kind = documents.get_kind(LABEL_DOCUMENT)
-    content = kind.build(f"{sample.pk}:{sample.tracking_number}")
-    with translation.override(content.language):
-        html = render_to_string(kind.template, {**content.context, "language": content.language})
-    base_url = f"{settings.BASE_DIR}/"
-    _render_bare(html, base_url, 2)  # warm up fonts in this process (the children inherit them)
-    per_process = max(LABELS // WORKERS, 10)
-    context = multiprocessing.get_context("fork")
-    bare_started = time.perf_counter()
-    with context.Pool(WORKERS) as pool:
-        rendered = sum(pool.starmap(_render_bare, [(html, base_url, per_process)] * WORKERS))
-    bare_elapsed = time.perf_counter() - bare_started
+    html = document_html(LABEL_DOCUMENT, f"{sample.pk}:{sample.tracking_number}")
+    rendered, bare_elapsed = bare_rate(html, processes=WORKERS, per_process=max(LABELS // WORKERS, 10))
     labels_per_s = len(ids) / elapsed
     pdfs_per_s = 2 * len(ids) / elapsed  # a label and a delivery note per shipment
     bare_per_s = rendered / bare_elapsed
@@ -278,6 +208,69 @@ def label_pdfs(*, bench_url: str, redis_url: str, log: Any) -> dict[str, Any]:
         "bare_per_s": bare_per_s,
         "bare_rendered": rendered,
         "ratio": pdfs_per_s / bare_per_s if bare_per_s else None,
+        "aim_ratio": aim_ratio(pdfs_per_s, bare_per_s, workers=WORKERS, processes=WORKERS),
+        "cores": os.cpu_count(),
+    }
+
+
+def scan_round_trip(*, log: Any) -> dict[str, Any]:
+    """The pick screen's scan, one htmx POST after another as a handheld sends them, over a real
+    pick list of ``SCAN_ORDERS`` allocated orders: p50/p95 ms of the round trip (the scan counted,
+    ``#pick-work`` rendered), beside the one-query reference page measured in the same run."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from bench.common import reference_path, staff_client
+    from bench.pages import time_page
+    from bench.parts import bench_channel
+    from fulfillment.services.planning import WaveRule, build_wave
+
+    rng = random.Random(7)
+    warehouse, products = _setup_warehouse(rng)
+    _place_orders(bench_channel(), products, SCAN_ORDERS, rng)
+    wave = build_wave(warehouse=warehouse, rule=WaveRule(max_orders=SCAN_ORDERS))
+    codes = [
+        line.product.sku
+        for line in wave.lines.select_related("product").order_by("sequence", "sku", "pk")
+        for _unit in range(line.quantity)
+    ]
+    client = staff_client()
+    page = reverse("fulfillment:warehouse-pick", args=[wave.number])
+    scan_url = reverse("fulfillment:warehouse-pick-scan", args=[wave.number])
+    for _ in range(3):
+        client.get(page)
+    times: list[float] = []
+    statuses: dict[str, int] = {}
+    queries = 0
+    for n, code in enumerate(codes):
+        t0 = time.perf_counter()
+        if n == 0:
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.post(scan_url, {"code": code}, HTTP_HX_REQUEST="true")
+            queries = len(ctx.captured_queries)
+        else:
+            response = client.post(scan_url, {"code": code}, HTTP_HX_REQUEST="true")
+        times.append((time.perf_counter() - t0) * 1000)
+        statuses[str(response.status_code)] = statuses.get(str(response.status_code), 0) + 1
+    wave.refresh_from_db()
+    ref_path = reference_path()
+    reference = time_page(client, ref_path, samples=30) if ref_path else None
+    p95 = percentile(times, 95)
+    ref_p95 = reference["p95_ms"] if reference else None
+    return {
+        "pick_list": wave.number,
+        "scans": len(times),
+        "errors": sum(v for k, v in statuses.items() if k != "200"),
+        "statuses": statuses,
+        "pick_list_state": wave.state,
+        "p50_ms": median(times),
+        "p95_ms": p95,
+        "queries": queries,
+        "reference_url": ref_path,
+        "reference_p50_ms": reference["p50_ms"] if reference else None,
+        "reference_p95_ms": ref_p95,
+        "ratio": p95 / ref_p95 if ref_p95 else None,
     }
 
 
@@ -286,6 +279,14 @@ def fulfillment(*, bench_url: str, redis_url: str, repeats: int, log: Any, resul
     log("  wave building")
     out["waves"] = wave_building(repeats=repeats, log=log)
     log(f"  median {out['waves']['median_s']:.2f} s for {WAVE_ORDERS} orders")
+    log("  pick screen scans")
+    out["scans"] = scan_round_trip(log=log)
+    scans = out["scans"]
+    log(
+        f"  {scans['scans']} scans on {scans['pick_list']}: p50 {scans['p50_ms']:.1f} ms, "
+        f"p95 {scans['p95_ms']:.1f} ms, "
+        f"{scans['queries']} queries, {scans['errors']} refused; reference p95 {scans['reference_p95_ms'] or 0:.1f} ms"
+    )
     log("  label PDFs")
     out["labels"] = label_pdfs(bench_url=bench_url, redis_url=redis_url, log=log)
     labels = out["labels"]

@@ -125,6 +125,10 @@ def summary_rows(results: dict[str, Any]) -> list[list[str]]:
         rows.append(["CSV import", f"not available: {imp.get('reason', 'not run')}", "-", "-", "-", "-"])
     rows += _fulfillment_rows(results.get("fulfillment", {}))
     rows += _after_sales_rows(results.get("after_sales_pages", {}))
+    rows += _invoice_rows(results.get("invoices", {}))
+    rows += _numbering_rows(results.get("numbering", {}))
+    rows += _soak_rows(results.get("soak", {}))
+    rows += _duration_rows(results)
     return rows
 
 
@@ -273,25 +277,147 @@ WAVE_AIM_S = 2.0
 def _fulfillment_rows(ful: dict[str, Any]) -> list[list[str]]:
     if not ful.get("available"):
         return [["Fulfillment (waves, labels)", f"not available: {ful.get('reason', 'not run')}", "-", "-", "-", "-"]]
-    waves, labels = ful["waves"], ful["labels"]
+    rows = []
+    waves, scans, labels = ful.get("waves"), ful.get("scans"), ful.get("labels")
+    if waves:
+        rows.append(
+            [
+                f"Wave building, {waves['orders']:,} allocated orders",
+                f"{_fmt(waves['median_s'], 2)} s ({_fmt(median_of(waves['pick_lines']), 0)} pick lines)",
+                "-",
+                "-",
+                f"≤ {WAVE_AIM_S:g} s",
+                _met(waves["median_s"] <= WAVE_AIM_S),
+            ]
+        )
+    if scans:
+        rows.append(_scan_row(scans))
+    if labels:
+        rows.append(
+            [
+                f"Label PDFs, {labels['workers']} Celery workers, {labels['labels']} labels",
+                f"{_fmt(labels['labels_per_s'], 2)} labels/s ({_fmt(labels['pdfs_per_s'], 2)} PDFs/s: label and "
+                "delivery note, booking included)",
+                f"bare WeasyPrint, same label, {labels['workers']} processes: {_fmt(labels['bare_per_s'], 2)} PDFs/s",
+                _fmt(labels.get("ratio"), 2),
+                *_pdf_aim(labels),
+            ]
+        )
+    return rows
+
+
+def _scan_row(scans: dict[str, Any]) -> list[str]:
+    return [
+        f"Pick screen scan round trip, {scans['scans']} scans",
+        f"p95 {_fmt(scans['p95_ms'])} ms, p50 {_fmt(scans['p50_ms'])} ms, {scans['queries']} queries, "
+        f"{scans['errors']} refused",
+        f"reference p95 {_fmt(scans.get('reference_p95_ms'), 2)} ms" if scans.get("reference_p95_ms") else "-",
+        _fmt(scans.get("ratio"), 1) + "x" if scans.get("ratio") else "-",
+        "-",
+        "-",
+    ]
+
+
+PDF_AIM = 0.7  # PDFs/s of the workers / (min(workers, cores) x one process's bare rate)
+
+
+def _pdf_aim(part: dict[str, Any]) -> list[str]:
+    """The aim and met cells of a PDF row: PDFs/s ≥ 0.7 x min(workers, cores) x bare per process."""
+    ratio = part.get("aim_ratio")
+    if ratio is None:
+        return ["-", "-"]
+    return [
+        f"≥ {PDF_AIM:g} x min(workers, cores) x bare per process (ratio {_fmt(ratio, 2)})",
+        _met(ratio >= PDF_AIM),
+    ]
+
+
+def _invoice_rows(inv: dict[str, Any]) -> list[list[str]]:
+    if not inv.get("available"):
+        return [["Invoice PDFs", f"not available: {inv.get('reason', 'not run')}", "-", "-", "-", "-"]]
     return [
         [
-            f"Wave building, {waves['orders']:,} allocated orders",
-            f"{_fmt(waves['median_s'], 2)} s ({_fmt(median_of(waves['pick_lines']), 0)} pick lines)",
-            "-",
-            "-",
-            f"≤ {WAVE_AIM_S:g} s",
-            _met(waves["median_s"] <= WAVE_AIM_S),
-        ],
+            f"Invoice PDFs, {inv['workers']} Celery workers, {inv['invoices']} invoices",
+            f"{_fmt(inv['pdfs_per_s'], 2)} PDFs/s (outbox hand-over to stored PDF)",
+            f"bare WeasyPrint, same invoice, {inv['workers']} processes: {_fmt(inv['bare_per_s'], 2)} PDFs/s",
+            _fmt(inv.get("ratio"), 2),
+            *_pdf_aim(inv),
+        ]
+    ]
+
+
+def _numbering_rows(num: dict[str, Any]) -> list[list[str]]:
+    if not num.get("available"):
+        return [["Gapless invoice numbering", f"not available: {num.get('reason', 'not run')}", "-", "-", "-", "-"]]
+    single = num.get("single_per_s")
+    return [
         [
-            f"Label PDFs, {labels['workers']} Celery workers, {labels['labels']} labels",
-            f"{_fmt(labels['labels_per_s'], 2)} labels/s ({_fmt(labels['pdfs_per_s'], 2)} PDFs/s: label and "
-            "delivery note, booking included)",
-            f"bare WeasyPrint, same label, {labels['workers']} processes: {_fmt(labels['bare_per_s'], 2)} PDFs/s",
-            _fmt(labels.get("ratio"), 2),
+            f"Gapless invoice numbering, {num['issuers']} concurrent issuers",
+            f"{_fmt(num['invoices_per_s'])} invoices/s; {num['invoices']:,} invoices, {num['duplicates']} duplicates, "
+            f"{num['gaps']} gaps, {num['errors']} errors (series: {num['series_count']:,} invoices, "
+            f"{num['series_distinct']:,} numbers, counter {num['counter_after']:,})",
+            f"one issuer alone {_fmt(single)} invoices/s",
+            _fmt(num["invoices_per_s"] / single, 2) if single and num.get("invoices_per_s") else "-",
+            "no gaps, no duplicates",
+            "**PASS**" if num["passed"] else "**FAIL**",
+        ]
+    ]
+
+
+def _soak_rows(soak: dict[str, Any]) -> list[list[str]]:
+    if not soak.get("available"):
+        return [["Mixed-load soak", f"not available: {soak.get('reason', 'not run')}", "-", "-", "-", "-"]]
+    seconds = soak["seconds"]
+    span = f"{seconds / 60:.0f} min" if seconds >= 120 else f"{seconds:.0f} s"
+    rows = []
+    for k in soak["kinds"]:
+        rows.append(
+            [
+                f"Soak {span}: {k['kind']}",
+                f"{_fmt(k['per_s'], 1)}/s, p95 {_fmt(k['p95_ms'])} ms ({k['ops']:,} in all)",
+                f"p50 {_fmt(k['p50_ms'])} ms",
+                "-",
+                "0 errors",
+                _met(k["errors"] == 0) + (f" ({k['errors']} errors)" if k["errors"] else ""),
+            ]
+        )
+    start, end, peak = soak["rss_start"], soak["rss_end"], soak["rss_peak"]
+    for key, label in (("web_mib", "web (gunicorn)"), ("worker_mib", "Celery workers")):
+        rows.append(
+            [
+                f"Soak {span}: resident memory, {label}",
+                f"{_fmt(start[key], 0)} MiB at the start, {_fmt(end[key], 0)} MiB at the end",
+                f"peak {_fmt(peak[key], 0)} MiB",
+                _fmt(end[key] / start[key], 2) if start[key] else "-",
+                "no growth without bound",
+                "-",
+            ]
+        )
+    return rows
+
+
+DURATION_AIM_S = 30 * 60
+
+
+def _duration_rows(results: dict[str, Any]) -> list[list[str]]:
+    """``make bench`` end to end against its aim: under 30 minutes with the load data cached."""
+    seconds = results.get("duration_s")
+    if seconds is None:
+        return []
+    load = results.get("load", {})
+    cached = str(load.get("note", "")).startswith("cached")
+    skipped = [
+        name for name, part in results.items() if isinstance(part, dict) and "BENCH_SKIP" in str(part.get("reason"))
+    ]
+    return [
+        [
+            "make bench, end to end",
+            f"{_fmt(seconds / 60, 1)} min" + (f" (skipped: {', '.join(skipped)})" if skipped else ""),
+            "load data cached" if cached else "load data generated in this run",
             "-",
-            "-",
-        ],
+            "< 30 min with load cached",
+            _met(seconds < DURATION_AIM_S) if cached and not skipped else "-",
+        ]
     ]
 
 
@@ -496,12 +622,94 @@ def markdown(results: dict[str, Any]) -> str:
         out.append(f"Not available: {imp.get('reason', 'not run')}")
 
     out += _after_sales_markdown(results.get("after_sales_pages", {}))
+    out += _new_sections(results)
 
     notes = results.get("notes", [])
     if notes:
         out += ["", "### Notes", ""]
         out += [f"- {n}" for n in notes]
     return "\n".join(out) + "\n"
+
+
+def _new_sections(results: dict[str, Any]) -> list[str]:
+    """latest.md's sections of the pick screen scans, invoice PDFs, numbering and the soak."""
+    out: list[str] = []
+    scans = results.get("fulfillment", {}).get("scans")
+    out += ["", "### Pick screen scans", ""]
+    if scans:
+        out.append(
+            f"{scans['scans']} scans on pick list {scans['pick_list']} (every unit of "
+            "its lines in walking order), each an htmx POST to the pick screen's scan endpoint with the test "
+            f"client, signed in: p50 {_fmt(scans['p50_ms'])} ms, p95 {_fmt(scans['p95_ms'])} ms, "
+            f"{scans['queries']} SQL queries for the first scan, answers {scans['statuses']}. Reference: "
+            f"`{scans.get('reference_url')}` p50 {_fmt(scans.get('reference_p50_ms'), 2)} ms, "
+            f"p95 {_fmt(scans.get('reference_p95_ms'), 2)} ms. A scan is a write (the pick line counted, "
+            "the list started or completed, the timeline) and the partial page rendered again."
+        )
+    else:
+        out.append(f"Not available: {results.get('fulfillment', {}).get('reason', 'not run')}")
+    inv = results.get("invoices", {})
+    out += ["", "### Invoice PDFs", ""]
+    if inv.get("available"):
+        out.append(
+            f"{inv['invoices']} invoices ({_fmt(inv.get('lines'), 1)} lines each on average) issued through the "
+            f"billing service with their PDFs waiting in the outbox, handed at once to {inv['workers']} Celery "
+            f"workers (one slot each, a queue of their own): {_fmt(inv['seconds'], 1)} s until every PDF was "
+            f"stored, {_fmt(inv['pdfs_per_s'], 2)} PDFs/s. Bare WeasyPrint rendered the same invoice's HTML "
+            f"{inv['bare_rendered']} times in {inv['workers']} processes at {_fmt(inv['bare_per_s'], 2)} PDFs/s. "
+            f"Aim: ≥ {PDF_AIM:g} x min(workers {inv['workers']}, cores {inv.get('cores')}) x one process's bare "
+            f"rate; ratio {_fmt(inv.get('aim_ratio'), 2)}."
+        )
+    else:
+        out.append(f"Not available: {inv.get('reason', 'not run')}")
+    num = results.get("numbering", {})
+    out += ["", "### Gapless invoice numbering", ""]
+    if num.get("available"):
+        out.append(
+            f"{num['issuers']} threads, each with its own database connection, issued {num['invoices']:,} "
+            f"invoices for {num['orders']:,} confirmed orders at once through the billing service "
+            f"(`issue_invoice_for_order`; the series' counter row locked in each issuing transaction) in "
+            f"{_fmt(num['seconds'], 1)} s: {_fmt(num['invoices_per_s'])} invoices/s; one issuer alone in the same "
+            f"run: {_fmt(num.get('single_per_s'))} invoices/s ({num.get('single_invoices')} invoices, one after "
+            "another). Numbers of the run: "
+            f"{num['counter_before'] + 1:,} to {num['counter_after']:,}, {num['duplicates']} duplicates, "
+            f"{num['gaps']} gaps, {num['outside']} outside that range, {num['errors']} failed issues"
+            + (f" (first: {num['first_error']})" if num.get("first_error") else "")
+            + f". The whole series {num['series']}: {num['series_count']:,} invoices, {num['series_distinct']:,} "
+            f"distinct numbers, counter at {num['counter_after']:,}: " + ("**PASS**." if num["passed"] else "**FAIL**.")
+        )
+    else:
+        out.append(f"Not available: {num.get('reason', 'not run')}")
+    soak = results.get("soak", {})
+    out += ["", "### Mixed-load soak", ""]
+    if soak.get("available"):
+        out.append(f"{_fmt(soak['seconds'], 0)} s of mixed load at once: {soak['setup']}. ")
+        out += [
+            "",
+            "| kind | operations | per s | p50 ms | p95 ms | errors | first error |",
+            "|---|---:|---:|---:|---:|---:|---|",
+        ]
+        for k in soak["kinds"]:
+            out.append(
+                f"| {k['kind']} | {k['ops']:,} | {_fmt(k['per_s'], 1)} | {_fmt(k['p50_ms'])} | {_fmt(k['p95_ms'])} | "
+                f"{k['errors']} | {(k['first_error'] or '-').replace('|', '/')} |"
+            )
+        start, end, peak = soak["rss_start"], soak["rss_end"], soak["rss_peak"]
+        out += [
+            "",
+            f"{soak['shipments']:,} shipments shipped. Resident memory (RSS, all processes of the group): web "
+            f"{_fmt(start['web_mib'], 0)} → {_fmt(end['web_mib'], 0)} MiB (peak {_fmt(peak['web_mib'], 0)}), Celery "
+            f"workers {_fmt(start['worker_mib'], 0)} → {_fmt(end['worker_mib'], 0)} MiB (peak "
+            f"{_fmt(peak['worker_mib'], 0)}); sampled every 10 s: "
+            + ", ".join(
+                f"{_fmt(s['t_s'], 0)} s {_fmt(s['web_mib'], 0)}/{_fmt(s['worker_mib'], 0)}"
+                for s in soak.get("rss_samples", [])[:: max(1, len(soak.get("rss_samples", [])) // 12)]
+            )
+            + " (web/workers MiB).",
+        ]
+    else:
+        out.append(f"Not available: {soak.get('reason', 'not run')}")
+    return out
 
 
 def write(results: dict[str, Any], directory: Path = RESULTS_DIR) -> str:

@@ -1,7 +1,9 @@
-"""``make bench``: load data, intake through HTTP vs raw SQL, oversell, pages, CSV import, and
-fulfillment (wave building for 1,000 orders, label PDFs with two workers vs bare WeasyPrint), and
-the pages after the sale (portal, reports and the rollup rebuild, return receiving, the support
-order page with its panels).
+"""``make bench``: load data, intake through HTTP vs raw SQL, oversell, pages, CSV import,
+fulfillment (wave building for 1,000 orders, the pick screen's scan, label PDFs with two workers vs
+bare WeasyPrint), the pages after the sale (portal, reports and the rollup rebuild, return
+receiving, the support order page with its panels), invoices (invoice PDFs with two workers vs
+bare WeasyPrint), numbering (gapless invoice numbers under 16 concurrent issuers) and soak
+(10 minutes of mixed load).
 
 Needs ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL``. Works in its own database
 (``oms_benchdata`` beside the one ``DATABASE_URL`` names, or ``BENCH_DB_NAME``), which it creates,
@@ -10,9 +12,11 @@ built yet is reported as "not available yet" instead of failing the run.
 
 Knobs (environment): BENCH_ORDERS (1,000,000), BENCH_SECONDS per load run (3), BENCH_REPEATS (3),
 BENCH_LEVELS ("1,4,16"), BENCH_IMPORT_ROWS (100,000 CSV rows in all), BENCH_IMPORT_WORKERS (3),
-BENCH_GUNICORN_WORKERS (2 x cores), BENCH_GUNICORN_THREADS (1), BENCH_LABELS (40), BENCH_SKIP
-("pages,import,fulfillment,after_sales_pages": run a subset), BENCH_REBUILD_ROLLUPS (1: rebuild the
-report rollups even when they cover the data set),
+BENCH_GUNICORN_WORKERS (2 x cores), BENCH_GUNICORN_THREADS (1), BENCH_LABELS (40),
+BENCH_SCAN_ORDERS (40), BENCH_INVOICES (40), BENCH_NUMBERING_INVOICES (320), BENCH_ISSUERS (16),
+BENCH_SOAK_SECONDS (600), BENCH_SKIP (part names, e.g. "pages,import,soak": run a subset; the parts
+are intake, oversell, pages, import, fulfillment, after_sales_pages, invoices, numbering, soak),
+BENCH_REBUILD_ROLLUPS (1: rebuild the report rollups even when they cover the data set),
 BENCH_DB_NAME (oms_benchdata).
 """
 
@@ -114,8 +118,10 @@ def main() -> int:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 
+    from bench import billing as billing_bench
     from bench import fulfillment as fulfillment_bench
     from bench import pages_after_sales, parts
+    from bench import soak as soak_bench
 
     repeats = env_int("BENCH_REPEATS", 3)
     results: dict[str, Any] = {
@@ -127,7 +133,7 @@ def main() -> int:
         pg_version = conn.execute("SHOW server_version").fetchone()[0]
     results["machine"] = machine_info(pg_version)
     results["load"] = parts.load_summary(load_seconds)
-    skip = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
+    skip = {name.strip() for name in os.environ.get("BENCH_SKIP", "").split(",") if name.strip()}
 
     for name, func in (
         ("intake", parts.intake),
@@ -136,6 +142,9 @@ def main() -> int:
         ("import", parts.csv_import),
         ("fulfillment", fulfillment_bench.fulfillment),
         ("after_sales_pages", pages_after_sales.after_sales),
+        ("invoices", billing_bench.invoice_pdfs),
+        ("numbering", billing_bench.numbering),
+        ("soak", soak_bench.soak),
     ):
         if name in skip:
             results[name] = {"available": False, "reason": "skipped (BENCH_SKIP)"}
@@ -149,6 +158,10 @@ def main() -> int:
         except Exception as exc:
             results[name] = {"available": False, "reason": f"failed: {type(exc).__name__}: {exc}"[:300]}
             log(traceback.format_exc())
+    unknown = sorted(skip - results.keys())
+    if unknown:
+        results["notes"].append(f"BENCH_SKIP names no part: {', '.join(unknown)}")
+        log(f"BENCH_SKIP names no part: {', '.join(unknown)}")
     results["duration_s"] = time.monotonic() - started
     # How busy the machine was (other work on it): 1-minute load average at the start and the end.
     results["machine"]["load_average"] = [round(load_at_start, 1), round(os.getloadavg()[0], 1)]

@@ -53,7 +53,8 @@ class GunicornServer:
             ],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        deadline = time.monotonic() + 30
+        # A busy machine starts a worker slowly (Django, the apps and the URLconf load first).
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: see {self.log_path}")
@@ -64,7 +65,8 @@ class GunicornServer:
             except OSError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError("gunicorn did not answer /healthz within 30 s")
+        self.__exit__()  # no server left behind: ``with`` calls __exit__ only after __enter__ returned
+        raise RuntimeError("gunicorn did not answer /healthz within 90 s")
 
     def __exit__(self, *exc: object) -> None:
         if self.proc and self.proc.poll() is None:
