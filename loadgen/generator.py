@@ -237,8 +237,14 @@ class Generator:
         return next_id(model)
 
     def _bulk(self, model: type, varying: list[str], rows, total: int, label: str) -> int:
-        """COPY ``rows`` into ``model``'s table with its secondary indexes dropped meanwhile."""
+        """COPY ``rows`` into ``model``'s table with its secondary indexes dropped meanwhile, unless
+        the table already holds four times as many rows (rebuilding its indexes would cost more
+        than keeping them up to date: a later step adding a few rows to a big table)."""
         indexes = secondary_indexes(model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT count(*) FROM (SELECT 1 FROM "{model._meta.db_table}" LIMIT %s) t', [4 * total])
+            if cursor.fetchone()[0] >= 4 * total > 0:
+                indexes = []
         drop_indexes(indexes)
         bar = self.progress(label, total)
         n = 0

@@ -398,6 +398,8 @@ class OrdersLoader:
                 for pos, pid in enumerate(chosen):
                     sku, name, gross, vat = gen.product_rows[pid]
                     qty = 1 if rnd.random() < 0.8 else rnd.randrange(2, 4)
+                    if state == "partially_shipped" and n_lines == 1:
+                        qty = max(qty, 2)  # one line shipped in part: its first parcel left one unit short
                     unit = int(gross * 100)
                     rate = int(vat)
                     total = unit * qty
@@ -406,9 +408,11 @@ class OrdersLoader:
                     gross_by_rate[rate] = gross_by_rate.get(rate, 0) + total
                     skus.append(sku)
                     shipped = qty if state in SHIPPED_STATES or pos < shipped_half else 0
-                    reserving = state in RESERVING and not shipped
+                    if state == "partially_shipped" and n_lines == 1:
+                        shipped = qty - 1
+                    reserving = state in RESERVING and shipped < qty
                     # quantity >= allocated + shipped + cancelled: shipped units are no longer allocated.
-                    allocated = qty if reserving else 0
+                    allocated = qty - shipped if reserving else 0
                     cancelled = qty if state == "cancelled" else 0
                     lines_out.append(
                         lm.row(
@@ -426,11 +430,11 @@ class OrdersLoader:
                         if key not in levels:
                             key = next(((pid, w) for w in warehouses if (pid, w) in levels), key)
                         if key in levels:
-                            gen.reserved[key] = gen.reserved.get(key, 0) + qty
+                            gen.reserved[key] = gen.reserved.get(key, 0) + allocated
                             alloc_out.append(
                                 am.row(
                                     {"line_id": line_id, "stock_level_id": levels[key], "warehouse_id": key[1],
-                                     "quantity": qty, "created_at": placed}
+                                     "quantity": allocated, "created_at": placed}
                                 )
                             )  # fmt: skip
                     line_id += 1

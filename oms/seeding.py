@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -71,7 +71,12 @@ class LoadContext(Protocol):
         """COPY ``rows`` (values of ``fields``, in that order) into ``model``'s table; returns the count."""
 
     def execute(
-        self, sql: str, params: Sequence[Any] | None = None, *, label: str = "", model: type | None = None
+        self,
+        sql: str,
+        params: Sequence[Any] | Mapping[str, Any] | None = None,
+        *,
+        label: str = "",
+        model: type | None = None,
     ) -> int:
         """Run one statement (``INSERT ... SELECT`` over loaded tables); counts its rows under ``label``."""
 
