@@ -50,6 +50,10 @@ class ReturnsConfig(AppConfig):
         from returns.seed import seed_returns
 
         seeding.register("returns", seed_returns, order=70)
+        # The benchmark data set's return requests, credit notes and refunds (manage.py generate_load).
+        from returns import load
+
+        load.register()
         # The order page's RMA panel (returns, their lines and decisions, the form for a new one),
         # after the shipments.
         panels.register(
