@@ -10,6 +10,10 @@ class ReportingConfig(AppConfig):
 
     def ready(self) -> None:
         from oms import navigation
+        from reporting import load
+
+        # The benchmark data set's rollups, built last (manage.py generate_load).
+        load.register()
 
         # The managers' dashboard (reporting.views) first under /reports/.
         navigation.register("reports", _("Dashboard"), "reporting:dashboard", order=10)
