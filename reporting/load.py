@@ -16,12 +16,20 @@ from django.conf import settings
 from oms import seeding
 from oms.seeding import LoadContext
 from orders.models import OrderState
-from reporting.models import DailyFinance, DailySales, LineFact, OrderFact, ReturnFact, StateSpan
+from reporting.models import (
+    DailyFinance,
+    DailyProductSales,
+    DailySales,
+    LineFact,
+    OrderFact,
+    ReturnFact,
+    StateSpan,
+)
 from reporting.services.rollups import WATERMARK
 
 MODELS = (
     "reporting.Watermark", "reporting.OrderFact", "reporting.StateSpan", "reporting.LineFact", "reporting.ReturnFact",
-    "reporting.DailySales", "reporting.DailyFinance",
+    "reporting.DailySales", "reporting.DailyProductSales", "reporting.DailyFinance",
 )  # fmt: skip
 
 
@@ -170,6 +178,13 @@ SELECT day, channel_id, warehouse_id, country, currency,
 FROM reporting_orderfact GROUP BY day, channel_id, warehouse_id, country, currency
 """
 
+_DAILY_PRODUCTS = """
+INSERT INTO reporting_dailyproductsales (day, channel_id, warehouse_id, country, sku, units, units_shipped)
+SELECT day, channel_id, warehouse_id, country, sku, sum(units), sum(units_shipped)
+FROM reporting_linefact GROUP BY day, channel_id, warehouse_id, country, sku
+HAVING sum(units) > 0 OR sum(units_shipped) > 0
+"""
+
 _DAILY_FINANCE = """
 INSERT INTO reporting_dailyfinance (day, channel_id, warehouse_id, country, currency, invoices, invoiced,
                                     credit_notes, credited, paid)
@@ -207,6 +222,7 @@ def load_rollups(ctx: LoadContext) -> None:
     ctx.execute(_LINE_FACTS, params, label="line facts", model=LineFact)
     ctx.execute(_RETURN_FACTS, params, label="return facts", model=ReturnFact)
     ctx.execute(_DAILY_SALES, params, label="daily sales rows", model=DailySales)
+    ctx.execute(_DAILY_PRODUCTS, params, label="daily product rows", model=DailyProductSales)
     ctx.execute(_DAILY_FINANCE, params, label="daily finance rows", model=DailyFinance)
     ctx.execute(
         "INSERT INTO reporting_watermark (name, position, updated_at) VALUES (%s, %s, %s)"
